@@ -1,0 +1,31 @@
+"""pfdo: an event-sourced accounting engine for personalised financing of children's
+supplementary education (ПФДО).
+
+Embed it with `Ledger`; every refusal is a `PfdoError`.
+"""
+
+from pfdo.domain.errors import (
+    AlreadyExists,
+    ConcurrencyConflict,
+    IdempotencyConflict,
+    InvalidInput,
+    LimitExceeded,
+    NotFound,
+    PeriodClosed,
+    PfdoError,
+    Refused,
+)
+from pfdo.ledger import Ledger
+
+__all__ = [
+    "AlreadyExists",
+    "ConcurrencyConflict",
+    "IdempotencyConflict",
+    "InvalidInput",
+    "Ledger",
+    "LimitExceeded",
+    "NotFound",
+    "PeriodClosed",
+    "PfdoError",
+    "Refused",
+]

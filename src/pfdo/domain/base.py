@@ -1,0 +1,32 @@
+"""The base of every pfdo aggregate and event.
+
+Each event carries `on`, the business date of the command that caused it, beside the
+`timestamp` at which it was recorded. Events are versioned with `class_version`: a later
+schema adds `upcast_vN_vN+1` static methods and old stored events are upcast on load.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+_NAMESPACE = uuid5(NAMESPACE_URL, "urn:pfdo")
+
+
+def stable_id(kind: str, key: str) -> UUID:
+    """The aggregate id of a `kind` (period, certificate, ...) named `key`."""
+    return uuid5(_NAMESPACE, f"{kind}:{key}")
+
+
+class PfdoEvent(Aggregate.Event):
+    """An event that changes an existing aggregate, on a business date."""
+
+    on: date
+
+
+class PfdoCreated(Aggregate.Created):
+    """The event that brings an aggregate into being, on a business date."""
+
+    on: date

@@ -1,0 +1,84 @@
+"""Dates and calendar months as the rules use them.
+
+A month is written `YYYY-MM`. Age is counted in whole years on a given date.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from pfdo.domain.errors import InvalidInput
+
+Month = str
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_date(text: str | date, what: str = "date") -> date:
+    """Parse an ISO date `YYYY-MM-DD`."""
+    if isinstance(text, date):
+        return text
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{what} {text!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def parse_month(text: str, what: str = "month") -> Month:
+    """Check and normalise a month `YYYY-MM`."""
+    match = _MONTH.match(text.strip())
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        raise InvalidInput(f"{what} {text!r} is not a month in the form YYYY-MM")
+    return text.strip()
+
+
+def month_of(day: date) -> Month:
+    """The month a date falls in."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def first_day(month: Month) -> date:
+    """The first day of a month."""
+    year, mon = (int(part) for part in month.split("-"))
+    return date(year, mon, 1)
+
+
+def days_in(month: Month) -> int:
+    """Number of days in a month."""
+    start = first_day(month)
+    return calendar.monthrange(start.year, start.month)[1]
+
+
+def last_day(month: Month) -> date:
+    """The last day of a month."""
+    return first_day(month).replace(day=days_in(month))
+
+
+def next_month_start(month: Month) -> date:
+    """The first day of the month after `month`."""
+    return last_day(month) + timedelta(days=1)
+
+
+def months_between(start: date, end: date) -> Iterator[Month]:
+    """Every calendar month touched by the inclusive range start..end, in order."""
+    current = month_of(start)
+    while first_day(current) <= end:
+        yield current
+        current = month_of(next_month_start(current))
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Age in whole years on `day`."""
+    had_birthday = (day.month, day.day) >= (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - (0 if had_birthday else 1)
+
+
+def eighteenth_birthday(birth_date: date) -> date:
+    """The day a child turns 18 (29 February births turn 18 on 1 March)."""
+    try:
+        return birth_date.replace(year=birth_date.year + 18)
+    except ValueError:
+        return date(birth_date.year + 18, 3, 1)

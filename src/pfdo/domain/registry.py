@@ -1,0 +1,189 @@
+"""Providers and their programs (rule 4), and a program's capacity.
+
+Only programs of admitted providers that are not withdrawn accept new contracts
+("Доступна оплата сертификатом"). Capacity counts contracts active at once: a contract is
+active from its start to its end, or to its termination date when terminated.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from eventsourcing.domain import Aggregate
+
+from pfdo.domain.base import PfdoCreated, PfdoEvent, stable_id
+from pfdo.domain.errors import LimitExceeded, Refused
+
+PROVIDER_KINDS = ("municipal", "private", "sole-trader")
+
+
+class Provider(Aggregate):
+    """A school, private organisation or sole trader in the registry."""
+
+    if TYPE_CHECKING:  # state set by the events' apply(); not dataclass fields
+        code: str
+        name: str
+        kind: str
+        status: str
+
+    class Admitted(PfdoCreated):
+        provider: str
+        name: str
+        kind: str
+
+        def apply(self, aggregate: Provider) -> None:
+            aggregate.code = self.provider
+            aggregate.name = self.name
+            aggregate.kind = self.kind
+            aggregate.status = "admitted"
+
+    class Excluded(PfdoEvent):
+        def apply(self, aggregate: Provider) -> None:
+            aggregate.status = "excluded"
+
+    @staticmethod
+    def id_for(provider: str) -> Any:
+        return stable_id("provider", provider)
+
+    @classmethod
+    def admit(cls, provider: str, name: str, kind: str, on: date) -> Provider:
+        if kind not in PROVIDER_KINDS:
+            raise Refused(f"provider kind {kind!r} is not one of {', '.join(PROVIDER_KINDS)}")
+        return cls._create(
+            cls.Admitted, id=cls.id_for(provider), provider=provider, name=name, kind=kind, on=on
+        )
+
+    def exclude(self, on: date) -> None:
+        if self.status == "excluded":
+            raise Refused(f"provider {self.code} is already excluded from the registry")
+        self.trigger_event(self.Excluded, on=on)
+
+
+class Program(Aggregate):
+    """An educational program: monthly price, age band, optional capacity."""
+
+    if TYPE_CHECKING:  # state set by the events' apply(); not dataclass fields
+        code: str
+        provider: str
+        title: str
+        monthly_price: int
+        min_age: int
+        max_age: int
+        capacity: int | None
+        status: str
+        active: dict[str, list[str]]
+
+    class Added(PfdoCreated):
+        program: str
+        provider: str
+        title: str
+        monthly_price: int
+        min_age: int
+        max_age: int
+        capacity: int | None
+
+        def apply(self, aggregate: Program) -> None:
+            aggregate.code = self.program
+            aggregate.provider = self.provider
+            aggregate.title = self.title
+            aggregate.monthly_price = self.monthly_price
+            aggregate.min_age = self.min_age
+            aggregate.max_age = self.max_age
+            aggregate.capacity = self.capacity
+            aggregate.status = "open"
+            aggregate.active = {}
+
+    class Withdrawn(PfdoEvent):
+        def apply(self, aggregate: Program) -> None:
+            aggregate.status = "withdrawn"
+
+    class ContractAdmitted(PfdoEvent):
+        contract: str
+        start: date
+        end: date
+
+        def apply(self, aggregate: Program) -> None:
+            aggregate.active[self.contract] = [self.start.isoformat(), self.end.isoformat()]
+
+    class ContractEnded(PfdoEvent):
+        contract: str
+        last_day: date | None
+
+        def apply(self, aggregate: Program) -> None:
+            if self.last_day is None:
+                aggregate.active.pop(self.contract, None)
+            else:
+                aggregate.active[self.contract][1] = self.last_day.isoformat()
+
+    @staticmethod
+    def id_for(program: str) -> Any:
+        return stable_id("program", program)
+
+    @classmethod
+    def add(
+        cls,
+        program: str,
+        provider: Provider,
+        title: str,
+        monthly_price: int,
+        min_age: int,
+        max_age: int,
+        capacity: int | None,
+        on: date,
+    ) -> Program:
+        if provider.status != "admitted":
+            raise Refused(f"provider {provider.code} is excluded: it cannot add programs")
+        if monthly_price <= 0:
+            raise Refused(f"program {program} needs a monthly price above zero")
+        if not 0 <= min_age <= max_age:
+            raise Refused(f"program {program} has an empty age band {min_age}..{max_age}")
+        if capacity is not None and capacity < 1:
+            raise Refused(f"program {program} needs a capacity of at least 1, got {capacity}")
+        return cls._create(
+            cls.Added,
+            id=cls.id_for(program),
+            program=program,
+            provider=provider.code,
+            title=title,
+            monthly_price=monthly_price,
+            min_age=min_age,
+            max_age=max_age,
+            capacity=capacity,
+            on=on,
+        )
+
+    def withdraw(self, on: date) -> None:
+        if self.status == "withdrawn":
+            raise Refused(f"program {self.code} is already withdrawn")
+        self.trigger_event(self.Withdrawn, on=on)
+
+    def check_accepts(self, provider: Provider) -> None:
+        """Rule 4: only open programs of admitted providers take new contracts."""
+        if provider.status != "admitted":
+            raise Refused(
+                f"program {self.code} does not accept contracts: "
+                f"its provider {provider.code} is excluded from the registry"
+            )
+        if self.status != "open":
+            raise Refused(f"program {self.code} does not accept contracts: it is withdrawn")
+
+    def busiest_day_count(self, start: date, end: date) -> int:
+        """How many contracts are active at once, at most, on a day of start..end."""
+        spans = [(date.fromisoformat(a), date.fromisoformat(b)) for a, b in self.active.values()]
+        overlapping = [(a, b) for a, b in spans if a <= end and start <= b]
+        days = {start} | {a for a, _ in overlapping if a >= start}
+        return max((sum(1 for a, b in overlapping if a <= d <= b) for d in days), default=0)
+
+    def admit_contract(self, contract: str, start: date, end: date, on: date) -> None:
+        if self.capacity is not None and self.busiest_day_count(start, end) >= self.capacity:
+            raise LimitExceeded(
+                f"program {self.code} is at capacity: {self.capacity} contracts "
+                f"already active at once between {start} and {end}"
+            )
+        self.trigger_event(self.ContractAdmitted, contract=contract, start=start, end=end, on=on)
+
+    def end_contract(self, contract: str, last_day: date | None, on: date) -> None:
+        """A terminated contract stops counting after `last_day` (None: never counted)."""
+        if contract in self.active:
+            self.trigger_event(self.ContractEnded, contract=contract, last_day=last_day, on=on)

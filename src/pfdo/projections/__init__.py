@@ -1,0 +1,6 @@
+"""Projections: balances, histories and payment registers, folded from the event log.
+
+Each projection is one fold over ordered events (`fold.py`), used both by the incremental
+catch-up after every command and by the full rebuild (`runner.py`). The tables it fills sit
+in `tables.py`, in the same database as the log.
+"""

@@ -1,0 +1,210 @@
+"""The one fold from events to read-model rows, used by catch-up and rebuild alike.
+
+`fold_event` takes a decoded domain event and its log position and changes rows in a
+`Workspace`. Events that no read model needs (attendance marks, requests) are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pfdo.domain.certificate import Certificate
+from pfdo.domain.contract import Contract
+from pfdo.domain.period import Period
+from pfdo.projections import tables as t
+from pfdo.projections.movements import apply_movement
+from pfdo.projections.workspace import Workspace
+
+Handler = Callable[[Workspace, Any, int], None]
+_HANDLERS: dict[type, Handler] = {}
+
+
+def handles(*event_types: type) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        for event_type in event_types:
+            _HANDLERS[event_type] = handler
+        return handler
+
+    return register
+
+
+def fold_event(ws: Workspace, event: Any, seq: int) -> None:
+    """Apply one event at log position `seq` to the rows in `ws`."""
+    handler = _HANDLERS.get(type(event))
+    if handler is not None:
+        handler(ws, event, seq)
+
+
+@handles(Period.Opened)
+def _period_opened(ws: Workspace, e: Period.Opened, _seq: int) -> None:
+    ws.put(
+        t.periods,
+        {
+            "period": e.period,
+            "municipality": e.municipality,
+            "start": e.start,
+            "end": e.end,
+            "status": "open",
+            "expired": 0,
+        },
+    )
+    for name, c in e.categories.items():
+        ws.put(
+            t.categories,
+            {
+                "period": e.period,
+                "category": name,
+                "nominal": c["nominal"],
+                "count_limit": c["count_limit"],
+                "sum_limit": c["sum_limit"],
+                "funded_count": 0,
+                "funded_sum": 0,
+            },
+        )
+
+
+@handles(Period.CertificateFunded)
+def _period_funded(ws: Workspace, e: Period.CertificateFunded, _seq: int) -> None:
+    row = ws.require(t.categories, e.period, e.category)
+    row["funded_count"] += 1
+    row["funded_sum"] += e.amount
+
+
+@handles(Period.NominalChanged)
+def _period_nominal(ws: Workspace, e: Period.NominalChanged, _seq: int) -> None:
+    row = ws.require(t.categories, e.period, e.category)
+    row["nominal"] = e.nominal
+    row["funded_sum"] += e.delta * row["funded_count"]
+
+
+@handles(Period.Closed)
+def _period_closed(ws: Workspace, e: Period.Closed, _seq: int) -> None:
+    row = ws.require(t.periods, e.period)
+    row["status"] = "closed"
+    row["expired"] = e.expired
+
+
+@handles(Certificate.Issued)
+def _issued(ws: Workspace, e: Certificate.Issued, _seq: int) -> None:
+    ws.put(
+        t.certificates, {"number": e.number, "municipality": e.municipality, "kind": "accounting"}
+    )
+
+
+_MOVEMENT_KINDS: dict[type, str] = {
+    Certificate.Funded: "funded",
+    Certificate.NominalChanged: "nominal_changed",
+    Certificate.Reserved: "reserved",
+    Certificate.Charged: "charged",
+    Certificate.Released: "released",
+    Certificate.Refunded: "refunded",
+    Certificate.Expired: "expired",
+}
+
+
+@handles(*_MOVEMENT_KINDS)
+def _movement(ws: Workspace, e: Any, seq: int) -> None:
+    """Every money event of a certificate: one movement in its history, one balance change."""
+    kind = _MOVEMENT_KINDS[type(e)]
+    number = e.number
+    if kind == "funded":
+        ws.require(t.certificates, number)["kind"] = "financing"
+        ws.put(
+            t.balances,
+            {
+                "number": number,
+                "period": e.period,
+                "category": e.category,
+                "nominal": 0,
+                "credited": 0,
+                "available": 0,
+                "reserved": 0,
+                "spent": 0,
+                "expired": 0,
+            },
+        )
+    apply_movement(ws.require(t.balances, number, e.period), kind, e.amount)
+    ws.append(
+        t.movements,
+        {
+            "seq": seq,
+            "number": number,
+            "on": e.on,
+            "recorded_at": e.timestamp,
+            "kind": kind,
+            "amount": e.amount,
+            "period": e.period,
+            "contract": getattr(e, "contract", None),
+            "program": getattr(e, "program", None),
+            "provider": getattr(e, "provider", None),
+            "month": getattr(e, "month", None),
+        },
+    )
+
+
+@handles(Contract.Enrolled)
+def _enrolled(ws: Workspace, e: Contract.Enrolled, _seq: int) -> None:
+    ws.put(
+        t.contracts,
+        {
+            "contract": e.contract,
+            "number": e.number,
+            "program": e.program,
+            "provider": e.provider,
+            "period": e.period,
+            "start": e.start,
+            "end": e.end,
+            "mode": e.mode,
+            "price": e.price,
+            "share": e.share,
+            "status": "active",
+            "terminated_on": None,
+        },
+    )
+    for month, price, part in e.months:
+        ws.put(
+            t.contract_months,
+            {
+                "contract": e.contract,
+                "month": month,
+                "number": e.number,
+                "program": e.program,
+                "provider": e.provider,
+                "period": e.period,
+                "price": price,
+                "certificate": part,
+                "status": "open",
+                "charged": 0,
+                "released": 0,
+                "parent": 0,
+                "refunded": 0,
+                "present": 0,
+                "recorded": 0,
+            },
+        )
+
+
+@handles(Contract.MonthBilled)
+def _billed(ws: Workspace, e: Contract.MonthBilled, _seq: int) -> None:
+    ws.require(t.contract_months, e.contract, e.month).update(
+        status="billed",
+        charged=e.charged,
+        released=e.released,
+        parent=e.parent,
+        present=e.present,
+        recorded=e.recorded,
+    )
+
+
+@handles(Contract.Terminated)
+def _terminated(ws: Workspace, e: Contract.Terminated, _seq: int) -> None:
+    ws.require(t.contracts, e.contract).update(status="terminated", terminated_on=e.on)
+    for month in e.cancelled:
+        row = ws.require(t.contract_months, e.contract, month)
+        row.update(status="cancelled", released=row["certificate"])
+
+
+@handles(Contract.MonthRefunded)
+def _refunded(ws: Workspace, e: Contract.MonthRefunded, _seq: int) -> None:
+    ws.require(t.contract_months, e.contract, e.month)["refunded"] += e.amount

@@ -1,0 +1,88 @@
+"""Reading the read models: balances, histories, registers, and what billing must visit.
+
+Every query is answered from the projection tables; `balance_as_of` folds the stored
+movements up to a business date with the same deltas the live balances use.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, and_, select
+
+from pfdo.projections import tables as t
+from pfdo.projections.movements import fold_balances
+
+Row = dict[str, Any]
+
+
+def certificate(connection: Connection, number: str) -> Row | None:
+    found = (
+        connection.execute(select(t.certificates).where(t.certificates.c.number == number))
+        .mappings()
+        .first()
+    )
+    return dict(found) if found else None
+
+
+def balances(connection: Connection, number: str, period: str | None) -> list[Row]:
+    query = select(t.balances).where(t.balances.c.number == number)
+    if period is not None:
+        query = query.where(t.balances.c.period == period)
+    return [dict(r) for r in connection.execute(query.order_by(t.balances.c.period)).mappings()]
+
+
+def balances_as_of(
+    connection: Connection, number: str, period: str | None, as_of: date
+) -> dict[str, dict[str, int]]:
+    """Balances per period from the movements whose business date is on or before `as_of`."""
+    m = t.movements
+    query = select(m.c.period, m.c.kind, m.c.amount).where(
+        and_(m.c.number == number, m.c.on <= as_of)
+    )
+    if period is not None:
+        query = query.where(m.c.period == period)
+    return fold_balances(connection.execute(query.order_by(m.c.seq)).tuples())
+
+
+def movements(connection: Connection, number: str, period: str | None) -> list[Row]:
+    query = select(t.movements).where(t.movements.c.number == number)
+    if period is not None:
+        query = query.where(t.movements.c.period == period)
+    return [dict(r) for r in connection.execute(query.order_by(t.movements.c.seq)).mappings()]
+
+
+def register_lines(connection: Connection, provider: str, month: str) -> list[Row]:
+    cm = t.contract_months
+    query = (
+        select(cm)
+        .where(and_(cm.c.provider == provider, cm.c.month == month, cm.c.status == "billed"))
+        .order_by(cm.c.contract)
+    )
+    return [dict(r) for r in connection.execute(query).mappings()]
+
+
+def open_contracts_in(connection: Connection, month: str) -> list[str]:
+    """Contracts with month `month` neither billed nor cancelled."""
+    cm = t.contract_months
+    query = select(cm.c.contract).where(and_(cm.c.month == month, cm.c.status == "open"))
+    return list(connection.execute(query.order_by(cm.c.contract)).scalars())
+
+
+def unbilled_months(connection: Connection, period: str) -> list[str]:
+    """`contract month` labels of a period still open."""
+    cm = t.contract_months
+    query = (
+        select(cm.c.contract, cm.c.month)
+        .where(and_(cm.c.period == period, cm.c.status == "open"))
+        .order_by(cm.c.contract, cm.c.month)
+    )
+    return [f"{contract} {month}" for contract, month in connection.execute(query)]
+
+
+def funded_numbers(connection: Connection, period: str, category: str | None = None) -> list[str]:
+    query = select(t.balances.c.number).where(t.balances.c.period == period)
+    if category is not None:
+        query = query.where(t.balances.c.category == category)
+    return list(connection.execute(query.order_by(t.balances.c.number)).scalars())

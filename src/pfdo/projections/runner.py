@@ -1,0 +1,120 @@
+"""Keeping the read models level with the log: exactly-once catch-up, and full rebuild.
+
+Catch-up locks the position row first, reads the events after the stored position, folds
+them, writes the rows and the new position, and commits: all in one transaction. Two
+processes catching up at once therefore serialise on that row and never fold an event
+twice. Rebuild empties the tables and folds the whole log in memory, writing in bulk.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from eventsourcing.persistence import Notification
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+
+from pfdo.projections import tables as t
+from pfdo.projections.fold import fold_event
+from pfdo.projections.workspace import Workspace, db_loader
+from pfdo.store import EventLog
+
+PAGE = 1000
+_NAME = "main"
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    """How many events a rebuild folded and how long it took."""
+
+    events: int
+    seconds: float
+
+
+class Projector:
+    """Folds the event log into the read-model tables."""
+
+    def __init__(self, log: EventLog, engine: Engine) -> None:
+        self._log = log
+        self._engine = engine
+
+    def ensure_schema(self) -> None:
+        t.metadata.create_all(self._engine)
+        with self._engine.begin() as connection:
+            if connection.execute(select(t.position.c.position)).first() is None:
+                connection.execute(insert(t.position).values(name=_NAME, position=0))
+
+    def _lock_position(self, connection: Connection) -> int:
+        """Take the write lock on the position row, then read it."""
+        connection.execute(
+            update(t.position)
+            .where(t.position.c.name == _NAME)
+            .values(position=t.position.c.position)
+        )
+        return int(
+            connection.execute(
+                select(t.position.c.position).where(t.position.c.name == _NAME)
+            ).scalar_one()
+        )
+
+    def _set_position(self, connection: Connection, position: int) -> None:
+        connection.execute(
+            update(t.position).where(t.position.c.name == _NAME).values(position=position)
+        )
+
+    def position(self) -> int:
+        with self._engine.connect() as connection:
+            return int(
+                connection.execute(
+                    select(t.position.c.position).where(t.position.c.name == _NAME)
+                ).scalar_one()
+            )
+
+    def _page(self, after: int) -> Sequence[Notification]:
+        return self._log.recorder.select_notifications(start=after + 1, limit=PAGE)
+
+    def _fold(self, ws: Workspace, notifications: Sequence[Notification]) -> None:
+        to_event = self._log.mapper.to_domain_event
+        for notification in notifications:
+            fold_event(ws, to_event(notification), notification.id)
+
+    def catch_up(self) -> int:
+        """Fold every event not yet folded; return how many were folded."""
+        folded = 0
+        while True:
+            with self._engine.begin() as connection:
+                after = self._lock_position(connection)
+                notifications = self._page(after)
+                if not notifications:
+                    return folded
+                ws = Workspace(db_loader(connection))
+                self._fold(ws, notifications)
+                ws.flush(connection, replace=True)
+                self._set_position(connection, notifications[-1].id)
+                folded += len(notifications)
+
+    def _all_pages(self) -> Iterator[Sequence[Notification]]:
+        after = 0
+        while notifications := self._page(after):
+            yield notifications
+            after = notifications[-1].id
+
+    def rebuild(self) -> RebuildReport:
+        """Empty every read model and fold the whole log again, in one transaction."""
+        started = time.perf_counter()
+        events = last = 0
+        with self._engine.begin() as connection:
+            self._lock_position(connection)
+            for table in t.FOLDED_TABLES:
+                connection.execute(delete(table))
+            ws = Workspace()
+            for notifications in self._all_pages():
+                self._fold(ws, notifications)
+                for table, rows in ws.take_appended().items():
+                    connection.execute(insert(table), rows)
+                events += len(notifications)
+                last = notifications[-1].id
+            ws.flush(connection, replace=False)
+            self._set_position(connection, last)
+        return RebuildReport(events=events, seconds=time.perf_counter() - started)

@@ -1,0 +1,134 @@
+"""The read-model tables (SQLAlchemy Core), in the same database as the event log.
+
+`pfdo_position` holds the log position of the last event folded into the other tables;
+it is written in the same transaction as the rows that event changed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+)
+
+metadata = MetaData()
+
+position = Table(
+    "pfdo_position",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)
+
+periods = Table(
+    "pfdo_periods",
+    metadata,
+    Column("period", String(64), primary_key=True),
+    Column("municipality", String(128), nullable=False),
+    Column("start", Date, nullable=False),
+    Column("end", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("expired", BigInteger, nullable=False),
+)
+
+categories = Table(
+    "pfdo_categories",
+    metadata,
+    Column("period", String(64), primary_key=True),
+    Column("category", String(64), primary_key=True),
+    Column("nominal", BigInteger, nullable=False),
+    Column("count_limit", BigInteger),
+    Column("sum_limit", BigInteger),
+    Column("funded_count", BigInteger, nullable=False),
+    Column("funded_sum", BigInteger, nullable=False),
+)
+
+certificates = Table(
+    "pfdo_certificates",
+    metadata,
+    Column("number", String(10), primary_key=True),
+    Column("municipality", String(128), nullable=False),
+    Column("kind", String(16), nullable=False),
+)
+
+balances = Table(
+    "pfdo_balances",
+    metadata,
+    Column("number", String(10), primary_key=True),
+    Column("period", String(64), primary_key=True),
+    Column("category", String(64), nullable=False),
+    Column("nominal", BigInteger, nullable=False),
+    Column("credited", BigInteger, nullable=False),
+    Column("available", BigInteger, nullable=False),
+    Column("reserved", BigInteger, nullable=False),
+    Column("spent", BigInteger, nullable=False),
+    Column("expired", BigInteger, nullable=False),
+    Index("ix_pfdo_balances_period", "period", "category"),
+)
+
+movements = Table(
+    "pfdo_movements",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("number", String(10), nullable=False),
+    Column("on", Date, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("period", String(64), nullable=False),
+    Column("contract", String(32)),
+    Column("program", String(64)),
+    Column("provider", String(64)),
+    Column("month", String(7)),
+    Index("ix_pfdo_movements_number", "number", "seq"),
+)
+
+contracts = Table(
+    "pfdo_contracts",
+    metadata,
+    Column("contract", String(32), primary_key=True),
+    Column("number", String(10), nullable=False),
+    Column("program", String(64), nullable=False),
+    Column("provider", String(64), nullable=False),
+    Column("period", String(64), nullable=False),
+    Column("start", Date, nullable=False),
+    Column("end", Date, nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("price", BigInteger, nullable=False),
+    Column("share", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("terminated_on", Date),
+)
+
+contract_months = Table(
+    "pfdo_contract_months",
+    metadata,
+    Column("contract", String(32), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("number", String(10), nullable=False),
+    Column("program", String(64), nullable=False),
+    Column("provider", String(64), nullable=False),
+    Column("period", String(64), nullable=False),
+    Column("price", BigInteger, nullable=False),
+    Column("certificate", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("charged", BigInteger, nullable=False),
+    Column("released", BigInteger, nullable=False),
+    Column("parent", BigInteger, nullable=False),
+    Column("refunded", BigInteger, nullable=False),
+    Column("present", Integer, nullable=False),
+    Column("recorded", Integer, nullable=False),
+    Index("ix_pfdo_contract_months_register", "provider", "month"),
+    Index("ix_pfdo_contract_months_open", "month", "status"),
+    Index("ix_pfdo_contract_months_period", "period", "status"),
+)
+
+#: The tables a rebuild empties and fills again, in an order safe to fill.
+FOLDED_TABLES = (periods, categories, certificates, balances, movements, contracts, contract_months)

@@ -1,0 +1,176 @@
+"""What the public API returns: typed results whose JSON form is the CLI's JSON.
+
+Amounts are `Kopecks`: integers in Python, ruble strings with two decimals in JSON.
+`model_dump(mode="json")` gives exactly the keys documented in CLI.md.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from pfdo.types import Kopecks
+
+
+class Result(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class CategoryResult(Result):
+    name: str
+    nominal: Kopecks
+    count_limit: int | None
+    sum_limit: Kopecks | None
+
+
+class PeriodOpened(Result):
+    period: str
+    municipality: str
+    start: date
+    end: date
+    categories: list[CategoryResult]
+
+
+class PeriodClosed(Result):
+    period: str
+    expired: Kopecks
+    certificates: int
+
+
+class NominalChanged(Result):
+    period: str
+    category: str
+    nominal: Kopecks
+    delta: Kopecks
+    certificates: int
+
+
+class ProviderResult(Result):
+    provider: str
+    name: str
+    kind: str
+    status: str
+
+
+class ProgramResult(Result):
+    program: str
+    provider: str
+    monthly_price: Kopecks
+    status: str
+
+
+class CertificateIssued(Result):
+    number: str
+    municipality: str
+    type: str
+
+
+class CertificateFunded(Result):
+    number: str
+    period: str
+    category: str
+    nominal: Kopecks
+
+
+class MonthLine(Result):
+    month: str
+    price: Kopecks
+    certificate: Kopecks
+    parent: Kopecks
+
+
+class Enrolment(Result):
+    contract: str
+    number: str
+    program: str
+    provider: str
+    mode: str
+    start: date
+    end: date
+    price: Kopecks
+    certificate_share: Kopecks
+    parent_share: Kopecks
+    months: list[MonthLine]
+
+
+class AttendanceRecorded(Result):
+    contract: str
+    recorded: int
+
+
+class BillingRun(Result):
+    month: str
+    billed: int
+    charged: Kopecks
+    released: Kopecks
+    parent: Kopecks
+    attendance_missing: list[str]
+
+
+class Termination(Result):
+    contract: str
+    released: Kopecks
+    cancelled_months: list[str]
+
+
+class Correction(Result):
+    contract: str
+    month: str
+    refunded: Kopecks
+
+
+class PeriodBalance(Result):
+    period: str
+    category: str
+    nominal: Kopecks
+    credited: Kopecks
+    available: Kopecks
+    reserved: Kopecks
+    spent: Kopecks
+    expired: Kopecks
+
+
+class Balance(Result):
+    number: str
+    type: str
+    periods: list[PeriodBalance]
+
+
+class Movement(Result):
+    on: date
+    kind: str
+    amount: Kopecks
+    period: str
+    contract: str | None
+    program: str | None
+    provider: str | None
+    month: str | None
+
+
+class History(Result):
+    number: str
+    movements: list[Movement]
+
+
+class RegisterLine(Result):
+    contract: str
+    number: str
+    program: str
+    certificate: Kopecks
+    parent: Kopecks
+    present: int
+    recorded: int
+
+
+class Register(Result):
+    provider: str
+    month: str
+    total_certificate: Kopecks
+    total_parent: Kopecks
+    lines: list[RegisterLine]
+
+
+class Rebuilt(Result):
+    events: int
+    seconds: float

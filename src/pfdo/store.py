@@ -1,0 +1,140 @@
+"""Where pfdo keeps its log: the store URL, the event-store application and its engine.
+
+A URL is a SQLite file path, `sqlite:///PATH` or `postgresql://...`. The event log uses
+the `eventsourcing` library's native recorder for that database; the projections use a
+SQLAlchemy engine on the same database.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import JSONTranscoder, Transcoding
+from sqlalchemy import Engine, create_engine, event
+
+from pfdo.domain.errors import InvalidInput
+from pfdo.domain.period import Municipality, Period
+from pfdo.domain.registry import Program
+
+DEFAULT_DB = "./pfdo.sqlite"
+
+
+class DateAsISO(Transcoding):
+    """Business dates travel as ISO strings in the stored events."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class EventLog(Application[UUID]):
+    """The event store: aggregates are saved here, and the log is read from here."""
+
+    name = "pfdo"
+    snapshotting_intervals = {Period: 200, Program: 200, Municipality: 200}  # noqa: RUF012
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+
+@dataclass(frozen=True)
+class StoreURL:
+    """A parsed store location."""
+
+    kind: str
+    sqlite_path: str = ""
+    pg: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def parse(cls, url: str | None = None) -> StoreURL:
+        raw = url or os.environ.get("PFDO_DB") or DEFAULT_DB
+        if raw.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+            return cls._parse_postgres(raw)
+        if raw.startswith("sqlite:///"):
+            raw = raw[len("sqlite:///") :]
+        elif "://" in raw:
+            raise InvalidInput(
+                f"store URL {raw!r} is neither a SQLite file path, sqlite:///PATH "
+                "nor postgresql://..."
+            )
+        if raw in ("", ":memory:"):
+            raise InvalidInput(
+                "the store must be a file: an in-memory SQLite store cannot be shared"
+            )
+        return cls(kind="sqlite", sqlite_path=str(Path(raw).expanduser()))
+
+    @classmethod
+    def _parse_postgres(cls, raw: str) -> StoreURL:
+        parts = urlsplit(raw)
+        dbname = parts.path.lstrip("/")
+        if not dbname:
+            raise InvalidInput(f"store URL {raw!r} names no database: postgresql://HOST/DBNAME")
+        pg = {
+            "POSTGRES_DBNAME": dbname,
+            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": unquote(parts.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        }
+        return cls(kind="postgresql", pg=tuple(sorted(pg.items())))
+
+    def event_store_env(self) -> dict[str, str]:
+        if self.kind == "sqlite":
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": self.sqlite_path,
+                "SQLITE_LOCK_TIMEOUT": "30",
+            }
+        return {"PERSISTENCE_MODULE": "eventsourcing.postgres", **dict(self.pg)}
+
+    def sqlalchemy_url(self) -> str:
+        if self.kind == "sqlite":
+            return f"sqlite:///{self.sqlite_path}"
+        pg = dict(self.pg)
+        return (
+            f"postgresql+psycopg://{pg['POSTGRES_USER']}:{pg['POSTGRES_PASSWORD']}@"
+            f"{pg['POSTGRES_HOST']}:{pg['POSTGRES_PORT']}/{pg['POSTGRES_DBNAME']}"
+        )
+
+    def describe(self) -> str:
+        if self.kind == "sqlite":
+            return f"SQLite file {self.sqlite_path}"
+        pg = dict(self.pg)
+        where = f"{pg['POSTGRES_HOST']}:{pg['POSTGRES_PORT']}"
+        return f"PostgreSQL database {pg['POSTGRES_DBNAME']} on {where}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def open_event_log(url: StoreURL) -> EventLog:
+    """Open (and create on first use) the event store at `url`."""
+    if url.kind == "sqlite":
+        Path(url.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+    env = {**url.event_store_env(), "CREATE_TABLE": "y"}
+    return EventLog(env=env)
+
+
+def open_engine(url: StoreURL) -> Engine:
+    """A SQLAlchemy engine on the same database, for the projections."""
+    if url.kind == "sqlite":
+        engine = create_engine(url.sqlalchemy_url(), connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url.sqlalchemy_url(), pool_pre_ping=True)
