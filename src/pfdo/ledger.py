@@ -110,6 +110,10 @@ class Ledger(Reports):
             f"gave up after {MAX_ATTEMPTS} attempts, nothing was written"
         )
 
+    def log_position(self) -> int:
+        """The position of the last event in the log (0 for an empty log)."""
+        return self._log.recorder.max_notification_id() or 0
+
     def catch_up(self) -> int:
         """Fold into the read models whatever the log holds that they do not yet."""
         return self._projector.catch_up()

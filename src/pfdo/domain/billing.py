@@ -14,6 +14,7 @@ from pfdo.domain.calendar import month_of
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.contract import Contract
 from pfdo.domain.errors import Refused
+from pfdo.domain.money import format_rubles
 from pfdo.domain.pricing import MonthBill, bill_attendance, bill_fixed
 
 
@@ -117,14 +118,15 @@ def refund(
     if state["status"] != "billed":
         raise Refused(f"contract {contract.code}: month {month} is {state['status']}, not billed")
     if amount <= 0:
-        raise Refused(f"a refund must be above zero, got {amount} kopecks")
+        raise Refused(f"a refund must be above zero, got {format_rubles(amount)}")
     if not reason.strip():
         raise Refused("a refund needs a reason")
     refundable = state["charged"] - state["refunded"]
     if amount > refundable:
         raise Refused(
-            f"contract {contract.code}, month {month}: refund of {amount} kopecks exceeds "
-            f"what is left to refund ({refundable} of {state['charged']} charged)"
+            f"contract {contract.code}, month {month}: refund of {format_rubles(amount)} "
+            f"exceeds what is left to refund ({format_rubles(refundable)} of "
+            f"{format_rubles(state['charged'])} charged)"
         )
     contract.trigger_event(
         Contract.MonthRefunded,

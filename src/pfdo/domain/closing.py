@@ -23,6 +23,8 @@ def close_period(
     `unbilled` names the contract months still open; any of them refuses the close.
     """
     period.check_open()
+    if on < period.end:
+        raise Refused(f"period {period.code} ends on {period.end}: it cannot close on {on}")
     still_reserved = [c.number for c in certificates if c.pot(period.code)["reserved"]]
     if unbilled or still_reserved:
         left = list(unbilled) or [f"certificate {n} holds reserved money" for n in still_reserved]
@@ -31,8 +33,6 @@ def close_period(
             f"period {period.code} cannot close: {len(left)} contract month(s) are neither "
             f"billed nor cancelled: {shown}"
         )
-    if on < period.end:
-        raise Refused(f"period {period.code} ends on {period.end}: it cannot close on {on}")
     expired = sum(c.expire(period.code, on) for c in certificates)
     period.close(expired, on)
     return expired

@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate
 
 from pfdo.domain.base import PfdoCreated, PfdoEvent, stable_id
 from pfdo.domain.errors import LimitExceeded, PeriodClosed, Refused
+from pfdo.domain.money import format_rubles
 
 
 class CategoryState(TypedDict):
@@ -182,7 +183,8 @@ class Period(Aggregate):
         if sum_limit is not None and category["funded_sum"] + nominal > sum_limit:
             raise LimitExceeded(
                 f"category {category_name} of period {self.code} would exceed its sum limit: "
-                f"{category['funded_sum']} + {nominal} > {sum_limit} kopecks"
+                f"{format_rubles(category['funded_sum'])} funded + {format_rubles(nominal)} "
+                f"> {format_rubles(sum_limit)}"
             )
         self.trigger_event(
             self.CertificateFunded,
@@ -203,8 +205,9 @@ class Period(Aggregate):
         new_sum = category["funded_sum"] + delta * category["funded_count"]
         if delta > 0 and sum_limit is not None and new_sum > sum_limit:
             raise LimitExceeded(
-                f"raising category {category_name} of period {self.code} to {nominal} kopecks "
-                f"would exceed its sum limit: {new_sum} > {sum_limit} kopecks"
+                f"raising category {category_name} of period {self.code} to "
+                f"{format_rubles(nominal)} would exceed its sum limit: "
+                f"{format_rubles(new_sum)} > {format_rubles(sum_limit)}"
             )
         self.trigger_event(
             self.NominalChanged,

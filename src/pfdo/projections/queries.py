@@ -43,7 +43,8 @@ def balances_as_of(
     )
     if period is not None:
         query = query.where(m.c.period == period)
-    return fold_balances(connection.execute(query.order_by(m.c.seq)).tuples())
+    rows = connection.execute(query.order_by(m.c.seq))
+    return fold_balances((period, kind, amount) for period, kind, amount in rows)
 
 
 def movements(connection: Connection, number: str, period: str | None) -> list[Row]:

@@ -1,0 +1,64 @@
+"""Plain-text rendering of the API's results, for people at a terminal.
+
+The JSON form of a result (`model_dump(mode="json")`) is the one source for both outputs:
+`--json` prints it as it is; without `--json` its plain values become `key: value` lines
+and its lists of records become small aligned tables. No amount is computed here: money
+is already a ruble string with two decimals.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pfdo.results import Result
+
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+
+
+def as_json(result: Result) -> str:
+    """The one JSON document a command prints with `--json`."""
+    return json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2)
+
+
+def as_text(result: Result) -> str:
+    """A few `key: value` lines, then one small table per list of records."""
+    lines: list[str] = []
+    tables: list[tuple[str, list[Mapping[str, Any]]]] = []
+    for key, value in result.model_dump(mode="json").items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            tables.append((key, value))
+        elif isinstance(value, list):
+            lines.append(f"{key}: {', '.join(_cell(v) for v in value) or '-'}")
+        else:
+            lines.append(f"{key}: {_cell(value)}")
+    for key, rows in tables:
+        lines.append(f"{key}:")
+        lines.extend(f"  {line}" for line in table(rows))
+    return "\n".join(lines)
+
+
+def table(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Rows of records as aligned text; numbers and amounts are aligned to the right."""
+    headers = list(rows[0])
+    cells = [[_cell(row.get(h)) for h in headers] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [
+            v.rjust(w) if _NUMBER.match(v) else v.ljust(w)
+            for v, w in zip(values, widths, strict=True)
+        ]
+        return "  ".join(parts).rstrip()
+
+    return [line(headers), *(line(r) for r in cells)]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)

@@ -1,0 +1,127 @@
+"""The log as the source of truth: idempotent retries, refusals that write nothing,
+business-date queries, and a rebuild that gives back exactly the live read models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from integration.year import PERIOD, funded_child, open_year, pot
+from sqlalchemy import select
+
+from pfdo import IdempotencyConflict, Ledger, PfdoError
+from pfdo.projections import tables
+
+
+def test_a_retried_request_returns_the_first_result_and_writes_nothing(ledger: Ledger) -> None:
+    open_year(ledger)
+    number = funded_child(ledger)
+    first = ledger.enroll(number, program="CHESS", start="2025-02-01", end="2025-03-31",
+                          request_id="portal-42")
+    position = ledger.log_position()
+    again = ledger.enroll(number, program="CHESS", start="2025-02-01", end="2025-03-31",
+                          request_id="portal-42")
+    assert again == first
+    assert ledger.log_position() == position
+    assert pot(ledger, number)["reserved"] == 300000
+
+
+def test_a_request_id_reused_with_other_arguments_is_refused(ledger: Ledger) -> None:
+    open_year(ledger)
+    number = funded_child(ledger)
+    ledger.enroll(number, program="CHESS", start="2025-02-01", end="2025-03-31",
+                  request_id="portal-42")
+    with pytest.raises(IdempotencyConflict, match="'portal-42' was already used"):
+        ledger.enroll(number, program="CHESS", start="2025-02-01", end="2025-04-30",
+                      request_id="portal-42")
+    with pytest.raises(IdempotencyConflict):
+        ledger.bill("2025-02", on="2025-03-01", request_id="portal-42")
+
+
+def test_a_retried_billing_run_returns_the_first_totals(ledger: Ledger) -> None:
+    open_year(ledger)
+    number = funded_child(ledger)
+    ledger.enroll(number, program="CHESS", start="2025-02-01", end="2025-03-31")
+    first = ledger.bill("2025-02", on="2025-03-01", request_id="bill-feb")
+    again = ledger.bill("2025-02", on="2025-03-01", request_id="bill-feb")
+    assert again == first and first.charged == 150000
+
+
+def test_refused_commands_write_nothing(ledger: Ledger) -> None:
+    open_year(ledger)
+    number = funded_child(ledger)
+    position = ledger.log_position()
+    refusals = [
+        lambda: ledger.fund_certificate(number, period=PERIOD, category="base"),
+        lambda: ledger.enroll(number, program="CHESS", start="2025-02-01", end="2026-02-01"),
+        lambda: ledger.enroll(number, program="CHESS", start="2025-02-01", end="2025-03-01",
+                              mode="sometimes"),
+        lambda: ledger.bill("2025-02", on="2025-02-15"),
+        lambda: ledger.close_period(PERIOD, on="2025-06-01"),
+        lambda: ledger.add_program("X", provider="P1", title="x", monthly_price="10.001",
+                                   min_age=5, max_age=6),
+    ]
+    for refusal in refusals:
+        with pytest.raises(PfdoError):
+            refusal()
+    assert ledger.log_position() == position
+
+
+def test_balance_as_of_a_business_date_ignores_later_movements(ledger: Ledger) -> None:
+    open_year(ledger)
+    number = funded_child(ledger)
+    ledger.enroll(number, program="CHESS", start="2025-02-01", end="2025-03-31",
+                  on="2025-01-20")
+    ledger.bill("2025-02", on="2025-03-01")
+    (before_billing,) = ledger.balance(number, as_of="2025-02-28").periods
+    assert (before_billing.available, before_billing.reserved, before_billing.spent) == (
+        900000, 300000, 0)
+    assert ledger.balance(number, as_of="2025-01-05").type == "accounting"
+    (now,) = ledger.balance(number).periods
+    assert (now.reserved, now.spent) == (150000, 150000)
+
+
+def test_history_lists_every_movement_with_its_contract_in_log_order(ledger: Ledger) -> None:
+    open_year(ledger)
+    number = funded_child(ledger)
+    contract = ledger.enroll(number, program="CHESS", start="2025-02-01", end="2025-03-31",
+                             on="2025-01-20").contract
+    ledger.bill("2025-02", on="2025-03-01")
+    ledger.terminate(contract, on="2025-03-02")
+    moves = [(m.on.isoformat(), m.kind, m.amount, m.contract, m.program, m.provider, m.month)
+             for m in ledger.history(number).movements]
+    assert moves == [
+        ("2025-01-06", "funded", 1200000, None, None, None, None),
+        ("2025-01-20", "reserved", 300000, contract, "CHESS", "P1", None),
+        ("2025-03-01", "charged", 150000, contract, "CHESS", "P1", "2025-02"),
+    ]
+
+
+def _snapshot(ledger: Ledger) -> dict[str, list[dict[str, Any]]]:
+    engine = ledger._engine
+    with engine.connect() as connection:
+        return {
+            table.name: sorted((dict(r) for r in connection.execute(select(table)).mappings()),
+                               key=repr)
+            for table in tables.FOLDED_TABLES
+        }
+
+
+def test_a_rebuild_from_the_log_gives_exactly_the_live_rows(ledger: Ledger) -> None:
+    open_year(ledger, nominal="5000")
+    first, second = funded_child(ledger, "c1"), funded_child(ledger, "c2")
+    a = ledger.enroll(first, program="CHESS", start="2025-01-15", end="2025-04-10",
+                      mode="attendance").contract
+    b = ledger.enroll(second, program="SWIM", start="2025-02-01", end="2025-05-31").contract
+    ledger.record_attendance(a, dates=["2025-01-16", "2025-01-20"], on="2025-01-20")
+    ledger.record_attendance(a, dates=["2025-02-03"], present=False, on="2025-02-03")
+    ledger.bill("2025-01", on="2025-02-01")
+    ledger.bill("2025-02", on="2025-03-01")
+    ledger.correct(b, month="2025-02", refund="100", reason="pool closed", on="2025-03-03")
+    ledger.terminate(b, on="2025-03-10")
+    ledger.change_nominal(PERIOD, category="base", nominal="6000", on="2025-03-11")
+    live = _snapshot(ledger)
+    report = ledger.rebuild()
+    assert report.events == ledger.log_position()
+    assert _snapshot(ledger) == live
+    assert live["pfdo_movements"] and live["pfdo_contract_months"]
