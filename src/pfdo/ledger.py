@@ -51,6 +51,7 @@ class Ledger(Reports):
         self._log = open_event_log(self.store)
         self._engine = open_engine(self.store)
         self._projector = Projector(self._log, self._engine)
+        self.conflicts_retried = 0
         self._projector.ensure_schema()
         self._projector.catch_up()
 
@@ -102,6 +103,7 @@ class Ledger(Reports):
             try:
                 self._log.save(*changed)
             except RecordConflictError:
+                self.conflicts_retried += 1
                 continue
             self._projector.catch_up()
             return result
@@ -568,6 +570,7 @@ class Ledger(Reports):
             try:
                 self._log.save(*contracts, *certificates.values())
             except RecordConflictError:
+                self.conflicts_retried += 1
                 continue
             totals.merge(attempt)
             return
