@@ -14,6 +14,7 @@ from pfdo.domain.errors import (
     PeriodClosed,
     PfdoError,
     Refused,
+    StoreUnavailable,
 )
 from pfdo.ledger import Ledger
 
@@ -28,4 +29,5 @@ __all__ = [
     "PeriodClosed",
     "PfdoError",
     "Refused",
+    "StoreUnavailable",
 ]

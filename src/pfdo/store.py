@@ -19,11 +19,12 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 from sqlalchemy import Engine, create_engine, event
 
-from pfdo.domain.errors import InvalidInput
+from pfdo.domain.errors import InvalidInput, StoreUnavailable
 from pfdo.domain.period import Municipality, Period
 from pfdo.domain.registry import Program
 
 DEFAULT_DB = "./pfdo.sqlite"
+CONNECT_TIMEOUT = 5
 
 
 class DateAsISO(Transcoding):
@@ -88,6 +89,7 @@ class StoreURL:
             "POSTGRES_PORT": str(parts.port or 5432),
             "POSTGRES_USER": unquote(parts.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parts.password or ""),
+            "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),
         }
         return cls(kind="postgresql", pg=tuple(sorted(pg.items())))
 
@@ -123,10 +125,49 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _connect_postgres(url: StoreURL, dbname: str) -> Any:
+    import psycopg
+
+    pg = dict(url.pg)
+    return psycopg.connect(dbname=dbname, host=pg["POSTGRES_HOST"], port=pg["POSTGRES_PORT"],
+                           user=pg["POSTGRES_USER"], password=pg["POSTGRES_PASSWORD"],
+                           connect_timeout=CONNECT_TIMEOUT, autocommit=True)
+
+
+def _reason(error: Exception) -> str:
+    return " ".join(line.strip() for line in str(error).strip().splitlines())
+
+
+def ensure_postgres_database(url: StoreURL) -> None:
+    """Check the server answers, and create the database on first use; else say why not."""
+    import psycopg
+
+    dbname = dict(url.pg)["POSTGRES_DBNAME"]
+    try:
+        _connect_postgres(url, dbname).close()
+        return
+    except psycopg.OperationalError as error:
+        reason = _reason(error)
+        if f'database "{dbname}" does not exist' not in reason:
+            raise StoreUnavailable(f"cannot open {url.describe()}: {reason}") from None
+    try:
+        with _connect_postgres(url, "postgres") as admin:
+            admin.execute(f'CREATE DATABASE "{dbname}"')
+    except psycopg.Error as error:
+        reason = _reason(error)
+        raise StoreUnavailable(
+            f"{url.describe()} does not exist and could not be created: {reason}") from None
+
+
 def open_event_log(url: StoreURL) -> EventLog:
     """Open (and create on first use) the event store at `url`."""
     if url.kind == "sqlite":
-        Path(url.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            Path(url.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreUnavailable(f"cannot create {url.describe()}: {error}") from None
+    else:
+        ensure_postgres_database(url)
     env = {**url.event_store_env(), "CREATE_TABLE": "y"}
     return EventLog(env=env)
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from integration.year import PERIOD, funded_child, open_year, pot
 
+from integration.year import PERIOD, funded_child, open_year, pot
 from pfdo import Ledger, LimitExceeded, NotFound, Refused
 
 
@@ -175,9 +175,10 @@ def test_a_refund_gives_back_at_most_what_was_charged(year: Ledger) -> None:
                           on="2025-03-05")
     assert refund.refunded == 50000
     assert pot(year, number)["spent"] == 100000
-    with pytest.raises(Refused, match=r"refund of 1000.01 exceeds what is left to refund \(1000.00"):
+    with pytest.raises(Refused, match=r"refund of 1000\.01 exceeds what is left to refund "
+                                      r"\(1000\.00"):
         year.correct(contract, month="2025-02", refund="1000.01", reason="again")
-    with pytest.raises(Refused, match="month 2025-03 is .*|has no month 2025-03"):
+    with pytest.raises(Refused, match=r"has no month 2025-03"):
         year.correct(contract, month="2025-03", refund="1", reason="not billed")
     (line,) = year.register("P1", month="2025-02").lines
     assert line.certificate == 100000

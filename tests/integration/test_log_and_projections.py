@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from integration.year import PERIOD, funded_child, open_year, pot
 from sqlalchemy import select
 
+from integration.year import PERIOD, funded_child, open_year, pot
 from pfdo import IdempotencyConflict, Ledger, PfdoError
 from pfdo.projections import tables
 

@@ -40,5 +40,9 @@ class IdempotencyConflict(Refused):
     """A request id was reused with other arguments."""
 
 
+class StoreUnavailable(PfdoError):
+    """The store cannot be opened: the server is unreachable, refuses us, or is missing."""
+
+
 class ConcurrencyConflict(PfdoError):
     """Other writers kept changing the same records; the command was not applied."""
