@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from pfdo import Ledger
 
@@ -28,7 +29,7 @@ class _PostgresStores:
 
     def __init__(self, server_url: str) -> None:
         base = server_url.replace("postgresql://", "postgresql+psycopg://", 1)
-        self._admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        self._admin = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
         self._server = server_url.rsplit("/", 1)[0]
         self._created: list[str] = []
 

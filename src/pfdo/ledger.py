@@ -46,8 +46,9 @@ BILLING_BATCH = 500
 class Ledger(Reports):
     """pfdo's accounting engine on one store (SQLite file or PostgreSQL database)."""
 
-    def __init__(self, db: str | None = None) -> None:
+    def __init__(self, db: str | None = None, *, billing_batch: int = BILLING_BATCH) -> None:
         self.store = StoreURL.parse(db)
+        self.billing_batch = billing_batch
         self._log = open_event_log(self.store)
         self._engine = open_engine(self.store)
         self._projector = Projector(self._log, self._engine)
@@ -67,14 +68,31 @@ class Ledger(Reports):
 
     # -- the machinery every command shares -------------------------------------------
 
-    def _get(self, cls: type[A], key: str, what: str) -> A:
+    def _find(self, cls: type[A], key: str) -> A | None:
+        """The aggregate of kind `cls` named `key`, or None: one read of the log."""
         try:
-            return cast(A, self._log.repository.get(cls.id_for(key)))  # type: ignore[attr-defined]
+            repository = self._log.repository_for(cls)
+            return cast(A, repository.get(cls.id_for(key)))  # type: ignore[attr-defined]
         except AggregateNotFoundError:
-            raise NotFound(f"{what} {key} does not exist") from None
+            return None
+
+    def _get(self, cls: type[A], key: str, what: str) -> A:
+        found = self._find(cls, key)
+        if found is None:
+            raise NotFound(f"{what} {key} does not exist")
+        return found
 
     def _exists(self, cls: type[Aggregate], key: str) -> bool:
-        return cls.id_for(key) in self._log.repository  # type: ignore[attr-defined]
+        return self._find(cls, key) is not None
+
+    def _replayed(
+        self, command: cmd.Command, request_id: str | None, result_type: type[R]
+    ) -> R | None:
+        """The first result of a request id already used, or None for a new one."""
+        record = None if request_id is None else self._find(RequestRecord, request_id)
+        if record is None:
+            return None
+        return result_type.model_validate(record.replay(command.verb, command.fingerprint()))
 
     def _execute(
         self,
@@ -84,11 +102,9 @@ class Ledger(Reports):
         decide: Callable[[C], Decision[R]],
     ) -> R:
         for _attempt in range(MAX_ATTEMPTS):
-            if request_id is not None and self._exists(RequestRecord, request_id):
-                record = self._get(RequestRecord, request_id, "request")
-                return result_type.model_validate(
-                    record.replay(command.verb, command.fingerprint())
-                )
+            replayed = self._replayed(command, request_id, result_type)
+            if replayed is not None:
+                return replayed
             result, changed = decide(command)
             if request_id is not None:
                 changed.append(
@@ -152,10 +168,9 @@ class Ledger(Reports):
     def _open_period(self, c: cmd.OpenPeriod) -> Decision[res.PeriodOpened]:
         if self._exists(Period, c.period):
             raise AlreadyExists(f"period {c.period} exists already")
-        if self._exists(Municipality, c.municipality):
-            municipality = self._get(Municipality, c.municipality, "municipality")
-        else:
-            municipality = Municipality.register(c.municipality, c.on)
+        municipality = self._find(Municipality, c.municipality) or Municipality.register(
+            c.municipality, c.on
+        )
         municipality.add_period(c.period, c.start, c.end, c.on)
         states = {
             name: CategoryState(
@@ -332,8 +347,8 @@ class Ledger(Reports):
         return self._execute(command, request_id, res.CertificateIssued, self._issue)
 
     def _issue(self, c: cmd.IssueCertificate) -> Decision[res.CertificateIssued]:
-        if self._exists(ChildRegistration, c.child):
-            existing = self._get(ChildRegistration, c.child, "child")
+        existing = self._find(ChildRegistration, c.child)
+        if existing is not None:
             raise AlreadyExists(f"child {c.child} already has certificate {existing.number}")
         if c.number is not None and self._exists(Certificate, c.number):
             raise AlreadyExists(f"certificate number {c.number} is already taken")
@@ -431,8 +446,8 @@ class Ledger(Reports):
 
     def _period_for(self, certificate: Certificate, start: date, end: date) -> Period:
         """The municipality's period that holds the contract's start date."""
-        if self._exists(Municipality, certificate.municipality):
-            municipality = self._get(Municipality, certificate.municipality, "municipality")
+        municipality = self._find(Municipality, certificate.municipality)
+        if municipality is not None:
             for code, (first, last) in municipality.periods.items():
                 if date.fromisoformat(first) <= start <= date.fromisoformat(last):
                     return self._get(Period, code, "period")
@@ -525,9 +540,9 @@ class Ledger(Reports):
         interrupted run leaves whole months billed or not; running again bills the rest.
         """
         command = cmd.BillMonth.build(month=month, on=on)
-        if request_id is not None and self._exists(RequestRecord, request_id):
-            record = self._get(RequestRecord, request_id, "request")
-            return res.BillingRun.model_validate(record.replay(command.verb, command.fingerprint()))
+        replayed = self._replayed(command, request_id, res.BillingRun)
+        if replayed is not None:
+            return replayed
         opens = next_month_start(command.month)
         if command.on < opens:
             raise Refused(f"month {command.month} can be billed from {opens}, not on {command.on}")
@@ -535,11 +550,12 @@ class Ledger(Reports):
         with self._engine.connect() as connection:
             candidates = queries.open_contracts_in(connection, command.month)
         totals = _BillingTotals()
-        for start in range(0, len(candidates), BILLING_BATCH):
-            batch = candidates[start : start + BILLING_BATCH]
+        size = self.billing_batch
+        for start in range(0, len(candidates), size):
+            batch = candidates[start : start + size]
             self._bill_batch(command, batch, totals)
             if progress is not None:
-                progress(min(start + BILLING_BATCH, len(candidates)), len(candidates))
+                progress(min(start + size, len(candidates)), len(candidates))
         result = totals.result(command.month)
         if request_id is not None:
             self._log.save(

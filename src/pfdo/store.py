@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
-from eventsourcing.application import Application
+from eventsourcing.application import Application, Repository
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 from sqlalchemy import Engine, create_engine, event
 
@@ -44,11 +44,20 @@ class EventLog(Application[UUID]):
     """The event store: aggregates are saved here, and the log is read from here."""
 
     name = "pfdo"
-    snapshotting_intervals = {Period: 200, Program: 200, Municipality: 200}  # noqa: RUF012
+    snapshotting_intervals = {Period: 20, Program: 20, Municipality: 20}  # noqa: RUF012
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env=env)
+        self._unsnapshotted = Repository(event_store=self.events)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+
+    def repository_for(self, kind: type[Any]) -> Repository[UUID]:
+        """The repository to load `kind` with: only snapshotted kinds look for snapshots,
+        which spares every other load a read of the snapshot table."""
+        return self.repository if kind in self.snapshotting_intervals else self._unsnapshotted
 
 
 @dataclass(frozen=True)
@@ -129,9 +138,15 @@ def _connect_postgres(url: StoreURL, dbname: str) -> Any:
     import psycopg
 
     pg = dict(url.pg)
-    return psycopg.connect(dbname=dbname, host=pg["POSTGRES_HOST"], port=pg["POSTGRES_PORT"],
-                           user=pg["POSTGRES_USER"], password=pg["POSTGRES_PASSWORD"],
-                           connect_timeout=CONNECT_TIMEOUT, autocommit=True)
+    return psycopg.connect(
+        dbname=dbname,
+        host=pg["POSTGRES_HOST"],
+        port=pg["POSTGRES_PORT"],
+        user=pg["POSTGRES_USER"],
+        password=pg["POSTGRES_PASSWORD"],
+        connect_timeout=CONNECT_TIMEOUT,
+        autocommit=True,
+    )
 
 
 def _reason(error: Exception) -> str:
@@ -156,7 +171,8 @@ def ensure_postgres_database(url: StoreURL) -> None:
     except psycopg.Error as error:
         reason = _reason(error)
         raise StoreUnavailable(
-            f"{url.describe()} does not exist and could not be created: {reason}") from None
+            f"{url.describe()} does not exist and could not be created: {reason}"
+        ) from None
 
 
 def open_event_log(url: StoreURL) -> EventLog:
