@@ -1,8 +1,9 @@
 """The `pfdo` command line: a thin layer over `pfdo.Ledger` (the contract is CLI.md).
 
 Each command parses its arguments, calls the API once and prints the result: one JSON
-document with `--json`, a few plain lines without. Amounts, dates and months go to the API
-as typed, and the API validates them. Errors become click exceptions here and only here:
+document with `--json`, a few plain lines without (see `cli_format`). Options are named
+as the API's keyword arguments and passed through as typed: amounts, dates and months are
+validated by the API, not here. Errors become click exceptions here and only here:
 malformed input (`InvalidInput`) exits 2, any other refusal (`PfdoError`) exits 1, each
 with one line `Error: ...` on standard error. The ledger is opened on first use, once per
 invocation, and closed when the command ends.
@@ -25,9 +26,12 @@ from pfdo.results import Result
 from pfdo.store import DEFAULT_DB
 
 F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R", bound=Result)
 Categories = dict[str, dict[str, Any]]
 
-_CATEGORY_FORM = "NAME=NOMINAL[,count=N][,sum=AMOUNT]"
+DATE = "YYYY-MM-DD"
+MONTH = "YYYY-MM"
+CATEGORY_FORM = "NAME=NOMINAL[,count=N][,sum=AMOUNT]"
 _WHOLE = re.compile(r"^[0-9]+$")
 
 
@@ -65,21 +69,29 @@ class Session:
             self._ledger.close()
             self._ledger = None
 
-    def run(self, as_json: bool, call: Callable[[Ledger], Result]) -> None:
-        """Call the API once and print its result."""
+    def call(self, api: Callable[[Ledger], R]) -> R:
+        """Call the API, turning its errors into click's."""
         with _refusals():
-            result = call(self.ledger)
-        _emit(result, as_json)
+            return api(self.ledger)
+
+    def run(self, as_json: bool, api: Callable[[Ledger], Result]) -> None:
+        """Call the API once and print its result."""
+        emit(self.call(api), as_json)
 
 
-def _emit(result: Result, as_json: bool) -> None:
+def stdout_is_terminal() -> bool:
+    """Whether a person watches standard output (the tests replace this)."""
+    return sys.stdout.isatty()
+
+
+def emit(result: Result, as_json: bool) -> None:
     click.echo(cli_format.as_json(result) if as_json else cli_format.as_text(result))
 
 
 def json_option(f: F) -> F:
-    return click.option(
-        "--json", "as_json", is_flag=True, help="Print exactly one JSON document."
-    )(f)
+    """`--json`: print exactly one JSON document."""
+    option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+    return option(f)
 
 
 def writing(f: F) -> F:
@@ -89,13 +101,13 @@ def writing(f: F) -> F:
         metavar="KEY",
         help="Idempotency key: a retry with the same arguments returns the first result.",
     )(f)
-    f = click.option("--on", metavar="YYYY-MM-DD", help="Business date (default: today).")(f)
+    f = click.option("--on", metavar=DATE, help="Business date (default: today).")(f)
     return json_option(f)
 
 
-def _category(text: str) -> tuple[str, dict[str, Any]]:
+def parse_category(text: str) -> tuple[str, dict[str, Any]]:
     """`base=12000,count=100,sum=1200000` -> ("base", {"nominal": "12000", ...})."""
-    bad = click.BadParameter(f"{text!r} is not {_CATEGORY_FORM}")
+    bad = click.BadParameter(f"{text!r} is not {CATEGORY_FORM}")
     name, sep, rest = text.partition("=")
     nominal, *extras = rest.split(",")
     if not sep or not name.strip() or not nominal.strip():
@@ -111,10 +123,10 @@ def _category(text: str) -> tuple[str, dict[str, Any]]:
     return name.strip(), spec
 
 
-def _categories(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> Categories:
+def _categories(_ctx: click.Context, _param: click.Parameter, texts: tuple[str, ...]) -> Categories:
     categories: Categories = {}
-    for value in values:
-        name, spec = _category(value)
+    for text in texts:
+        name, spec = parse_category(text)
         if name in categories:
             raise click.BadParameter(f"category {name!r} is given twice")
         categories[name] = spec
@@ -128,7 +140,6 @@ def _categories(_ctx: click.Context, _param: click.Parameter, values: tuple[str,
     metavar="URL",
     help=f"SQLite file, sqlite:///PATH or postgresql://... [env PFDO_DB; default {DEFAULT_DB}]",
 )
-@click.version_option(package_name="pfdo")
 @click.pass_context
 def main(ctx: click.Context, db: str | None) -> None:
     """pfdo: accounting of personalised financing of children's supplementary education."""
@@ -137,7 +148,7 @@ def main(ctx: click.Context, db: str | None) -> None:
     ctx.call_on_close(session.close)
 
 
-# -- periods --------------------------------------------------------------------------
+# -- periods ------------------------------------------------------------------------------
 
 
 @main.group()
@@ -148,54 +159,31 @@ def period() -> None:
 @period.command("open")
 @click.argument("code", metavar="PERIOD")
 @click.option("--municipality", required=True, help="The municipality that pays.")
-@click.option("--start", required=True, metavar="YYYY-MM-DD")
-@click.option("--end", required=True, metavar="YYYY-MM-DD")
+@click.option("--start", required=True, metavar=DATE)
+@click.option("--end", required=True, metavar=DATE)
 @click.option(
     "--category",
     "categories",
     multiple=True,
     required=True,
     callback=_categories,
-    metavar=_CATEGORY_FORM,
-    help="A category with its nominal and optional limits; repeat for more.",
+    metavar=CATEGORY_FORM,
+    help="A category, its nominal and optional limits; repeat for more.",
 )
 @writing
 @click.pass_obj
-def period_open(
-    session: Session,
-    code: str,
-    municipality: str,
-    start: str,
-    end: str,
-    categories: Categories,
-    on: str | None,
-    request_id: str | None,
-    as_json: bool,
-) -> None:
+def period_open(session: Session, /, code: str, as_json: bool, **options: Any) -> None:
     """Open a municipality's period with its categories."""
-    session.run(
-        as_json,
-        lambda ledger: ledger.open_period(
-            code,
-            municipality=municipality,
-            start=start,
-            end=end,
-            categories=categories,
-            on=on,
-            request_id=request_id,
-        ),
-    )
+    session.run(as_json, lambda ledger: ledger.open_period(code, **options))
 
 
 @period.command("close")
 @click.argument("code", metavar="PERIOD")
 @writing
 @click.pass_obj
-def period_close(
-    session: Session, code: str, on: str | None, request_id: str | None, as_json: bool
-) -> None:
+def period_close(session: Session, /, code: str, as_json: bool, **options: Any) -> None:
     """Close a period: the money still available expires."""
-    session.run(as_json, lambda ledger: ledger.close_period(code, on=on, request_id=request_id))
+    session.run(as_json, lambda ledger: ledger.close_period(code, **options))
 
 
 @period.command("nominal")
@@ -204,25 +192,12 @@ def period_close(
 @click.option("--nominal", required=True, metavar="AMOUNT", help="New nominal in rubles.")
 @writing
 @click.pass_obj
-def period_nominal(
-    session: Session,
-    code: str,
-    category: str,
-    nominal: str,
-    on: str | None,
-    request_id: str | None,
-    as_json: bool,
-) -> None:
+def period_nominal(session: Session, /, code: str, as_json: bool, **options: Any) -> None:
     """Change a category's nominal on every certificate funded in it."""
-    session.run(
-        as_json,
-        lambda ledger: ledger.change_nominal(
-            code, category=category, nominal=nominal, on=on, request_id=request_id
-        ),
-    )
+    session.run(as_json, lambda ledger: ledger.change_nominal(code, **options))
 
 
-# -- providers and programs -----------------------------------------------------------
+# -- providers and programs ---------------------------------------------------------------
 
 
 @main.group()
@@ -238,35 +213,18 @@ def provider() -> None:
 )
 @writing
 @click.pass_obj
-def provider_add(
-    session: Session,
-    code: str,
-    name: str,
-    kind: str,
-    on: str | None,
-    request_id: str | None,
-    as_json: bool,
-) -> None:
+def provider_add(session: Session, /, code: str, as_json: bool, **options: Any) -> None:
     """Admit a provider to the registry."""
-    session.run(
-        as_json,
-        lambda ledger: ledger.add_provider(
-            code, name=name, kind=kind, on=on, request_id=request_id
-        ),
-    )
+    session.run(as_json, lambda ledger: ledger.add_provider(code, **options))
 
 
 @provider.command("exclude")
 @click.argument("code", metavar="PROVIDER")
 @writing
 @click.pass_obj
-def provider_exclude(
-    session: Session, code: str, on: str | None, request_id: str | None, as_json: bool
-) -> None:
+def provider_exclude(session: Session, /, code: str, as_json: bool, **options: Any) -> None:
     """Exclude a provider: its programs take no new contracts."""
-    session.run(
-        as_json, lambda ledger: ledger.exclude_provider(code, on=on, request_id=request_id)
-    )
+    session.run(as_json, lambda ledger: ledger.exclude_provider(code, **options))
 
 
 @main.group()
@@ -276,7 +234,7 @@ def program() -> None:
 
 @program.command("add")
 @click.argument("code", metavar="PROGRAM")
-@click.option("--provider", "provider_code", required=True, metavar="PROVIDER")
+@click.option("--provider", required=True, metavar="PROVIDER")
 @click.option("--title", required=True)
 @click.option("--monthly-price", required=True, metavar="AMOUNT", help="Rubles per month.")
 @click.option("--min-age", required=True, type=int)
@@ -284,50 +242,21 @@ def program() -> None:
 @click.option("--capacity", type=int, help="Contracts active at once (default: no limit).")
 @writing
 @click.pass_obj
-def program_add(
-    session: Session,
-    code: str,
-    provider_code: str,
-    title: str,
-    monthly_price: str,
-    min_age: int,
-    max_age: int,
-    capacity: int | None,
-    on: str | None,
-    request_id: str | None,
-    as_json: bool,
-) -> None:
+def program_add(session: Session, /, code: str, as_json: bool, **options: Any) -> None:
     """Add a provider's program with its monthly price and age band."""
-    session.run(
-        as_json,
-        lambda ledger: ledger.add_program(
-            code,
-            provider=provider_code,
-            title=title,
-            monthly_price=monthly_price,
-            min_age=min_age,
-            max_age=max_age,
-            capacity=capacity,
-            on=on,
-            request_id=request_id,
-        ),
-    )
+    session.run(as_json, lambda ledger: ledger.add_program(code, **options))
 
 
 @program.command("withdraw")
 @click.argument("code", metavar="PROGRAM")
 @writing
 @click.pass_obj
-def program_withdraw(
-    session: Session, code: str, on: str | None, request_id: str | None, as_json: bool
-) -> None:
+def program_withdraw(session: Session, /, code: str, as_json: bool, **options: Any) -> None:
     """Withdraw a program: it takes no new contracts; running ones go on."""
-    session.run(
-        as_json, lambda ledger: ledger.withdraw_program(code, on=on, request_id=request_id)
-    )
+    session.run(as_json, lambda ledger: ledger.withdraw_program(code, **options))
 
 
-# -- certificates and contracts ---------------------------------------------------------
+# -- certificates and contracts -----------------------------------------------------------
 
 
 @main.group()
@@ -337,153 +266,71 @@ def certificate() -> None:
 
 @certificate.command("issue")
 @click.option("--child", required=True, help="Pseudonymous child id.")
-@click.option("--birth-date", required=True, metavar="YYYY-MM-DD")
+@click.option("--birth-date", required=True, metavar=DATE)
 @click.option("--municipality", required=True)
 @click.option("--number", metavar="NNNNNNNNNN", help="10 digits (default: generated).")
 @writing
 @click.pass_obj
-def certificate_issue(
-    session: Session,
-    child: str,
-    birth_date: str,
-    municipality: str,
-    number: str | None,
-    on: str | None,
-    request_id: str | None,
-    as_json: bool,
-) -> None:
+def certificate_issue(session: Session, /, as_json: bool, **options: Any) -> None:
     """Issue a child's certificate (an accounting certificate until funded)."""
-    session.run(
-        as_json,
-        lambda ledger: ledger.issue_certificate(
-            child=child,
-            birth_date=birth_date,
-            municipality=municipality,
-            number=number,
-            on=on,
-            request_id=request_id,
-        ),
-    )
+    session.run(as_json, lambda ledger: ledger.issue_certificate(**options))
 
 
 @certificate.command("fund")
 @click.argument("number")
-@click.option("--period", "period_code", required=True, metavar="PERIOD")
+@click.option("--period", required=True, metavar="PERIOD")
 @click.option("--category", required=True)
 @writing
 @click.pass_obj
-def certificate_fund(
-    session: Session,
-    number: str,
-    period_code: str,
-    category: str,
-    on: str | None,
-    request_id: str | None,
-    as_json: bool,
-) -> None:
+def certificate_fund(session: Session, /, number: str, as_json: bool, **options: Any) -> None:
     """Credit a period's nominal to a certificate."""
-    session.run(
-        as_json,
-        lambda ledger: ledger.fund_certificate(
-            number, period=period_code, category=category, on=on, request_id=request_id
-        ),
-    )
+    session.run(as_json, lambda ledger: ledger.fund_certificate(number, **options))
 
 
 @main.command()
 @click.argument("number")
-@click.option("--program", "program_code", required=True, metavar="PROGRAM")
-@click.option("--start", required=True, metavar="YYYY-MM-DD")
-@click.option("--end", required=True, metavar="YYYY-MM-DD")
+@click.option("--program", required=True, metavar="PROGRAM")
+@click.option("--start", required=True, metavar=DATE)
+@click.option("--end", required=True, metavar=DATE)
 @click.option("--mode", type=click.Choice(["fixed", "attendance"]), default="fixed")
 @writing
 @click.pass_obj
-def enroll(
-    session: Session,
-    number: str,
-    program_code: str,
-    start: str,
-    end: str,
-    mode: str,
-    on: str | None,
-    request_id: str | None,
-    as_json: bool,
-) -> None:
+def enroll(session: Session, /, number: str, as_json: bool, **options: Any) -> None:
     """Enrol a child in a program and reserve the certificate's share."""
-    session.run(
-        as_json,
-        lambda ledger: ledger.enroll(
-            number,
-            program=program_code,
-            start=start,
-            end=end,
-            mode=mode,
-            on=on,
-            request_id=request_id,
-        ),
-    )
+    session.run(as_json, lambda ledger: ledger.enroll(number, **options))
 
 
 @main.command()
 @click.argument("contract")
-@click.option("--date", "dates", required=True, multiple=True, metavar="YYYY-MM-DD")
-@click.option("--absent", is_flag=True, help="Record the lessons as missed.")
+@click.option("--date", "dates", required=True, multiple=True, metavar=DATE)
+@click.option(
+    "--absent",
+    "present",
+    is_flag=True,
+    flag_value=False,
+    default=True,
+    help="Record the lessons as missed (default: attended).",
+)
 @writing
 @click.pass_obj
-def attend(
-    session: Session,
-    contract: str,
-    dates: tuple[str, ...],
-    absent: bool,
-    on: str | None,
-    request_id: str | None,
-    as_json: bool,
-) -> None:
-    """Record lessons of a contract as attended (or missed with --absent)."""
-    session.run(
-        as_json,
-        lambda ledger: ledger.record_attendance(
-            contract, dates=dates, present=not absent, on=on, request_id=request_id
-        ),
-    )
-
-
-class _Progress:
-    """A progress bar on standard error, drawn from the billing's (done, total) calls."""
-
-    def __init__(self) -> None:
-        self._bar: Any = None
-        self._done = 0
-
-    def __call__(self, done: int, total: int) -> None:
-        if self._bar is None:
-            self._bar = click.progressbar(length=total, label="billing", file=sys.stderr)
-            self._bar.__enter__()
-        self._bar.update(done - self._done)
-        self._done = done
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
+def attend(session: Session, /, contract: str, as_json: bool, **options: Any) -> None:
+    """Record lessons of a contract as attended, or missed with --absent."""
+    session.run(as_json, lambda ledger: ledger.record_attendance(contract, **options))
 
 
 @main.command()
-@click.option("--month", required=True, metavar="YYYY-MM")
+@click.option("--month", required=True, metavar=MONTH)
 @writing
 @click.pass_obj
-def bill(
-    session: Session, month: str, on: str | None, request_id: str | None, as_json: bool
-) -> None:
+def bill(session: Session, /, month: str, as_json: bool, **options: Any) -> None:
     """Bill a month for every contract (allowed from the first day of the next month)."""
-    progress = _Progress() if not as_json and sys.stdout.isatty() else None
+    progress = cli_format.Progress("billing") if not as_json and stdout_is_terminal() else None
     try:
-        session.run(
-            as_json,
-            lambda ledger: ledger.bill(month, on=on, request_id=request_id, progress=progress),
-        )
+        result = session.call(lambda ledger: ledger.bill(month, progress=progress, **options))
     finally:
         if progress is not None:
             progress.close()
+    emit(result, as_json)
 
 
 @main.command()
@@ -491,45 +338,21 @@ def bill(
 @click.option("--reason", default="", help="Why the contract ends.")
 @writing
 @click.pass_obj
-def terminate(
-    session: Session,
-    contract: str,
-    reason: str,
-    on: str | None,
-    request_id: str | None,
-    as_json: bool,
-) -> None:
-    """Terminate a contract on the --on date; later months are released."""
-    session.run(
-        as_json,
-        lambda ledger: ledger.terminate(contract, reason=reason, on=on, request_id=request_id),
-    )
+def terminate(session: Session, /, contract: str, as_json: bool, **options: Any) -> None:
+    """Terminate a contract on the --on date; the later months are released."""
+    session.run(as_json, lambda ledger: ledger.terminate(contract, **options))
 
 
 @main.command()
 @click.argument("contract")
-@click.option("--month", required=True, metavar="YYYY-MM")
+@click.option("--month", required=True, metavar=MONTH)
 @click.option("--refund", required=True, metavar="AMOUNT", help="Rubles back to the certificate.")
 @click.option("--reason", required=True)
 @writing
 @click.pass_obj
-def correct(
-    session: Session,
-    contract: str,
-    month: str,
-    refund: str,
-    reason: str,
-    on: str | None,
-    request_id: str | None,
-    as_json: bool,
-) -> None:
+def correct(session: Session, /, contract: str, as_json: bool, **options: Any) -> None:
     """Refund part or all of a month's charge to the certificate."""
-    session.run(
-        as_json,
-        lambda ledger: ledger.correct(
-            contract, month=month, refund=refund, reason=reason, on=on, request_id=request_id
-        ),
-    )
+    session.run(as_json, lambda ledger: ledger.correct(contract, **options))
 
 
 # -- reports ------------------------------------------------------------------------------
@@ -537,40 +360,38 @@ def correct(
 
 @main.command()
 @click.argument("number")
-@click.option("--period", "period_code", metavar="PERIOD", help="Only this period.")
-@click.option("--as-of", metavar="YYYY-MM-DD", help="As of this business date.")
+@click.option("--period", metavar="PERIOD", help="Only this period.")
+@click.option("--as-of", metavar=DATE, help="As of this business date.")
 @json_option
 @click.pass_obj
-def balance(
-    session: Session, number: str, period_code: str | None, as_of: str | None, as_json: bool
-) -> None:
+def balance(session: Session, /, number: str, as_json: bool, **options: Any) -> None:
     """A certificate's money per period."""
-    session.run(as_json, lambda ledger: ledger.balance(number, period=period_code, as_of=as_of))
+    session.run(as_json, lambda ledger: ledger.balance(number, **options))
 
 
 @main.command()
 @click.argument("number")
-@click.option("--period", "period_code", metavar="PERIOD", help="Only this period.")
+@click.option("--period", metavar="PERIOD", help="Only this period.")
 @json_option
 @click.pass_obj
-def history(session: Session, number: str, period_code: str | None, as_json: bool) -> None:
+def history(session: Session, /, number: str, as_json: bool, **options: Any) -> None:
     """Every movement of a certificate's money, in log order."""
-    session.run(as_json, lambda ledger: ledger.history(number, period=period_code))
+    session.run(as_json, lambda ledger: ledger.history(number, **options))
 
 
 @main.command()
-@click.option("--provider", "provider_code", required=True, metavar="PROVIDER")
-@click.option("--month", required=True, metavar="YYYY-MM")
+@click.option("--provider", required=True, metavar="PROVIDER")
+@click.option("--month", required=True, metavar=MONTH)
 @json_option
 @click.pass_obj
-def register(session: Session, provider_code: str, month: str, as_json: bool) -> None:
+def register(session: Session, /, provider: str, as_json: bool, **options: Any) -> None:
     """The payment register of a provider for a month."""
-    session.run(as_json, lambda ledger: ledger.register(provider_code, month=month))
+    session.run(as_json, lambda ledger: ledger.register(provider, **options))
 
 
 @main.command()
 @json_option
 @click.pass_obj
-def rebuild(session: Session, as_json: bool) -> None:
+def rebuild(session: Session, /, as_json: bool) -> None:
     """Empty every read model and fold the whole log again."""
     session.run(as_json, lambda ledger: ledger.rebuild())

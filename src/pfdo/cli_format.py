@@ -3,15 +3,18 @@
 The JSON form of a result (`model_dump(mode="json")`) is the one source for both outputs:
 `--json` prints it as it is; without `--json` its plain values become `key: value` lines
 and its lists of records become small aligned tables. No amount is computed here: money
-is already a ruble string with two decimals.
+is already a ruble string with two decimals. Long runs can show a progress bar.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+import click
 
 from pfdo.results import Result
 
@@ -62,3 +65,23 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
+
+
+class Progress:
+    """A progress bar on standard error, fed by an API's `progress(done, total)` calls."""
+
+    def __init__(self, label: str) -> None:
+        self._label = label
+        self._bar: Any = None
+        self._done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            self._bar = click.progressbar(length=total, label=self._label, file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(done - self._done)
+        self._done = done
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)

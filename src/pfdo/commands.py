@@ -47,7 +47,8 @@ def _describe(command: str, error: ValidationError) -> str:
     problems = []
     for item in error.errors():
         where = ".".join(str(part) for part in item["loc"]) or "input"
-        problems.append(f"{where}: {item['msg']}")
+        message = str(item["msg"]).removeprefix("Value error, ")
+        problems.append(message if message.startswith(f"{where} ") else f"{where}: {message}")
     return f"{command}: " + "; ".join(problems)
 
 

@@ -32,7 +32,13 @@ from pfdo.domain.requests import RequestRecord
 from pfdo.projections import queries
 from pfdo.projections.runner import Projector
 from pfdo.reports import Reports
-from pfdo.store import StoreURL, open_engine, open_event_log
+from pfdo.store import (
+    StoreURL,
+    ensure_postgres_database,
+    open_engine,
+    open_event_log,
+    schema_lock,
+)
 
 A = TypeVar("A", bound=Aggregate)
 R = TypeVar("R", bound=res.Result)
@@ -49,11 +55,14 @@ class Ledger(Reports):
     def __init__(self, db: str | None = None, *, billing_batch: int = BILLING_BATCH) -> None:
         self.store = StoreURL.parse(db)
         self.billing_batch = billing_batch
-        self._log = open_event_log(self.store)
+        if self.store.kind == "postgresql":
+            ensure_postgres_database(self.store)
         self._engine = open_engine(self.store)
-        self._projector = Projector(self._log, self._engine)
+        with schema_lock(self.store):
+            self._log = open_event_log(self.store)
+            self._projector = Projector(self._log, self._engine)
+            self._projector.ensure_schema()
         self.conflicts_retried = 0
-        self._projector.ensure_schema()
         self._projector.catch_up()
 
     def close(self) -> None:

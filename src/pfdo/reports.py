@@ -18,15 +18,25 @@ from pfdo.projections.runner import Projector
 from pfdo.types import DateIn, MonthIn
 
 
-class _Query(Command):
+class _BalanceQuery(Command):
     """Validation of a report's arguments (reusing the commands' field types)."""
 
-    verb = "report"
-    number: str | None = None
+    verb = "balance"
+    number: str
     period: str | None = None
     as_of: DateIn | None = None
-    provider: str | None = None
-    month: MonthIn | None = None
+
+
+class _HistoryQuery(Command):
+    verb = "history"
+    number: str
+    period: str | None = None
+
+
+class _RegisterQuery(Command):
+    verb = "register"
+    provider: str
+    month: MonthIn
 
 
 class Reports:
@@ -39,7 +49,7 @@ class Reports:
         self, number: str, *, period: str | None = None, as_of: date | str | None = None
     ) -> res.Balance:
         """A certificate's money per period, now or as of a past business date."""
-        q = _Query.build(number=number, period=period, as_of=as_of)
+        q = _BalanceQuery.build(number=number, period=period, as_of=as_of)
         self._projector.catch_up()
         with self._engine.connect() as connection:
             row = queries.certificate(connection, number)
@@ -67,7 +77,7 @@ class Reports:
 
     def history(self, number: str, *, period: str | None = None) -> res.History:
         """Every movement of a certificate's money, in log order."""
-        _Query.build(number=number, period=period)
+        _HistoryQuery.build(number=number, period=period)
         self._projector.catch_up()
         with self._engine.connect() as connection:
             if queries.certificate(connection, number) is None:
@@ -92,10 +102,11 @@ class Reports:
 
     def register(self, provider: str, *, month: str) -> res.Register:
         """What the municipality owes a provider for a month, contract by contract."""
-        q = _Query.build(provider=provider, month=month)
-        assert q.month is not None
+        q = _RegisterQuery.build(provider=provider, month=month)
         self._projector.catch_up()
         with self._engine.connect() as connection:
+            if queries.provider(connection, provider) is None:
+                raise NotFound(f"provider {provider} does not exist")
             rows = queries.register_lines(connection, provider, q.month)
         lines = [
             res.RegisterLine(

@@ -8,6 +8,8 @@ SQLAlchemy engine on the same database.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -175,6 +177,25 @@ def ensure_postgres_database(url: StoreURL) -> None:
         ) from None
 
 
+#: Any fixed number: pfdo processes creating their tables take turns on this lock.
+_SCHEMA_LOCK = 0x70666_46F
+
+
+@contextmanager
+def schema_lock(url: StoreURL) -> Iterator[None]:
+    """Serialise table creation across processes (PostgreSQL's catalog does not like
+    concurrent CREATE ... IF NOT EXISTS); SQLite's own file lock does this already."""
+    if url.kind == "sqlite":
+        yield
+        return
+    with _connect_postgres(url, dict(url.pg)["POSTGRES_DBNAME"]) as connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (_SCHEMA_LOCK,))
+        try:
+            yield
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (_SCHEMA_LOCK,))
+
+
 def open_event_log(url: StoreURL) -> EventLog:
     """Open (and create on first use) the event store at `url`."""
     if url.kind == "sqlite":
@@ -182,8 +203,6 @@ def open_event_log(url: StoreURL) -> EventLog:
             Path(url.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise StoreUnavailable(f"cannot create {url.describe()}: {error}") from None
-    else:
-        ensure_postgres_database(url)
     env = {**url.event_store_env(), "CREATE_TABLE": "y"}
     return EventLog(env=env)
 

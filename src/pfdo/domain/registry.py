@@ -39,6 +39,8 @@ class Provider(Aggregate):
             aggregate.status = "admitted"
 
     class Excluded(PfdoEvent):
+        provider: str
+
         def apply(self, aggregate: Provider) -> None:
             aggregate.status = "excluded"
 
@@ -57,7 +59,7 @@ class Provider(Aggregate):
     def exclude(self, on: date) -> None:
         if self.status == "excluded":
             raise Refused(f"provider {self.code} is already excluded from the registry")
-        self.trigger_event(self.Excluded, on=on)
+        self.trigger_event(self.Excluded, provider=self.code, on=on)
 
 
 class Program(Aggregate):
@@ -95,6 +97,8 @@ class Program(Aggregate):
             aggregate.active = {}
 
     class Withdrawn(PfdoEvent):
+        program: str
+
         def apply(self, aggregate: Program) -> None:
             aggregate.status = "withdrawn"
 
@@ -156,7 +160,7 @@ class Program(Aggregate):
     def withdraw(self, on: date) -> None:
         if self.status == "withdrawn":
             raise Refused(f"program {self.code} is already withdrawn")
-        self.trigger_event(self.Withdrawn, on=on)
+        self.trigger_event(self.Withdrawn, program=self.code, on=on)
 
     def check_accepts(self, provider: Provider) -> None:
         """Rule 4: only open programs of admitted providers take new contracts."""

@@ -12,6 +12,7 @@ from typing import Any
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.contract import Contract
 from pfdo.domain.period import Period
+from pfdo.domain.registry import Program, Provider
 from pfdo.projections import tables as t
 from pfdo.projections.movements import apply_movement
 from pfdo.projections.workspace import Workspace
@@ -83,6 +84,40 @@ def _period_closed(ws: Workspace, e: Period.Closed, _seq: int) -> None:
     row = ws.require(t.periods, e.period)
     row["status"] = "closed"
     row["expired"] = e.expired
+
+
+@handles(Provider.Admitted)
+def _provider_admitted(ws: Workspace, e: Provider.Admitted, _seq: int) -> None:
+    ws.put(
+        t.providers, {"provider": e.provider, "name": e.name, "kind": e.kind, "status": "admitted"}
+    )
+
+
+@handles(Provider.Excluded)
+def _provider_excluded(ws: Workspace, e: Provider.Excluded, _seq: int) -> None:
+    ws.require(t.providers, e.provider)["status"] = "excluded"
+
+
+@handles(Program.Added)
+def _program_added(ws: Workspace, e: Program.Added, _seq: int) -> None:
+    ws.put(
+        t.programs,
+        {
+            "program": e.program,
+            "provider": e.provider,
+            "title": e.title,
+            "monthly_price": e.monthly_price,
+            "min_age": e.min_age,
+            "max_age": e.max_age,
+            "capacity": e.capacity,
+            "status": "open",
+        },
+    )
+
+
+@handles(Program.Withdrawn)
+def _program_withdrawn(ws: Workspace, e: Program.Withdrawn, _seq: int) -> None:
+    ws.require(t.programs, e.program)["status"] = "withdrawn"
 
 
 @handles(Certificate.Issued)

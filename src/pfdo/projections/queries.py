@@ -26,6 +26,15 @@ def certificate(connection: Connection, number: str) -> Row | None:
     return dict(found) if found else None
 
 
+def provider(connection: Connection, code: str) -> Row | None:
+    found = (
+        connection.execute(select(t.providers).where(t.providers.c.provider == code))
+        .mappings()
+        .first()
+    )
+    return dict(found) if found else None
+
+
 def balances(connection: Connection, number: str, period: str | None) -> list[Row]:
     query = select(t.balances).where(t.balances.c.number == number)
     if period is not None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from eventsourcing.persistence import Notification
 from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from pfdo.projections import tables as t
 from pfdo.projections.fold import fold_event
@@ -41,9 +42,12 @@ class Projector:
 
     def ensure_schema(self) -> None:
         t.metadata.create_all(self._engine)
-        with self._engine.begin() as connection:
-            if connection.execute(select(t.position.c.position)).first() is None:
-                connection.execute(insert(t.position).values(name=_NAME, position=0))
+        try:
+            with self._engine.begin() as connection:
+                if connection.execute(select(t.position.c.position)).first() is None:
+                    connection.execute(insert(t.position).values(name=_NAME, position=0))
+        except IntegrityError:
+            pass  # another process created the position row first
 
     def _lock_position(self, connection: Connection) -> int:
         """Take the write lock on the position row, then read it."""

@@ -50,6 +50,28 @@ categories = Table(
     Column("funded_sum", BigInteger, nullable=False),
 )
 
+providers = Table(
+    "pfdo_providers",
+    metadata,
+    Column("provider", String(64), primary_key=True),
+    Column("name", String(500), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+)
+
+programs = Table(
+    "pfdo_programs",
+    metadata,
+    Column("program", String(64), primary_key=True),
+    Column("provider", String(64), nullable=False),
+    Column("title", String(500), nullable=False),
+    Column("monthly_price", BigInteger, nullable=False),
+    Column("min_age", Integer, nullable=False),
+    Column("max_age", Integer, nullable=False),
+    Column("capacity", Integer),
+    Column("status", String(16), nullable=False),
+)
+
 certificates = Table(
     "pfdo_certificates",
     metadata,
@@ -131,4 +153,14 @@ contract_months = Table(
 )
 
 #: The tables a rebuild empties and fills again, in an order safe to fill.
-FOLDED_TABLES = (periods, categories, certificates, balances, movements, contracts, contract_months)
+FOLDED_TABLES = (
+    periods,
+    categories,
+    providers,
+    programs,
+    certificates,
+    balances,
+    movements,
+    contracts,
+    contract_months,
+)
