@@ -83,7 +83,9 @@ def test_balance_refuses_an_unknown_certificate(year: Pfdo) -> None:
 
 def test_balance_calls_a_malformed_as_of_date_malformed_input(year: Pfdo) -> None:
     stderr = year.malformed("balance", NUMBER, "--as-of", "31.12.2025")
-    assert stderr == "Error: balance: as_of: date '31.12.2025' is not a date in the form YYYY-MM-DD\n"
+    assert stderr == (
+        "Error: balance: as_of: date '31.12.2025' is not a date in the form YYYY-MM-DD\n"
+    )
 
 
 def test_history_lists_every_movement_in_log_order(year: Pfdo) -> None:
