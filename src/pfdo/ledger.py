@@ -10,9 +10,11 @@ After each save the read models catch up with the log.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any, TypeVar, cast
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
@@ -25,7 +27,13 @@ from pfdo.domain.calendar import next_month_start
 from pfdo.domain.certificate import Certificate, ChildRegistration
 from pfdo.domain.contract import Contract
 from pfdo.domain.enrolment import enrol
-from pfdo.domain.errors import AlreadyExists, ConcurrencyConflict, NotFound, Refused
+from pfdo.domain.errors import (
+    AlreadyExists,
+    ConcurrencyConflict,
+    NotFound,
+    PfdoError,
+    Refused,
+)
 from pfdo.domain.period import CategoryState, Municipality, Period
 from pfdo.domain.registry import Program, Provider
 from pfdo.domain.requests import RequestRecord
@@ -39,6 +47,7 @@ from pfdo.store import (
     open_event_log,
     schema_lock,
 )
+from pfdo.unit_of_work import UnitOfWork
 
 A = TypeVar("A", bound=Aggregate)
 R = TypeVar("R", bound=res.Result)
@@ -63,6 +72,7 @@ class Ledger(Reports):
             self._projector = Projector(self._log, self._engine)
             self._projector.ensure_schema()
         self.conflicts_retried = 0
+        self._bulk: UnitOfWork | None = None
         self._projector.catch_up()
 
     def close(self) -> None:
@@ -77,13 +87,62 @@ class Ledger(Reports):
 
     # -- the machinery every command shares -------------------------------------------
 
-    def _find(self, cls: type[A], key: str) -> A | None:
-        """The aggregate of kind `cls` named `key`, or None: one read of the log."""
+    def _load(self, cls: type[A], aggregate_id: UUID) -> A | None:
         try:
-            repository = self._log.repository_for(cls)
-            return cast(A, repository.get(cls.id_for(key)))  # type: ignore[attr-defined]
+            return cast(A, self._log.repository_for(cls).get(aggregate_id))
         except AggregateNotFoundError:
             return None
+
+    def _find(self, cls: type[A], key: str) -> A | None:
+        """The aggregate of kind `cls` named `key`, or None: one read of the log, or none
+        when a bulk already holds it."""
+        aggregate_id = cls.id_for(key)  # type: ignore[attr-defined]
+        if self._bulk is None:
+            return self._load(cls, aggregate_id)
+        found = self._bulk.get(aggregate_id)
+        if found is None:
+            found = self._load(cls, aggregate_id)
+            if found is not None:
+                self._bulk.track(found)
+        return cast(A | None, found)
+
+    @contextmanager
+    def bulk(self, chunk: int = 1000) -> Iterator[Ledger]:
+        """Run many commands with few transactions: inside the block, commands are decided
+        in memory and saved `chunk` at a time, each chunk in one atomic save.
+
+        Results are returned as each command is decided. A refused command raises as usual
+        and writes nothing; the block goes on. If the block raises, the commands decided
+        since the last save are not written. A chunk that meets a concurrent writer raises
+        `ConcurrencyConflict` and is not written: run the bulk again with request ids.
+        """
+        if self._bulk is not None:
+            raise RuntimeError("Ledger.bulk() blocks do not nest")
+        self._bulk = UnitOfWork(chunk, keep=(Period, Program, Municipality, Provider))
+        try:
+            yield self
+            self._save_bulk()
+        finally:
+            self._bulk = None
+
+    def _settle(self) -> None:
+        """Make the read models show everything decided so far, bulk included."""
+        self._save_bulk()
+        self._projector.catch_up()
+
+    def _save_bulk(self) -> None:
+        if self._bulk is None or not self._bulk.pending():
+            return
+        try:
+            self._log.save(*self._bulk.pending())
+        except RecordConflictError:
+            self._bulk.saved()
+            raise ConcurrencyConflict(
+                "bulk: another writer changed the same records; the commands of this chunk "
+                "were not written"
+            ) from None
+        self._bulk.saved()
+        self._projector.catch_up()
 
     def _get(self, cls: type[A], key: str, what: str) -> A:
         found = self._find(cls, key)
@@ -110,6 +169,8 @@ class Ledger(Reports):
         result_type: type[R],
         decide: Callable[[C], Decision[R]],
     ) -> R:
+        if self._bulk is not None:
+            return self._execute_in_bulk(self._bulk, command, request_id, result_type, decide)
         for _attempt in range(MAX_ATTEMPTS):
             replayed = self._replayed(command, request_id, result_type)
             if replayed is not None:
@@ -140,6 +201,37 @@ class Ledger(Reports):
     def log_position(self) -> int:
         """The position of the last event in the log (0 for an empty log)."""
         return self._log.recorder.max_notification_id() or 0
+
+    def _execute_in_bulk(
+        self,
+        bulk: UnitOfWork,
+        command: C,
+        request_id: str | None,
+        result_type: type[R],
+        decide: Callable[[C], Decision[R]],
+    ) -> R:
+        replayed = self._replayed(command, request_id, result_type)
+        if replayed is not None:
+            return replayed
+        bulk.begin()
+        try:
+            result, changed = decide(command)
+        except PfdoError:
+            bulk.undo(self._load)
+            raise
+        if request_id is not None:
+            changed.append(
+                RequestRecord.record(
+                    request_id,
+                    command.verb,
+                    command.fingerprint(),
+                    result.model_dump(mode="json"),
+                    command.on,
+                )
+            )
+        if bulk.done(changed):
+            self._save_bulk()
+        return result
 
     def catch_up(self) -> int:
         """Fold into the read models whatever the log holds that they do not yet."""
@@ -214,7 +306,7 @@ class Ledger(Reports):
     def _close_period(self, c: cmd.ClosePeriod) -> Decision[res.PeriodClosed]:
         period = self._get(Period, c.period, "period")
         period.check_open()
-        self._projector.catch_up()
+        self._settle()
         with self._engine.connect() as connection:
             numbers = queries.funded_numbers(connection, c.period)
             unbilled = queries.unbilled_months(connection, c.period)
@@ -240,7 +332,7 @@ class Ledger(Reports):
         period = self._get(Period, c.period, "period")
         period.check_open()
         period.category(c.category)
-        self._projector.catch_up()
+        self._settle()
         with self._engine.connect() as connection:
             numbers = queries.funded_numbers(connection, c.period, c.category)
         certificates = self._certificates(numbers)
@@ -549,13 +641,25 @@ class Ledger(Reports):
         interrupted run leaves whole months billed or not; running again bills the rest.
         """
         command = cmd.BillMonth.build(month=month, on=on)
+        self._settle()
+        bulk, self._bulk = self._bulk, None  # a billing run batches on its own
+        try:
+            return self._bill(command, request_id, progress)
+        finally:
+            self._bulk = bulk
+
+    def _bill(
+        self,
+        command: cmd.BillMonth,
+        request_id: str | None,
+        progress: Callable[[int, int], None] | None,
+    ) -> res.BillingRun:
         replayed = self._replayed(command, request_id, res.BillingRun)
         if replayed is not None:
             return replayed
         opens = next_month_start(command.month)
         if command.on < opens:
             raise Refused(f"month {command.month} can be billed from {opens}, not on {command.on}")
-        self._projector.catch_up()
         with self._engine.connect() as connection:
             candidates = queries.open_contracts_in(connection, command.month)
         totals = _BillingTotals()

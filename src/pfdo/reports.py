@@ -14,7 +14,6 @@ from pfdo import results as res
 from pfdo.commands import Command
 from pfdo.domain.errors import NotFound
 from pfdo.projections import queries
-from pfdo.projections.runner import Projector
 from pfdo.types import DateIn, MonthIn
 
 
@@ -43,14 +42,17 @@ class Reports:
     """Balances, histories and registers, read from the projections."""
 
     _engine: Engine
-    _projector: Projector
+
+    def _settle(self) -> None:
+        """Bring the read models level with everything decided so far."""
+        raise NotImplementedError
 
     def balance(
         self, number: str, *, period: str | None = None, as_of: date | str | None = None
     ) -> res.Balance:
         """A certificate's money per period, now or as of a past business date."""
         q = _BalanceQuery.build(number=number, period=period, as_of=as_of)
-        self._projector.catch_up()
+        self._settle()
         with self._engine.connect() as connection:
             row = queries.certificate(connection, number)
             if row is None:
@@ -78,7 +80,7 @@ class Reports:
     def history(self, number: str, *, period: str | None = None) -> res.History:
         """Every movement of a certificate's money, in log order."""
         _HistoryQuery.build(number=number, period=period)
-        self._projector.catch_up()
+        self._settle()
         with self._engine.connect() as connection:
             if queries.certificate(connection, number) is None:
                 raise NotFound(f"certificate {number} does not exist")
@@ -103,7 +105,7 @@ class Reports:
     def register(self, provider: str, *, month: str) -> res.Register:
         """What the municipality owes a provider for a month, contract by contract."""
         q = _RegisterQuery.build(provider=provider, month=month)
-        self._projector.catch_up()
+        self._settle()
         with self._engine.connect() as connection:
             if queries.provider(connection, provider) is None:
                 raise NotFound(f"provider {provider} does not exist")
