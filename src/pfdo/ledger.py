@@ -37,6 +37,7 @@ from pfdo.domain.errors import (
 from pfdo.domain.period import CategoryState, Municipality, Period
 from pfdo.domain.registry import Program, Provider
 from pfdo.domain.requests import RequestRecord
+from pfdo.loading import load_many
 from pfdo.projections import queries
 from pfdo.projections.runner import Projector
 from pfdo.reports import Reports
@@ -88,8 +89,10 @@ class Ledger(Reports):
     # -- the machinery every command shares -------------------------------------------
 
     def _load(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        if not self._log.is_snapshotted(cls):
+            return cast(A | None, load_many(self._log, [aggregate_id]).get(aggregate_id))
         try:
-            return cast(A, self._log.repository_for(cls).get(aggregate_id))
+            return cast(A, self._log.repository.get(aggregate_id))
         except AggregateNotFoundError:
             return None
 
@@ -686,16 +689,16 @@ class Ledger(Reports):
     def _bill_batch(self, c: cmd.BillMonth, batch: Sequence[str], totals: _BillingTotals) -> None:
         for _attempt in range(MAX_ATTEMPTS):
             attempt = _BillingTotals()
-            certificates: dict[str, Certificate] = {}
-            contracts: list[Contract] = []
-            for code in batch:
-                contract = self._get(Contract, code, "contract")
-                number = contract.number
-                if number not in certificates:
-                    certificates[number] = self._get(Certificate, number, "certificate")
-                outcome = billing.bill_month(contract, certificates[number], c.month, c.on)
-                attempt.add(code, outcome)
-                contracts.append(contract)
+            loaded = load_many(self._log, (Contract.id_for(code) for code in batch))
+            contracts = [cast(Contract, loaded[Contract.id_for(code)]) for code in batch]
+            found = load_many(self._log, (Certificate.id_for(k.number) for k in contracts))
+            certificates = {
+                cast(Certificate, a).number: cast(Certificate, a) for a in found.values()
+            }
+            for contract in contracts:
+                certificate = certificates[contract.number]
+                outcome = billing.bill_month(contract, certificate, c.month, c.on)
+                attempt.add(contract.code, outcome)
             try:
                 self._log.save(*contracts, *certificates.values())
             except RecordConflictError:

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
-from eventsourcing.application import Application, Repository
+from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 from sqlalchemy import Engine, create_engine, event
 
@@ -48,18 +48,14 @@ class EventLog(Application[UUID]):
     name = "pfdo"
     snapshotting_intervals = {Period: 20, Program: 20, Municipality: 20}  # noqa: RUF012
 
-    def __init__(self, env: dict[str, str] | None = None) -> None:
-        super().__init__(env=env)
-        self._unsnapshotted = Repository(event_store=self.events)
-
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 
-    def repository_for(self, kind: type[Any]) -> Repository[UUID]:
-        """The repository to load `kind` with: only snapshotted kinds look for snapshots,
-        which spares every other load a read of the snapshot table."""
-        return self.repository if kind in self.snapshotting_intervals else self._unsnapshotted
+    def is_snapshotted(self, kind: type[Any]) -> bool:
+        """Snapshotted kinds load through the repository (snapshot, then later events);
+        every other kind loads from its events alone (see `pfdo.loading`)."""
+        return kind in self.snapshotting_intervals
 
 
 @dataclass(frozen=True)

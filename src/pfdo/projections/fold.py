@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import Table
+
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.contract import Contract
 from pfdo.domain.period import Period
@@ -28,6 +30,12 @@ def handles(*event_types: type) -> Callable[[Handler], Handler]:
         return handler
 
     return register
+
+
+def touches(event: Any) -> list[tuple[Table, tuple[Any, ...]]]:
+    """The stored rows folding `event` will read, so that a page's rows load together."""
+    reach = _REACHES.get(type(event))
+    return reach(event) if reach is not None else []
 
 
 def fold_event(ws: Workspace, event: Any, seq: int) -> None:
@@ -243,3 +251,29 @@ def _terminated(ws: Workspace, e: Contract.Terminated, _seq: int) -> None:
 @handles(Contract.MonthRefunded)
 def _refunded(ws: Workspace, e: Contract.MonthRefunded, _seq: int) -> None:
     ws.require(t.contract_months, e.contract, e.month)["refunded"] += e.amount
+
+
+def _money_rows(e: Any) -> list[tuple[Table, tuple[Any, ...]]]:
+    rows: list[tuple[Table, tuple[Any, ...]]] = [(t.balances, (e.number, e.period))]
+    if isinstance(e, Certificate.Funded):
+        rows.append((t.certificates, (e.number,)))
+    return rows
+
+
+def _terminated_rows(e: Contract.Terminated) -> list[tuple[Table, tuple[Any, ...]]]:
+    return [(t.contracts, (e.contract,))] + [
+        (t.contract_months, (e.contract, m)) for m in e.cancelled
+    ]
+
+
+_REACHES: dict[type, Callable[[Any], list[tuple[Table, tuple[Any, ...]]]]] = {
+    Period.CertificateFunded: lambda e: [(t.categories, (e.period, e.category))],
+    Period.NominalChanged: lambda e: [(t.categories, (e.period, e.category))],
+    Period.Closed: lambda e: [(t.periods, (e.period,))],
+    Provider.Excluded: lambda e: [(t.providers, (e.provider,))],
+    Program.Withdrawn: lambda e: [(t.programs, (e.program,))],
+    **dict.fromkeys(_MOVEMENT_KINDS, _money_rows),
+    Contract.MonthBilled: lambda e: [(t.contract_months, (e.contract, e.month))],
+    Contract.MonthRefunded: lambda e: [(t.contract_months, (e.contract, e.month))],
+    Contract.Terminated: _terminated_rows,
+}

@@ -17,8 +17,8 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from pfdo.projections import tables as t
-from pfdo.projections.fold import fold_event
-from pfdo.projections.workspace import Workspace, db_loader
+from pfdo.projections.fold import fold_event, touches
+from pfdo.projections.workspace import Workspace
 from pfdo.store import EventLog
 
 PAGE = 1000
@@ -78,10 +78,15 @@ class Projector:
     def _page(self, after: int) -> Sequence[Notification]:
         return self._log.recorder.select_notifications(start=after + 1, limit=PAGE)
 
-    def _fold(self, ws: Workspace, notifications: Sequence[Notification]) -> None:
+    def _fold(
+        self, ws: Workspace, notifications: Sequence[Notification], *, prefetch: bool
+    ) -> None:
         to_event = self._log.mapper.to_domain_event
-        for notification in notifications:
-            fold_event(ws, to_event(notification), notification.id)
+        events = [to_event(notification) for notification in notifications]
+        if prefetch:
+            ws.prefetch(key for event in events for key in touches(event))
+        for notification, event in zip(notifications, events, strict=True):
+            fold_event(ws, event, notification.id)
 
     def catch_up(self) -> int:
         """Fold every event not yet folded; return how many were folded."""
@@ -92,9 +97,9 @@ class Projector:
                 notifications = self._page(after)
                 if not notifications:
                     return folded
-                ws = Workspace(db_loader(connection))
-                self._fold(ws, notifications)
-                ws.flush(connection, replace=True)
+                ws = Workspace(connection)
+                self._fold(ws, notifications, prefetch=True)
+                ws.flush(connection)
                 self._set_position(connection, notifications[-1].id)
                 folded += len(notifications)
 
@@ -112,13 +117,13 @@ class Projector:
             self._lock_position(connection)
             for table in t.FOLDED_TABLES:
                 connection.execute(delete(table))
-            ws = Workspace()
+            ws = Workspace()  # the tables were just emptied: nothing to load
             for notifications in self._all_pages():
-                self._fold(ws, notifications)
+                self._fold(ws, notifications, prefetch=False)
                 for table, rows in ws.take_appended().items():
                     connection.execute(insert(table), rows)
                 events += len(notifications)
                 last = notifications[-1].id
-            ws.flush(connection, replace=False)
+            ws.flush(connection)
             self._set_position(connection, last)
         return RebuildReport(events=events, seconds=time.perf_counter() - started)

@@ -1,57 +1,74 @@
 """A working set of read-model rows that a fold changes, then writes in one go.
 
-The fold reads and writes rows by primary key. For an incremental catch-up, rows missing
-from the working set are loaded from the database on first touch; for a rebuild the
-tables start empty and nothing is loaded. Either way the fold code is the same.
+The fold reads and writes rows by primary key. For an incremental catch-up the rows a
+page of events will touch are loaded first, a few queries per table (`prefetch`); a row
+missed there is loaded on first touch. For a rebuild the tables start empty and nothing
+is loaded. Either way the fold code is the same. `flush` updates the rows that were
+stored and inserts the new ones, each kind with one statement per table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, delete, insert, select
+from sqlalchemy import Connection, Table, and_, bindparam, insert, select, tuple_, update
 
 Key = tuple[Any, ...]
 Row = dict[str, Any]
-Loader = Callable[[Table, Key], Row | None]
+
+_CHUNK = 400  # keys per IN (...) query
 
 
 def primary_key(table: Table) -> tuple[str, ...]:
     return tuple(column.name for column in table.primary_key.columns)
 
 
-def db_loader(connection: Connection) -> Loader:
-    """Load a row by primary key from the database (incremental catch-up)."""
-
-    def load(table: Table, key: Key) -> Row | None:
-        columns = [table.c[name] for name in primary_key(table)]
-        query = select(table).where(and_(*(c == v for c, v in zip(columns, key, strict=True))))
-        found = connection.execute(query).mappings().first()
-        return dict(found) if found is not None else None
-
-    return load
-
-
-def no_loader(_table: Table, _key: Key) -> Row | None:
-    """Every table starts empty (rebuild)."""
-    return None
-
-
 class Workspace:
     """Rows touched by a fold, keyed by table and primary key, plus appended rows."""
 
-    def __init__(self, loader: Loader = no_loader) -> None:
-        self._load = loader
+    def __init__(self, connection: Connection | None = None) -> None:
+        self._connection = connection
         self._rows: dict[Table, dict[Key, Row | None]] = {}
+        self._stored: dict[Table, set[Key]] = {}
         self._dirty: dict[Table, set[Key]] = {}
         self._appended: dict[Table, list[Row]] = {}
 
-    def get(self, table: Table, *key: Any) -> Row | None:
+    def _fetch(self, table: Table, keys: list[Key]) -> None:
         rows = self._rows.setdefault(table, {})
-        if key not in rows:
-            rows[key] = self._load(table, key)
-        return rows[key]
+        stored = self._stored.setdefault(table, set())
+        names = primary_key(table)
+        for key in keys:
+            rows[key] = None
+        if self._connection is None:
+            return
+        columns = [table.c[name] for name in names]
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
+            if len(columns) == 1:
+                where = columns[0].in_([key[0] for key in chunk])
+            else:
+                where = tuple_(*columns).in_(chunk)
+            for found in self._connection.execute(select(table).where(where)).mappings():
+                row = dict(found)
+                key = tuple(row[name] for name in names)
+                rows[key] = row
+                stored.add(key)
+
+    def prefetch(self, wanted: Iterable[tuple[Table, Key]]) -> None:
+        """Load, with few queries, the rows about to be touched."""
+        missing: dict[Table, list[Key]] = {}
+        for table, key in wanted:
+            if key not in self._rows.get(table, {}):
+                missing.setdefault(table, []).append(key)
+        for table, keys in missing.items():
+            self._fetch(table, list(dict.fromkeys(keys)))
+
+    def get(self, table: Table, *key: Any) -> Row | None:
+        rows = self._rows.get(table)
+        if rows is None or key not in rows:
+            self._fetch(table, [key])
+        return self._rows[table][key]
 
     def require(self, table: Table, *key: Any) -> Row:
         row = self.get(table, *key)
@@ -72,21 +89,32 @@ class Workspace:
         appended, self._appended = self._appended, {}
         return appended
 
-    def flush(self, connection: Connection, *, replace: bool) -> None:
-        """Write every changed row; `replace` deletes the stored version first."""
+    def flush(self, connection: Connection) -> None:
+        """Write every changed row: updates for stored rows, inserts for new ones."""
         for table, keys in self._dirty.items():
-            rows = [r for k in keys if (r := self._rows[table][k]) is not None]
-            if replace:
-                columns = [table.c[name] for name in primary_key(table)]
-                for key in keys:
-                    connection.execute(
-                        delete(table).where(
-                            and_(*(c == v for c, v in zip(columns, key, strict=True)))
-                        )
-                    )
-            if rows:
-                connection.execute(insert(table), rows)
+            stored = self._stored.get(table, set())
+            changed = [(k, r) for k in keys if (r := self._rows[table][k]) is not None]
+            updates = [r for k, r in changed if k in stored]
+            inserts = [r for k, r in changed if k not in stored]
+            if updates:
+                connection.execute(_update_statement(table), [_keyed(table, r) for r in updates])
+            if inserts:
+                connection.execute(insert(table), inserts)
+            stored.update(k for k, _ in changed)
         self._dirty = {}
         for table, rows in self.take_appended().items():
             if rows:
                 connection.execute(insert(table), rows)
+
+
+def _update_statement(table: Table) -> Any:
+    names = primary_key(table)
+    where = and_(*(table.c[name] == bindparam(f"key_{name}") for name in names))
+    values: dict[str, Any] = {
+        c.name: bindparam(c.name) for c in table.columns if c.name not in names
+    }
+    return update(table).where(where).values(values)
+
+
+def _keyed(table: Table, row: Row) -> Row:
+    return {**row, **{f"key_{name}": row[name] for name in primary_key(table)}}
