@@ -1,15 +1,17 @@
-"""Loading many aggregates with one query: the read side of every bulk path.
+"""Reading the log in bulk: many aggregates with one query, and pages of the log.
 
 The library's repository reads one aggregate per query. A billing run or a period close
 needs thousands, so this module selects the stored events of a whole batch of ids at once
 (`originator_id IN (...)`), in version order, and replays each aggregate from them. Only
 kinds that are never snapshotted are loaded this way (their log is all they have).
+`read_log` reads a page of the log in order with one plain query, leaving the decoding
+of each event to its reader (most readers skip most events).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -67,11 +69,7 @@ def _select_postgres(log: EventLog, ids: Sequence[UUID]) -> list[StoredEvent]:
 def load_many(log: EventLog, ids: Iterable[UUID]) -> dict[UUID, Aggregate]:
     """Every aggregate of `ids` that exists, replayed from its stored events."""
     wanted = list(dict.fromkeys(ids))
-    select = (
-        _select_postgres
-        if log.factory.__class__.__module__.endswith("postgres")
-        else _select_sqlite
-    )
+    select = _select_postgres if _is_postgres(log) else _select_sqlite
     to_event = log.mapper.to_domain_event
     found: dict[UUID, Aggregate] = {}
     for start in range(0, len(wanted), _CHUNK):
@@ -81,3 +79,52 @@ def load_many(log: EventLog, ids: Iterable[UUID]) -> dict[UUID, Aggregate]:
             event: Any = to_event(stored)
             found[key] = event.mutate(found.get(key))
     return found
+
+
+class LoggedEvent(NamedTuple):
+    """One stored event at its position in the log, not yet decoded."""
+
+    id: int
+    originator_id: Any
+    originator_version: int
+    topic: str
+    state: bytes
+
+
+def _is_postgres(log: EventLog) -> bool:
+    return log.factory.__class__.__module__.endswith("postgres")
+
+
+def read_log(log: EventLog, after: int, limit: int) -> list[LoggedEvent]:
+    """Up to `limit` events after position `after`, in log order."""
+    recorder: Any = log.recorder
+    if _is_postgres(log):
+        from psycopg.sql import SQL, Identifier
+
+        statement: Any = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state "
+            "FROM {schema}.{table} WHERE notification_id > %s ORDER BY notification_id "
+            "LIMIT %s"
+        ).format(
+            schema=Identifier(recorder.datastore.schema),
+            table=Identifier(recorder.events_table_name),
+        )
+        with recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, [after, limit])
+            return [
+                LoggedEvent(
+                    r["notification_id"],
+                    r["originator_id"],
+                    r["originator_version"],
+                    r["topic"],
+                    bytes(r["state"]),
+                )
+                for r in cursor.fetchall()
+            ]
+    statement = (
+        f"SELECT rowid, originator_id, originator_version, topic, state FROM "
+        f"{recorder.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?"
+    )
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute(statement, [after, limit])
+        return [LoggedEvent(*row) for row in cursor.fetchall()]

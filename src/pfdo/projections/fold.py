@@ -32,6 +32,11 @@ def handles(*event_types: type) -> Callable[[Handler], Handler]:
     return register
 
 
+def handled_event_types() -> frozenset[type]:
+    """The event classes that change some read model."""
+    return frozenset(_HANDLERS)
+
+
 def touches(event: Any) -> list[tuple[Table, tuple[Any, ...]]]:
     """The stored rows folding `event` will read, so that a page's rows load together."""
     reach = _REACHES.get(type(event))

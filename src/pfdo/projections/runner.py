@@ -12,13 +12,14 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from eventsourcing.persistence import Notification
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from pfdo.loading import LoggedEvent, read_log
 from pfdo.projections import tables as t
-from pfdo.projections.fold import fold_event, touches
-from pfdo.projections.workspace import Workspace
+from pfdo.projections.decoding import EventDecoder
+from pfdo.projections.fold import fold_event, handled_event_types, touches
+from pfdo.projections.workspace import Workspace, insert_rows
 from pfdo.store import EventLog
 
 PAGE = 1000
@@ -39,6 +40,7 @@ class Projector:
     def __init__(self, log: EventLog, engine: Engine) -> None:
         self._log = log
         self._engine = engine
+        self._decoder = EventDecoder(log.mapper, handled_event_types())
 
     def ensure_schema(self) -> None:
         t.metadata.create_all(self._engine)
@@ -75,18 +77,16 @@ class Projector:
                 ).scalar_one()
             )
 
-    def _page(self, after: int) -> Sequence[Notification]:
-        return self._log.recorder.select_notifications(start=after + 1, limit=PAGE)
+    def _page(self, after: int) -> Sequence[LoggedEvent]:
+        return read_log(self._log, after, PAGE)
 
-    def _fold(
-        self, ws: Workspace, notifications: Sequence[Notification], *, prefetch: bool
-    ) -> None:
-        to_event = self._log.mapper.to_domain_event
-        events = [to_event(notification) for notification in notifications]
+    def _fold(self, ws: Workspace, notifications: Sequence[LoggedEvent], *, prefetch: bool) -> None:
+        decode = self._decoder.decode
+        events = [(n.id, e) for n in notifications if (e := decode(n)) is not None]
         if prefetch:
-            ws.prefetch(key for event in events for key in touches(event))
-        for notification, event in zip(notifications, events, strict=True):
-            fold_event(ws, event, notification.id)
+            ws.prefetch(key for _, event in events for key in touches(event))
+        for seq, event in events:
+            fold_event(ws, event, seq)
 
     def catch_up(self) -> int:
         """Fold every event not yet folded; return how many were folded."""
@@ -103,7 +103,7 @@ class Projector:
                 self._set_position(connection, notifications[-1].id)
                 folded += len(notifications)
 
-    def _all_pages(self) -> Iterator[Sequence[Notification]]:
+    def _all_pages(self) -> Iterator[Sequence[LoggedEvent]]:
         after = 0
         while notifications := self._page(after):
             yield notifications
@@ -121,7 +121,7 @@ class Projector:
             for notifications in self._all_pages():
                 self._fold(ws, notifications, prefetch=False)
                 for table, rows in ws.take_appended().items():
-                    connection.execute(insert(table), rows)
+                    insert_rows(connection, table, rows)
                 events += len(notifications)
                 last = notifications[-1].id
             ws.flush(connection)

@@ -1,0 +1,77 @@
+"""Decoding stored events fast for the folds, and not at all when no fold needs them.
+
+The library's mapper decodes every event with the standard `json` module and an object
+hook. A rebuild reads millions of events, and many (attendance marks, request records,
+program admissions) change no read model: those are skipped by their topic before any
+decoding. The rest are parsed with orjson; the library's typed values
+(`{"_type_": ..., "_data_": ...}`, which pfdo's events carry only at their top level) are
+turned back into dates and datetimes, and class-version upcasters are applied exactly as
+the library's mapper applies them. A store with a cipher or compressor falls back to the
+library's mapper.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from typing import Any
+
+import orjson
+from eventsourcing.persistence import JSONTranscoder, Mapper, Notification
+from eventsourcing.utils import resolve_topic
+
+from pfdo.loading import LoggedEvent
+
+
+class EventDecoder:
+    """Stored notifications -> domain events, for the event classes a fold handles."""
+
+    def __init__(self, mapper: Mapper[Any], wanted: Collection[type]) -> None:
+        self._mapper = mapper
+        self._wanted = set(wanted)
+        self._classes: dict[str, type | None] = {}
+        transcoder = mapper.transcoder
+        self._typed: dict[str, Callable[[Any], Any]] = {}
+        self._fast = False
+        if isinstance(transcoder, JSONTranscoder) and not (mapper.cipher or mapper.compressor):
+            self._fast = True
+            self._typed = {name: t.decode for name, t in transcoder.names.items()}
+
+    def _wanted_class(self, topic: str) -> type | None:
+        try:
+            return self._classes[topic]
+        except KeyError:
+            cls = resolve_topic(topic)
+            self._classes[topic] = cls if cls in self._wanted else None
+            return self._classes[topic]
+
+    def decode(self, notification: LoggedEvent) -> Any | None:
+        """The domain event, or None when no fold handles its class."""
+        cls = self._wanted_class(notification.topic)
+        if cls is None:
+            return None
+        if not self._fast:
+            n = notification
+            return self._mapper.to_domain_event(
+                Notification(
+                    id=n.id,
+                    originator_id=n.originator_id,
+                    originator_version=n.originator_version,
+                    topic=n.topic,
+                    state=n.state,
+                )
+            )
+        state: dict[str, Any] = orjson.loads(notification.state)
+        typed = self._typed
+        for key, value in state.items():
+            if type(value) is dict and "_type_" in value:
+                state[key] = typed[value["_type_"]](value["_data_"])
+        from_version = state.pop("class_version", 1)
+        class_version = getattr(cls, "class_version", 1)
+        while from_version < class_version:
+            getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
+            from_version += 1
+        state["originator_id"] = notification.originator_id
+        state["originator_version"] = notification.originator_version
+        event: Any = object.__new__(cls)
+        object.__setattr__(event, "__dict__", state)
+        return event
