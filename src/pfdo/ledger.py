@@ -40,6 +40,7 @@ from pfdo.domain.requests import RequestRecord
 from pfdo.loading import load_many
 from pfdo.projections import queries
 from pfdo.projections.runner import Projector
+from pfdo.projections.timeline import Timeline
 from pfdo.reports import Reports
 from pfdo.store import (
     StoreURL,
@@ -71,6 +72,7 @@ class Ledger(Reports):
         with schema_lock(self.store):
             self._log = open_event_log(self.store)
             self._projector = Projector(self._log, self._engine)
+            self._timeline = Timeline(self._log)
             self._projector.ensure_schema()
         self.conflicts_retried = 0
         self._bulk: UnitOfWork | None = None

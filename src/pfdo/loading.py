@@ -128,3 +128,38 @@ def read_log(log: EventLog, after: int, limit: int) -> list[LoggedEvent]:
     with recorder.datastore.transaction(commit=False) as cursor:
         cursor.execute(statement, [after, limit])
         return [LoggedEvent(*row) for row in cursor.fetchall()]
+
+
+def read_aggregate_log(log: EventLog, aggregate_id: UUID) -> list[LoggedEvent]:
+    """One aggregate's events with their log positions, in version order."""
+    recorder: Any = log.recorder
+    if _is_postgres(log):
+        from psycopg.sql import SQL, Identifier
+
+        statement: Any = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state "
+            "FROM {schema}.{table} WHERE originator_id = %s ORDER BY originator_version"
+        ).format(
+            schema=Identifier(recorder.datastore.schema),
+            table=Identifier(recorder.events_table_name),
+        )
+        with recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, [aggregate_id])
+            return [
+                LoggedEvent(
+                    r["notification_id"],
+                    r["originator_id"],
+                    r["originator_version"],
+                    r["topic"],
+                    bytes(r["state"]),
+                )
+                for r in cursor.fetchall()
+            ]
+    statement = (
+        f"SELECT rowid, originator_id, originator_version, topic, state FROM "
+        f"{recorder.events_table_name} WHERE originator_id = ? "
+        "ORDER BY originator_version"
+    )
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute(statement, [aggregate_id.hex])
+        return [LoggedEvent(*row) for row in cursor.fetchall()]

@@ -1,35 +1,62 @@
 """The read side of the public API: balances, histories and payment registers.
 
 Each report first lets the read models catch up with the log (another process may have
-written), then answers from them. `balance(..., as_of=D)` answers by business date.
+written), then answers from them. Questions about the past (`as_of` a business date,
+`known_at` a log position or recorded time) are answered from the log itself.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 
+from pydantic import BeforeValidator
 from sqlalchemy import Engine
 
 from pfdo import results as res
 from pfdo.commands import Command
 from pfdo.domain.errors import NotFound
 from pfdo.projections import queries
+from pfdo.projections.movements import fold_balances
+from pfdo.projections.timeline import KnownAt, Timeline
 from pfdo.types import DateIn, MonthIn
 
 
-class _BalanceQuery(Command):
+def _known_at(value: Any) -> KnownAt | None:
+    """`--known-at`: a log position (digits) or a recorded time (ISO, UTC when naive)."""
+    if value is None or isinstance(value, KnownAt):
+        return value
+    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+        return KnownAt(position=int(value))
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is neither a log position nor a time like 2025-12-31T18:00:00"
+            ) from None
+        return KnownAt(recorded=moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    if isinstance(value, datetime):
+        return KnownAt(recorded=value if value.tzinfo else value.replace(tzinfo=UTC))
+    raise ValueError(f"{value!r} is neither a log position nor a time")
+
+
+class _CertificateQuery(Command):
     """Validation of a report's arguments (reusing the commands' field types)."""
 
     verb = "balance"
     number: str
     period: str | None = None
     as_of: DateIn | None = None
+    known_at: Annotated[KnownAt | None, BeforeValidator(_known_at)] = None
+
+    @property
+    def looks_back(self) -> bool:
+        return self.as_of is not None or self.known_at is not None
 
 
-class _HistoryQuery(Command):
+class _HistoryQuery(_CertificateQuery):
     verb = "history"
-    number: str
-    period: str | None = None
 
 
 class _RegisterQuery(Command):
@@ -38,53 +65,79 @@ class _RegisterQuery(Command):
     month: MonthIn
 
 
+_AMOUNTS = ("nominal", "credited", "available", "reserved", "spent", "expired")
+
+
 class Reports:
-    """Balances, histories and registers, read from the projections."""
+    """Balances, histories and registers, read from the projections (the present) or
+    from the log itself (the past: `as_of` a business date, `known_at` a log position or
+    recorded time)."""
 
     _engine: Engine
+    _timeline: Timeline
 
     def _settle(self) -> None:
         """Bring the read models level with everything decided so far."""
         raise NotImplementedError
 
+    def _past(self, q: _CertificateQuery) -> list[dict[str, Any]]:
+        rows = self._timeline.movements(q.number, as_of=q.as_of, known_at=q.known_at)
+        if rows is None:
+            raise NotFound(f"certificate {q.number} did not exist at the time asked about")
+        return [r for r in rows if q.period is None or r["period"] == q.period]
+
     def balance(
-        self, number: str, *, period: str | None = None, as_of: date | str | None = None
+        self,
+        number: str,
+        *,
+        period: str | None = None,
+        as_of: date | str | None = None,
+        known_at: int | str | datetime | None = None,
     ) -> res.Balance:
-        """A certificate's money per period, now or as of a past business date."""
-        q = _BalanceQuery.build(number=number, period=period, as_of=as_of)
+        """A certificate's money per period: now, as of a past business date, or as the
+        system knew it at a log position or recorded time (those two from the log)."""
+        q = _CertificateQuery.build(number=number, period=period, as_of=as_of, known_at=known_at)
         self._settle()
-        with self._engine.connect() as connection:
-            row = queries.certificate(connection, number)
-            if row is None:
-                raise NotFound(f"certificate {number} does not exist")
-            current = queries.balances(connection, number, q.period)
+        if q.looks_back:
+            moves = self._past(q)
+            categories = {m["period"]: m["category"] for m in moves if m["kind"] == "funded"}
+            folded = fold_balances((m["period"], m["kind"], m["amount"]) for m in moves)
+            amounts: dict[str, Any] = {p: folded[p] for p in categories}
+            kind = "financing" if categories else "accounting"
+        else:
+            with self._engine.connect() as connection:
+                row = queries.certificate(connection, number)
+                if row is None:
+                    raise NotFound(f"certificate {number} does not exist")
+                current = queries.balances(connection, number, q.period)
             categories = {r["period"]: r["category"] for r in current}
-            if q.as_of is None:
-                amounts = {r["period"]: r for r in current}
-            else:
-                amounts = queries.balances_as_of(connection, number, q.period, q.as_of)
+            amounts = {r["period"]: r for r in current}
+            kind = row["kind"]
         periods = [
-            res.PeriodBalance(
-                period=p,
-                category=categories[p],
-                **{
-                    k: v[k]
-                    for k in ("nominal", "credited", "available", "reserved", "spent", "expired")
-                },
-            )
+            res.PeriodBalance(period=p, category=categories[p], **{k: v[k] for k in _AMOUNTS})
             for p, v in sorted(amounts.items())
         ]
-        kind = row["kind"] if q.as_of is None else ("financing" if periods else "accounting")
         return res.Balance(number=number, type=kind, periods=periods)
 
-    def history(self, number: str, *, period: str | None = None) -> res.History:
-        """Every movement of a certificate's money, in log order."""
-        _HistoryQuery.build(number=number, period=period)
+    def history(
+        self,
+        number: str,
+        *,
+        period: str | None = None,
+        as_of: date | str | None = None,
+        known_at: int | str | datetime | None = None,
+    ) -> res.History:
+        """Every movement of a certificate's money, in log order (optionally as of a
+        business date or as known at a log position or recorded time)."""
+        q = _HistoryQuery.build(number=number, period=period, as_of=as_of, known_at=known_at)
         self._settle()
-        with self._engine.connect() as connection:
-            if queries.certificate(connection, number) is None:
-                raise NotFound(f"certificate {number} does not exist")
-            rows = queries.movements(connection, number, period)
+        if q.looks_back:
+            rows = self._past(q)
+        else:
+            with self._engine.connect() as connection:
+                if queries.certificate(connection, number) is None:
+                    raise NotFound(f"certificate {number} does not exist")
+                rows = queries.movements(connection, number, period)
         return res.History(
             number=number,
             movements=[

@@ -3,13 +3,15 @@ business-date queries, and a rebuild that gives back exactly the live read model
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from integration.year import PERIOD, funded_child, open_year, pot
-from pfdo import IdempotencyConflict, Ledger, PfdoError
+from pfdo import IdempotencyConflict, InvalidInput, Ledger, NotFound, PfdoError
 from pfdo.projections import tables
 
 
@@ -125,3 +127,45 @@ def test_a_rebuild_from_the_log_gives_exactly_the_live_rows(ledger: Ledger) -> N
     assert report.events == ledger.log_position()
     assert _snapshot(ledger) == live
     assert live["pfdo_movements"] and live["pfdo_contract_months"]
+
+
+def test_known_at_a_log_position_shows_what_had_been_written_by_then(ledger: Ledger) -> None:
+    open_year(ledger)
+    number = funded_child(ledger)
+    ledger.enroll(number, program="CHESS", start="2025-02-01", end="2025-03-31",
+                  on="2025-01-20")
+    before_billing = ledger.balance(number)
+    position = ledger.log_position()
+    ledger.bill("2025-02", on="2025-03-01")
+    assert ledger.balance(number, known_at=position) == before_billing
+    assert ledger.balance(number, known_at=str(position)) == before_billing
+    assert [m.kind for m in ledger.history(number, known_at=position).movements] == [
+        "funded", "reserved"]
+
+
+def test_a_back_dated_command_shows_as_of_its_business_date_but_not_before_it_was_known(
+        ledger: Ledger) -> None:
+    open_year(ledger)
+    number = funded_child(ledger)
+    ledger.bill("2025-02", on="2025-03-01")
+    known = datetime.now(UTC)
+    time.sleep(0.01)
+    # recorded now, effective 2025-01-20: an enrolment keyed in late
+    ledger.enroll(number, program="CHESS", start="2025-02-01", end="2025-03-31",
+                  on="2025-01-20")
+    (as_of_january,) = ledger.balance(number, as_of="2025-01-31").periods
+    assert as_of_january.reserved == 300000
+    (as_known,) = ledger.balance(number, as_of="2025-01-31", known_at=known).periods
+    assert as_known.reserved == 0
+    naive = known.replace(tzinfo=None).isoformat()
+    assert ledger.balance(number, known_at=naive).periods[0].reserved == 0
+
+
+def test_looking_back_before_a_certificate_existed_is_refused(ledger: Ledger) -> None:
+    open_year(ledger)
+    position = ledger.log_position()
+    number = funded_child(ledger)
+    with pytest.raises(NotFound, match="did not exist at the time asked about"):
+        ledger.balance(number, known_at=position)
+    with pytest.raises(InvalidInput, match="neither a log position nor a time"):
+        ledger.balance(number, known_at="yesterday")

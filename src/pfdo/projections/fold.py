@@ -140,7 +140,7 @@ def _issued(ws: Workspace, e: Certificate.Issued, _seq: int) -> None:
     )
 
 
-_MOVEMENT_KINDS: dict[type, str] = {
+MOVEMENT_KINDS: dict[type, str] = {
     Certificate.Funded: "funded",
     Certificate.NominalChanged: "nominal_changed",
     Certificate.Reserved: "reserved",
@@ -151,10 +151,10 @@ _MOVEMENT_KINDS: dict[type, str] = {
 }
 
 
-@handles(*_MOVEMENT_KINDS)
+@handles(*MOVEMENT_KINDS)
 def _movement(ws: Workspace, e: Any, seq: int) -> None:
     """Every money event of a certificate: one movement in its history, one balance change."""
-    kind = _MOVEMENT_KINDS[type(e)]
+    kind = MOVEMENT_KINDS[type(e)]
     number = e.number
     if kind == "funded":
         ws.require(t.certificates, number)["kind"] = "financing"
@@ -173,22 +173,24 @@ def _movement(ws: Workspace, e: Any, seq: int) -> None:
             },
         )
     apply_movement(ws.require(t.balances, number, e.period), kind, e.amount)
-    ws.append(
-        t.movements,
-        {
-            "seq": seq,
-            "number": number,
-            "on": e.on,
-            "recorded_at": e.timestamp,
-            "kind": kind,
-            "amount": e.amount,
-            "period": e.period,
-            "contract": getattr(e, "contract", None),
-            "program": getattr(e, "program", None),
-            "provider": getattr(e, "provider", None),
-            "month": getattr(e, "month", None),
-        },
-    )
+    ws.append(t.movements, movement_row(e, seq))
+
+
+def movement_row(e: Any, seq: int) -> dict[str, Any]:
+    """The history line of a certificate money event at log position `seq`."""
+    return {
+        "seq": seq,
+        "number": e.number,
+        "on": e.on,
+        "recorded_at": e.timestamp,
+        "kind": MOVEMENT_KINDS[type(e)],
+        "amount": e.amount,
+        "period": e.period,
+        "contract": getattr(e, "contract", None),
+        "program": getattr(e, "program", None),
+        "provider": getattr(e, "provider", None),
+        "month": getattr(e, "month", None),
+    }
 
 
 @handles(Contract.Enrolled)
@@ -277,7 +279,7 @@ _REACHES: dict[type, Callable[[Any], list[tuple[Table, tuple[Any, ...]]]]] = {
     Period.Closed: lambda e: [(t.periods, (e.period,))],
     Provider.Excluded: lambda e: [(t.providers, (e.provider,))],
     Program.Withdrawn: lambda e: [(t.programs, (e.program,))],
-    **dict.fromkeys(_MOVEMENT_KINDS, _money_rows),
+    **dict.fromkeys(MOVEMENT_KINDS, _money_rows),
     Contract.MonthBilled: lambda e: [(t.contract_months, (e.contract, e.month))],
     Contract.MonthRefunded: lambda e: [(t.contract_months, (e.contract, e.month))],
     Contract.Terminated: _terminated_rows,

@@ -1,18 +1,15 @@
 """Reading the read models: balances, histories, registers, and what billing must visit.
 
-Every query is answered from the projection tables; `balance_as_of` folds the stored
-movements up to a business date with the same deltas the live balances use.
+Every query is answered from the projection tables.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
 from pfdo.projections import tables as t
-from pfdo.projections.movements import fold_balances
 
 Row = dict[str, Any]
 
@@ -40,20 +37,6 @@ def balances(connection: Connection, number: str, period: str | None) -> list[Ro
     if period is not None:
         query = query.where(t.balances.c.period == period)
     return [dict(r) for r in connection.execute(query.order_by(t.balances.c.period)).mappings()]
-
-
-def balances_as_of(
-    connection: Connection, number: str, period: str | None, as_of: date
-) -> dict[str, dict[str, int]]:
-    """Balances per period from the movements whose business date is on or before `as_of`."""
-    m = t.movements
-    query = select(m.c.period, m.c.kind, m.c.amount).where(
-        and_(m.c.number == number, m.c.on <= as_of)
-    )
-    if period is not None:
-        query = query.where(m.c.period == period)
-    rows = connection.execute(query.order_by(m.c.seq))
-    return fold_balances((period, kind, amount) for period, kind, amount in rows)
 
 
 def movements(connection: Connection, number: str, period: str | None) -> list[Row]:

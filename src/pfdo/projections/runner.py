@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from pfdo.audit.chain import ChainKeeper
 from pfdo.loading import LoggedEvent, read_log
 from pfdo.projections import tables as t
 from pfdo.projections.decoding import EventDecoder
@@ -37,9 +38,11 @@ class RebuildReport:
 class Projector:
     """Folds the event log into the read-model tables."""
 
-    def __init__(self, log: EventLog, engine: Engine) -> None:
+    def __init__(self, log: EventLog, engine: Engine, *, page: int = PAGE) -> None:
+        self.page = page
         self._log = log
         self._engine = engine
+        self._chain = ChainKeeper(log)  # the audit hash chain, one more fold (pfdo.audit)
         self._decoder = EventDecoder(log.mapper, handled_event_types())
 
     def ensure_schema(self) -> None:
@@ -50,6 +53,7 @@ class Projector:
                     connection.execute(insert(t.position).values(name=_NAME, position=0))
         except IntegrityError:
             pass  # another process created the position row first
+        self._chain.ensure_schema(self._engine)
 
     def _lock_position(self, connection: Connection) -> int:
         """Take the write lock on the position row, then read it."""
@@ -78,7 +82,7 @@ class Projector:
             )
 
     def _page(self, after: int) -> Sequence[LoggedEvent]:
-        return read_log(self._log, after, PAGE)
+        return read_log(self._log, after, self.page)
 
     def _fold(self, ws: Workspace, notifications: Sequence[LoggedEvent], *, prefetch: bool) -> None:
         decode = self._decoder.decode
@@ -100,6 +104,7 @@ class Projector:
                 ws = Workspace(connection)
                 self._fold(ws, notifications, prefetch=True)
                 ws.flush(connection)
+                self._chain.extend(connection, after, notifications)
                 self._set_position(connection, notifications[-1].id)
                 folded += len(notifications)
 
@@ -125,5 +130,6 @@ class Projector:
                 events += len(notifications)
                 last = notifications[-1].id
             ws.flush(connection)
+            self._chain.complete(connection, last)
             self._set_position(connection, last)
         return RebuildReport(events=events, seconds=time.perf_counter() - started)

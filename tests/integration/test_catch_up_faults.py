@@ -1,0 +1,101 @@
+"""Exactly-once catch-up: a projection killed with SIGKILL at random points and restarted
+never folds an event twice nor skips one; neither does a killed rebuild.
+
+The read models are emptied (as if they were far behind the log), then a catch-up in
+another process, a page of 25 events per transaction, is killed several times at random
+moments and restarted. Its tables must then equal those of a clean rebuild.
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select, update
+
+from pfdo import Ledger
+from pfdo.projections import tables
+from pfdo.store import StoreURL, open_engine
+
+REGION = Path(__file__).parents[2] / "bench" / "region.py"
+FOLD = """
+import sys
+from pfdo.projections.runner import Projector
+from pfdo.store import StoreURL, open_engine, open_event_log
+url = StoreURL.parse(sys.argv[1])
+projector = Projector(open_event_log(url), open_engine(url), page=25)
+print("ready", flush=True)
+projector.{method}()
+"""
+
+
+def _rows(ledger: Ledger) -> dict[str, list[dict[str, Any]]]:
+    with ledger._engine.connect() as connection:
+        return {table.name: sorted((dict(r) for r in connection.execute(select(table))
+                                    .mappings()), key=repr) for table in tables.FOLDED_TABLES}
+
+
+def _forget_everything(ledger: Ledger) -> None:
+    with ledger._engine.begin() as connection:
+        for table in tables.FOLDED_TABLES:
+            connection.execute(delete(table))
+        connection.execute(update(tables.position).values(position=0))
+
+
+def _stored_position(db: str) -> int:
+    """The read models' position, read without catching up (as opening a Ledger would)."""
+    engine = open_engine(StoreURL.parse(db))
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(select(tables.position.c.position)).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def _kill_at_random(db: str, method: str, rng: random.Random) -> None:
+    process = subprocess.Popen([sys.executable, "-c", FOLD.format(method=method), db],
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stdout.readline() == "ready\n"
+    time.sleep(rng.uniform(0.05, 0.8))  # some pages in
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+
+def _region(db: str) -> None:
+    subprocess.run([sys.executable, str(REGION), "--children", "120", "--db", db],
+                   check=True, capture_output=True)
+
+
+def test_a_catch_up_killed_again_and_again_folds_each_event_exactly_once(db_url: str) -> None:
+    _region(db_url)
+    rng = random.Random(7)
+    with Ledger(db_url) as ledger:
+        ledger.rebuild()
+        clean, end = _rows(ledger), ledger.log_position()
+        _forget_everything(ledger)
+    stopped_at = []
+    for _ in range(4):
+        _kill_at_random(db_url, "catch_up", rng)
+        stopped_at.append(_stored_position(db_url))
+    assert any(0 < position < end for position in stopped_at), stopped_at
+    with Ledger(db_url) as ledger:  # opening catches up the rest
+        assert _rows(ledger) == clean
+
+
+def test_a_killed_rebuild_leaves_the_old_rows_and_a_new_one_finishes(db_url: str) -> None:
+    _region(db_url)
+    with Ledger(db_url) as ledger:
+        live = _rows(ledger)
+    rng = random.Random(11)
+    for _ in range(3):
+        _kill_at_random(db_url, "rebuild", rng)
+        with Ledger(db_url) as ledger:
+            assert _rows(ledger) == live
+    with Ledger(db_url) as ledger:
+        ledger.rebuild()
+        assert _rows(ledger) == live
