@@ -37,6 +37,7 @@ from pfdo.domain.errors import (
 from pfdo.domain.period import CategoryState, Municipality, Period
 from pfdo.domain.registry import Program, Provider
 from pfdo.domain.requests import RequestRecord
+from pfdo.follower import follow
 from pfdo.loading import load_many
 from pfdo.projections import queries
 from pfdo.projections.runner import Projector
@@ -63,9 +64,22 @@ BILLING_BATCH = 500
 class Ledger(Reports):
     """pfdo's accounting engine on one store (SQLite file or PostgreSQL database)."""
 
-    def __init__(self, db: str | None = None, *, billing_batch: int = BILLING_BATCH) -> None:
+    def __init__(
+        self,
+        db: str | None = None,
+        *,
+        billing_batch: int = BILLING_BATCH,
+        project_after_commands: bool = True,
+    ) -> None:
+        """Open (creating on first use) the store `db`: a SQLite path, `sqlite:///PATH` or
+        `postgresql://...`; default `PFDO_DB`, then `./pfdo.sqlite`.
+
+        `project_after_commands=False` leaves the read models to a `follow()` worker: a
+        command then only writes the log (reports still catch up before they answer).
+        """
         self.store = StoreURL.parse(db)
         self.billing_batch = billing_batch
+        self.project_after_commands = project_after_commands
         if self.store.kind == "postgresql":
             ensure_postgres_database(self.store)
         self._engine = open_engine(self.store)
@@ -130,6 +144,11 @@ class Ledger(Reports):
         finally:
             self._bulk = None
 
+    def _project(self) -> None:
+        """After a write: fold it into the read models, unless a follower does that."""
+        if self.project_after_commands:
+            self._projector.catch_up()
+
     def _settle(self) -> None:
         """Make the read models show everything decided so far, bulk included."""
         self._save_bulk()
@@ -147,7 +166,7 @@ class Ledger(Reports):
                 "were not written"
             ) from None
         self._bulk.saved()
-        self._projector.catch_up()
+        self._project()
 
     def _get(self, cls: type[A], key: str, what: str) -> A:
         found = self._find(cls, key)
@@ -196,7 +215,7 @@ class Ledger(Reports):
             except RecordConflictError:
                 self.conflicts_retried += 1
                 continue
-            self._projector.catch_up()
+            self._project()
             return result
         raise ConcurrencyConflict(
             f"{command.verb}: other writers kept changing the same records; "
@@ -241,6 +260,20 @@ class Ledger(Reports):
     def catch_up(self) -> int:
         """Fold into the read models whatever the log holds that they do not yet."""
         return self._projector.catch_up()
+
+    def follow(
+        self,
+        *,
+        poll: float = 1.0,
+        stop: Callable[[], bool] = lambda: False,
+        on_fold: Callable[[int], None] | None = None,
+    ) -> int:
+        """Keep the read models level with the log until `stop()` is true (a projection
+        worker beside the portals); return how many events were folded."""
+        channel = getattr(self._log.recorder, "channel_name", None)
+        return follow(
+            self._projector.catch_up, self.store, channel, poll=poll, stop=stop, on_fold=on_fold
+        )
 
     def rebuild(self) -> res.Rebuilt:
         """Empty every read model and fold the whole log again."""
@@ -685,7 +718,7 @@ class Ledger(Reports):
                     command.on,
                 )
             )
-        self._projector.catch_up()
+        self._project()
         return result
 
     def _bill_batch(self, c: cmd.BillMonth, batch: Sequence[str], totals: _BillingTotals) -> None:

@@ -132,6 +132,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def connect_postgres(url: StoreURL) -> Any:
+    """A plain autocommit psycopg connection to the store's database."""
+    return _connect_postgres(url, dict(url.pg)["POSTGRES_DBNAME"])
+
+
 def _connect_postgres(url: StoreURL, dbname: str) -> Any:
     import psycopg
 
