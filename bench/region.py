@@ -159,7 +159,9 @@ def run_year(ledger: Ledger, rng: random.Random, plans: list[Plan],
 
 def _attend(ledger: Ledger, rng: random.Random, code: str, plan: Plan, first: date,
             last: date) -> None:
-    day, present, absent = max(first, plan.start), [], []
+    day = max(first, plan.start)
+    present: list[date] = []
+    absent: list[date] = []
     until = min(last, plan.end)
     while day <= until:
         if day.weekday() in plan.weekdays:

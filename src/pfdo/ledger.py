@@ -22,6 +22,8 @@ from eventsourcing.persistence import RecordConflictError
 
 from pfdo import commands as cmd
 from pfdo import results as res
+from pfdo.audit.auditor import Auditor
+from pfdo.audit.keys import signing_key_from_env
 from pfdo.domain import billing, closing
 from pfdo.domain.calendar import next_month_start
 from pfdo.domain.certificate import Certificate, ChildRegistration
@@ -40,6 +42,7 @@ from pfdo.domain.requests import RequestRecord
 from pfdo.follower import follow
 from pfdo.loading import load_many
 from pfdo.projections import queries
+from pfdo.projections.decoding import EventDecoder
 from pfdo.projections.runner import Projector
 from pfdo.projections.timeline import Timeline
 from pfdo.reports import Reports
@@ -88,6 +91,7 @@ class Ledger(Reports):
             self._projector = Projector(self._log, self._engine)
             self._timeline = Timeline(self._log)
             self._projector.ensure_schema()
+        self._decode = EventDecoder(self._log.mapper, None).decode
         self.conflicts_retried = 0
         self._bulk: UnitOfWork | None = None
         self._projector.catch_up()
@@ -106,7 +110,8 @@ class Ledger(Reports):
 
     def _load(self, cls: type[A], aggregate_id: UUID) -> A | None:
         if not self._log.is_snapshotted(cls):
-            return cast(A | None, load_many(self._log, [aggregate_id]).get(aggregate_id))
+            found = load_many(self._log, [aggregate_id], self._decode)
+            return cast(A | None, found.get(aggregate_id))
         try:
             return cast(A, self._log.repository.get(aggregate_id))
         except AggregateNotFoundError:
@@ -275,6 +280,10 @@ class Ledger(Reports):
             self._projector.catch_up, self.store, channel, poll=poll, stop=stop, on_fold=on_fold
         )
 
+    def auditor(self) -> Auditor:
+        """The auditor's toolkit on this store: verify, checkpoint, export, explain."""
+        return Auditor(self._log, self._engine)
+
     def rebuild(self) -> res.Rebuilt:
         """Empty every read model and fold the whole log again."""
         report = self._projector.rebuild()
@@ -337,9 +346,16 @@ class Ledger(Reports):
     def close_period(
         self, period: str, *, on: date | str | None = None, request_id: str | None = None
     ) -> res.PeriodClosed:
-        """Close a period: every month billed or cancelled; available money expires (rule 12)."""
+        """Close a period: every month billed or cancelled; available money expires (rule 12).
+
+        Then a checkpoint of the log is recorded, once per period, signed with the key that
+        `PFDO_AUDIT_KEY` names (an unreadable key refuses the close before it is written)."""
         command = cmd.ClosePeriod.build(period=period, on=on)
-        return self._execute(command, request_id, res.PeriodClosed, self._close_period)
+        key = signing_key_from_env()
+        result = self._execute(command, request_id, res.PeriodClosed, self._close_period)
+        self._settle()
+        self.auditor().record_close_checkpoint(command.period, key)
+        return result
 
     def _close_period(self, c: cmd.ClosePeriod) -> Decision[res.PeriodClosed]:
         period = self._get(Period, c.period, "period")
@@ -724,9 +740,11 @@ class Ledger(Reports):
     def _bill_batch(self, c: cmd.BillMonth, batch: Sequence[str], totals: _BillingTotals) -> None:
         for _attempt in range(MAX_ATTEMPTS):
             attempt = _BillingTotals()
-            loaded = load_many(self._log, (Contract.id_for(code) for code in batch))
+            loaded = load_many(self._log, (Contract.id_for(code) for code in batch), self._decode)
             contracts = [cast(Contract, loaded[Contract.id_for(code)]) for code in batch]
-            found = load_many(self._log, (Certificate.id_for(k.number) for k in contracts))
+            found = load_many(
+                self._log, (Certificate.id_for(k.number) for k in contracts), self._decode
+            )
             certificates = {
                 cast(Certificate, a).number: cast(Certificate, a) for a in found.values()
             }

@@ -10,75 +10,15 @@ of each event to its reader (most readers skip most events).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import StoredEvent
 
 from pfdo.store import EventLog
 
 _CHUNK = 500  # ids per query: well under SQLite's limit on bound parameters
-
-
-def _select_sqlite(log: EventLog, ids: Sequence[UUID]) -> list[StoredEvent]:
-    recorder: Any = log.recorder
-    marks = ",".join("?" * len(ids))
-    statement = (
-        f"SELECT originator_id, originator_version, topic, state FROM "
-        f"{recorder.events_table_name} WHERE originator_id IN ({marks}) "
-        "ORDER BY originator_id, originator_version"
-    )
-    with recorder.datastore.transaction(commit=False) as cursor:
-        cursor.execute(statement, [i.hex for i in ids])
-        return [
-            StoredEvent(
-                originator_id=UUID(row[0]) if isinstance(row[0], str) else row[0],
-                originator_version=row[1],
-                topic=row[2],
-                state=row[3],
-            )
-            for row in cursor.fetchall()
-        ]
-
-
-def _select_postgres(log: EventLog, ids: Sequence[UUID]) -> list[StoredEvent]:
-    from psycopg.sql import SQL, Identifier
-
-    recorder: Any = log.recorder
-    statement = SQL(
-        "SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
-        "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
-    ).format(
-        schema=Identifier(recorder.datastore.schema), table=Identifier(recorder.events_table_name)
-    )
-    with recorder.datastore.transaction(commit=False) as cursor:
-        cursor.execute(statement, [list(ids)])
-        return [
-            StoredEvent(
-                originator_id=row["originator_id"],
-                originator_version=row["originator_version"],
-                topic=row["topic"],
-                state=bytes(row["state"]),
-            )
-            for row in cursor.fetchall()
-        ]
-
-
-def load_many(log: EventLog, ids: Iterable[UUID]) -> dict[UUID, Aggregate]:
-    """Every aggregate of `ids` that exists, replayed from its stored events."""
-    wanted = list(dict.fromkeys(ids))
-    select = _select_postgres if _is_postgres(log) else _select_sqlite
-    to_event = log.mapper.to_domain_event
-    found: dict[UUID, Aggregate] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        for stored in select(log, wanted[start : start + _CHUNK]):
-            key = stored.originator_id
-            assert isinstance(key, UUID)
-            event: Any = to_event(stored)
-            found[key] = event.mutate(found.get(key))
-    return found
 
 
 class LoggedEvent(NamedTuple):
@@ -89,6 +29,58 @@ class LoggedEvent(NamedTuple):
     originator_version: int
     topic: str
     state: bytes
+
+
+def _select_sqlite(log: EventLog, ids: Sequence[UUID]) -> list[LoggedEvent]:
+    recorder: Any = log.recorder
+    marks = ",".join("?" * len(ids))
+    statement = (
+        f"SELECT 0, originator_id, originator_version, topic, state FROM "
+        f"{recorder.events_table_name} WHERE originator_id IN ({marks}) "
+        "ORDER BY originator_id, originator_version"
+    )
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute(statement, [i.hex for i in ids])
+        return [
+            LoggedEvent(0, UUID(r[1]) if isinstance(r[1], str) else r[1], r[2], r[3], r[4])
+            for r in cursor.fetchall()
+        ]
+
+
+def _select_postgres(log: EventLog, ids: Sequence[UUID]) -> list[LoggedEvent]:
+    from psycopg.sql import SQL, Identifier
+
+    recorder: Any = log.recorder
+    statement = SQL(
+        "SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
+        "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+    ).format(
+        schema=Identifier(recorder.datastore.schema),
+        table=Identifier(recorder.events_table_name),
+    )
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute(statement, [list(ids)])
+        return [
+            LoggedEvent(
+                0, r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])
+            )
+            for r in cursor.fetchall()
+        ]
+
+
+def load_many(
+    log: EventLog, ids: Iterable[UUID], decode: Callable[[LoggedEvent], Any]
+) -> dict[UUID, Aggregate]:
+    """Every aggregate of `ids` that exists, replayed from its stored events (decoded by
+    `decode`, e.g. a `pfdo.projections.decoding.EventDecoder` for every class)."""
+    wanted = list(dict.fromkeys(ids))
+    select = _select_postgres if _is_postgres(log) else _select_sqlite
+    found: dict[UUID, Aggregate] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        for stored in select(log, wanted[start : start + _CHUNK]):
+            key = stored.originator_id
+            found[key] = decode(stored).mutate(found.get(key))
+    return found
 
 
 def _is_postgres(log: EventLog) -> bool:

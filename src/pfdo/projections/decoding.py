@@ -23,11 +23,12 @@ from pfdo.loading import LoggedEvent
 
 
 class EventDecoder:
-    """Stored notifications -> domain events, for the event classes a fold handles."""
+    """Stored events -> domain events, for the event classes a reader needs."""
 
-    def __init__(self, mapper: Mapper[Any], wanted: Collection[type]) -> None:
+    def __init__(self, mapper: Mapper[Any], wanted: Collection[type] | None) -> None:
+        """Decode the events of the classes `wanted` (None: every class)."""
         self._mapper = mapper
-        self._wanted = set(wanted)
+        self._wanted = None if wanted is None else set(wanted)
         self._classes: dict[str, type | None] = {}
         transcoder = mapper.transcoder
         self._typed: dict[str, Callable[[Any], Any]] = {}
@@ -41,7 +42,8 @@ class EventDecoder:
             return self._classes[topic]
         except KeyError:
             cls = resolve_topic(topic)
-            self._classes[topic] = cls if cls in self._wanted else None
+            wanted = self._wanted is None or cls in self._wanted
+            self._classes[topic] = cls if wanted else None
             return self._classes[topic]
 
     def decode(self, notification: LoggedEvent) -> Any | None:

@@ -1,0 +1,87 @@
+"""Several writer processes on one store: each opens its own `Ledger`, waits at a common
+start line, then issues, funds and enrols children of its own (three commands each, one
+durable save apiece). The figure is all commands / (last finish - first start).
+
+Processes are started with `spawn`, so nothing (no connection, no pool) is inherited.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from probes import new_children, programs_for_new_children
+
+from pfdo import Ledger
+
+
+@dataclass(frozen=True)
+class Writers:
+    """What `writers` processes did together."""
+
+    writers: int
+    commands: int
+    seconds: float
+    refused: int
+    conflicts_retried: int
+
+    @property
+    def rate(self) -> float:
+        return self.commands / self.seconds
+
+
+def _writer(db: str, tag: str, offset: int, children: int, start: Any, results: Any) -> None:
+    with Ledger(db) as ledger:
+        programs = programs_for_new_children(ledger)
+        start.wait()
+        began = time.monotonic()  # system-wide on Linux: comparable across processes
+        done = new_children(ledger, tag, children, programs, offset=offset * 7)
+        results.put((done.commands, began, time.monotonic(), done.refused,
+                     done.conflicts_retried))
+
+
+def run_writers(db: str, writers: int, children: int, tag: str) -> Writers:
+    """`writers` processes, each doing `children` x 3 commands on new certificates."""
+    context = mp.get_context("spawn")
+    start = context.Barrier(writers)
+    results = context.Queue()
+    processes = [
+        context.Process(target=_writer, args=(db, f"{tag}-{k}", k, children, start, results))
+        for k in range(writers)
+    ]
+    for process in processes:
+        process.start()
+    outcomes = _collect(results, processes)
+    for process in processes:
+        process.join()
+        if process.exitcode != 0:
+            raise RuntimeError(f"a writer process exited with code {process.exitcode}")
+    first = min(o[1] for o in outcomes)
+    last = max(o[2] for o in outcomes)
+    return Writers(
+        writers=writers,
+        commands=sum(o[0] for o in outcomes),
+        seconds=last - first,
+        refused=sum(o[3] for o in outcomes),
+        conflicts_retried=sum(o[4] for o in outcomes),
+    )
+
+
+def _collect(results: Any, processes: list[Any]) -> list[tuple[int, float, float, int, int]]:
+    """One outcome per process; fail early if a process dies without reporting."""
+    outcomes: list[tuple[int, float, float, int, int]] = []
+    while len(outcomes) < len(processes):
+        try:
+            outcomes.append(results.get(timeout=1))
+        except queue.Empty:
+            dead = [p for p in processes if p.exitcode not in (None, 0)]
+            if dead:
+                for process in processes:
+                    process.terminate()
+                raise RuntimeError(
+                    f"writer process exited with code {dead[0].exitcode}"
+                ) from None
+    return outcomes
