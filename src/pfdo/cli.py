@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import click
 
 from pfdo import cli_format
+from pfdo.audit.cli import audit
 from pfdo.domain.errors import InvalidInput, PfdoError
 from pfdo.ledger import Ledger
 from pfdo.results import Result
@@ -395,3 +396,6 @@ def register(session: Session, /, provider: str, as_json: bool, **options: Any) 
 def rebuild(session: Session, /, as_json: bool) -> None:
     """Empty every read model and fold the whole log again."""
     session.run(as_json, lambda ledger: ledger.rebuild())
+
+
+main.add_command(audit)  # pfdo audit ...: the auditor's commands live in pfdo.audit.cli

@@ -95,7 +95,7 @@ class Projector:
     def catch_up(self) -> int:
         """Fold every event not yet folded; return how many were folded."""
         folded = 0
-        while True:
+        while self.position() < self._log_end():  # reads only: no write lock when level
             with self._engine.begin() as connection:
                 after = self._lock_position(connection)
                 notifications = self._page(after)
@@ -107,6 +107,10 @@ class Projector:
                 self._chain.extend(connection, after, notifications)
                 self._set_position(connection, notifications[-1].id)
                 folded += len(notifications)
+        return folded
+
+    def _log_end(self) -> int:
+        return self._log.recorder.max_notification_id() or 0
 
     def _all_pages(self) -> Iterator[Sequence[LoggedEvent]]:
         after = 0

@@ -1,0 +1,135 @@
+"""The auditor's entry point on one store: verify, checkpoint, export, explain.
+
+`Auditor.open(db)` opens a store without folding anything into it (a `Ledger` catches the
+read models up as it opens), so that `verify` sees the store exactly as it is.
+`Ledger.auditor()` gives an auditor on a ledger's own store. Replaying an export needs no
+store at all: see `pfdo.audit.replay`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from pfdo.audit import checkpoint as cp
+from pfdo.audit import results as res
+from pfdo.audit.chain import EventHasher, load_secret
+from pfdo.audit.explain import explain
+from pfdo.audit.export import export
+from pfdo.audit.keys import SigningKey, load_public_key
+from pfdo.audit.verify import Sourced, Verification
+from pfdo.projections.runner import Projector
+from pfdo.store import (
+    EventLog,
+    StoreURL,
+    ensure_postgres_database,
+    open_engine,
+    open_event_log,
+    schema_lock,
+)
+
+CheckpointSource = cp.Checkpoint | Path | str
+
+
+class Auditor:
+    """Audits one store: its log, its chain, its checkpoints and its read models."""
+
+    def __init__(self, log: EventLog, engine: Engine, *, owned: bool = False) -> None:
+        self._log, self._engine, self._owned = log, engine, owned
+
+    @classmethod
+    def open(cls, db: str | None = None) -> Auditor:
+        """Open a store for auditing (created if missing, like a Ledger), folding nothing."""
+        store = StoreURL.parse(db)
+        if store.kind == "postgresql":
+            ensure_postgres_database(store)
+        engine = open_engine(store)
+        with schema_lock(store):
+            log = open_event_log(store)
+            Projector(log, engine).ensure_schema()
+        return cls(log, engine, owned=True)
+
+    def close(self) -> None:
+        if self._owned:
+            self._log.close()
+            self._engine.dispose()
+
+    def __enter__(self) -> Auditor:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def verify(
+        self,
+        checkpoints: Sequence[CheckpointSource] = (),
+        public_key: bytes | Path | str | None = None,
+    ) -> res.Verification:
+        """Recompute the chain, check every checkpoint, refold and compare every read
+        model and check every invariant; `ok` when nothing is wrong."""
+        given = [_sourced(c) for c in checkpoints]
+        trusted = (
+            load_public_key(Path(public_key)) if isinstance(public_key, Path | str) else public_key
+        )
+        with self._engine.connect() as connection:
+            if connection.dialect.name == "postgresql":  # one snapshot of every table
+                connection = connection.execution_options(isolation_level="REPEATABLE READ")
+            secret = load_secret(connection, self._log.mapper.cipher)
+            stored = [Sourced(s, c, True) for s, c in cp.recorded(connection)]
+            run = Verification(self._log, connection, EventHasher(self._log, secret), trusted)
+            found = run.run([*stored, *given])
+        problems = found.problems.listed()
+        return res.Verification(
+            ok=not problems,
+            events=found.events,
+            problems=problems,
+            warnings=found.warnings,
+            head=res.Head(position=found.head[0], hash=found.head[1].hex()),
+            chained=found.chained,
+            folded=found.folded,
+            checkpoints=found.checkpoints,
+        )
+
+    def checkpoint(
+        self, key: SigningKey | None = None, *, reason: str = "requested"
+    ) -> cp.Checkpoint:
+        """A checkpoint of the chain as it stands, signed with `key`, kept in the store."""
+        return cp.record(self._engine, reason, key, once=False)
+
+    def checkpoints(self) -> list[cp.Checkpoint]:
+        """The checkpoints kept in the store, oldest first."""
+        with self._engine.connect() as connection:
+            return [checkpoint for _, checkpoint in cp.recorded(connection)]
+
+    def record_close_checkpoint(self, period: str, key: SigningKey | None) -> cp.Checkpoint:
+        """The checkpoint of a period close: one per period, however often retried."""
+        return cp.record(self._engine, f"period {period} closed", key, once=True)
+
+    def export(
+        self,
+        out: Path | str,
+        *,
+        period: str | None = None,
+        certificate: str | None = None,
+        personal_data: bool = False,
+    ) -> res.Exported:
+        """Write the log, or the part of it for a period or a certificate, as JSON Lines."""
+        return export(
+            self._log,
+            self._engine,
+            Path(out),
+            res.Scope(period=period, certificate=certificate),
+            personal_data=personal_data,
+        )
+
+    def explain(self, number: str, *, period: str) -> res.Explanation:
+        """Every kopeck of a certificate's balance for a period, traced to its events."""
+        return explain(self._log, self._engine, number, period)
+
+
+def _sourced(source: CheckpointSource) -> Sourced:
+    if isinstance(source, cp.Checkpoint):
+        return Sourced("checkpoint", source, False)
+    return Sourced(str(source), cp.read_file(Path(source)), False)

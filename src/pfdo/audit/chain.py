@@ -1,0 +1,215 @@
+"""The hash chain: every event sealed to the one before it, in log order.
+
+`hash(e) = sha256(frame("pfdo-chain/1", position, aggregate id, version, topic,
+sha256(canonical payload), hash(previous event)))`, the first event's previous hash being
+32 zero bytes. Change, remove, insert or move one event and its hash and every later one
+change; a checkpoint that recorded a later hash then no longer matches.
+
+The chain is one more fold: the projector calls `ChainKeeper.extend` in the same
+transaction in which it folds the same events into the read models, so the chain never
+lags or leads them. The keeper only appends; a hash once recorded is never rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Cipher
+from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from pfdo.audit import tables as at
+from pfdo.audit.canonical import (
+    Commitments,
+    Committed,
+    frame,
+    parse_json,
+    payload_digest,
+    plaintext,
+)
+from pfdo.domain.errors import StoreUnavailable
+from pfdo.loading import LoggedEvent, read_log
+from pfdo.projections.workspace import insert_rows
+from pfdo.store import EventLog
+
+CHAIN_TAG = b"pfdo-chain/1"
+GENESIS = bytes(32)
+PAGE = 1000
+_SECRET = "commitments"
+
+
+def canonical_id(originator_id: Any) -> str:
+    """An aggregate id as the chain writes it: the UUID's 36-character form."""
+    return str(originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id)))
+
+
+def link_hash(
+    position: int, originator_id: str, version: int, topic: str, digest: bytes, prev: bytes
+) -> bytes:
+    """The chain hash of one event, given the hash of the event before it."""
+    parts = (str(position), originator_id, str(version), topic)
+    return hashlib.sha256(frame(CHAIN_TAG, *(p.encode() for p in parts), digest, prev)).digest()
+
+
+@dataclass(frozen=True)
+class ChainedEvent:
+    """One event as the chain sees it: where it is, whose it is, and its committed payload."""
+
+    position: int
+    originator_id: str
+    version: int
+    topic: str
+    committed: Committed
+
+    @property
+    def identity(self) -> tuple[str, int]:
+        return self.originator_id, self.version
+
+    def link(self, prev: bytes) -> bytes:
+        digest = payload_digest(self.committed.payload)
+        return link_hash(self.position, self.originator_id, self.version, self.topic, digest, prev)
+
+
+class EventHasher:
+    """Reads stored events as the chain sees them (plaintext, personal data committed)."""
+
+    def __init__(self, log: EventLog, secret: bytes) -> None:
+        self._mapper = log.mapper
+        self._commitments = Commitments(secret)
+
+    def chained(self, stored: LoggedEvent) -> ChainedEvent:
+        """The event at a log position as the chain sees it."""
+        payload: dict[str, Any] = parse_json(plaintext(self._mapper, stored.state))
+        originator_id = canonical_id(stored.originator_id)
+        version = int(stored.originator_version)
+        committed = self._commitments.commit(originator_id, version, stored.topic, payload)
+        return ChainedEvent(stored.id, originator_id, version, stored.topic, committed)
+
+
+@dataclass(frozen=True)
+class ChainRow:
+    """One row of `pfdo_chain`: which event the chain recorded at a position, and its hash."""
+
+    position: int
+    originator_id: str
+    version: int
+    hash: str
+
+    @property
+    def identity(self) -> tuple[str, int]:
+        return self.originator_id, self.version
+
+
+def chain_rows(connection: Connection, through: int | None = None) -> Iterator[ChainRow]:
+    """The stored chain in position order, read in pages."""
+    position, last = at.chain.c.position, 0
+    while True:
+        query = select(at.chain).where(position > last)
+        if through is not None:
+            query = query.where(position <= through)
+        rows = [ChainRow(*row) for row in connection.execute(query.order_by(position).limit(PAGE))]
+        yield from rows
+        if len(rows) < PAGE:
+            return
+        last = rows[-1].position
+
+
+def chain_head(connection: Connection) -> tuple[int, bytes]:
+    """The last chained position and its hash; (0, GENESIS) for an empty chain."""
+    query = select(at.chain.c.position, at.chain.c.hash).order_by(at.chain.c.position.desc())
+    row = connection.execute(query.limit(1)).first()
+    return (0, GENESIS) if row is None else (int(row[0]), bytes.fromhex(row[1]))
+
+
+def _seal(secret: bytes, cipher: Cipher | None) -> bytes:
+    return b"plain:" + secret if cipher is None else b"aead:" + cipher.encrypt(secret)
+
+
+def load_secret(connection: Connection, cipher: Cipher | None) -> bytes:
+    """The store's commitment secret (decrypted with the log's cipher if it is sealed)."""
+    query = select(at.secrets.c.value).where(at.secrets.c.name == _SECRET)
+    value = connection.execute(query).scalar_one_or_none()
+    if value is None:
+        raise StoreUnavailable("the store has no audit secret: open it with pfdo once")
+    sealed = bytes(value)
+    if sealed.startswith(b"plain:"):
+        return sealed[len(b"plain:") :]
+    if cipher is None:
+        raise StoreUnavailable("the audit secret is encrypted: set the store's CIPHER_KEY")
+    return cipher.decrypt(sealed[len(b"aead:") :])
+
+
+def log_pages(
+    log: EventLog, after: int = 0, through: int | None = None
+) -> Iterator[list[LoggedEvent]]:
+    """The log in pages, from the event after `after` up to `through` (or its end)."""
+    while page := read_log(log, after, PAGE):
+        if through is not None and page[-1].id > through:
+            page = [e for e in page if e.id <= through]
+            if page:
+                yield page
+            return
+        yield page
+        after = page[-1].id
+
+
+class ChainKeeper:
+    """Appends the hashes of newly folded events to `pfdo_chain`."""
+
+    def __init__(self, log: EventLog) -> None:
+        self._log = log
+        self._hasher: EventHasher | None = None
+
+    def ensure_schema(self, engine: Engine) -> None:
+        """Create the audit tables and the commitment secret on first use."""
+        at.metadata.create_all(engine)
+        try:
+            with engine.begin() as connection:
+                query = select(at.secrets.c.name).where(at.secrets.c.name == _SECRET)
+                if connection.execute(query).first() is None:
+                    sealed = _seal(os.urandom(32), self._log.mapper.cipher)
+                    connection.execute(insert(at.secrets).values(name=_SECRET, value=sealed))
+        except IntegrityError:
+            pass  # another process created the secret first
+
+    def hasher(self, connection: Connection) -> EventHasher:
+        if self._hasher is None:
+            secret = load_secret(connection, self._log.mapper.cipher)
+            self._hasher = EventHasher(self._log, secret)
+        return self._hasher
+
+    def extend(self, connection: Connection, after: int, page: Sequence[LoggedEvent]) -> None:
+        """Chain `page`: every event after position `after` up to the page's last."""
+        position, prev = chain_head(connection)
+        if position < after:
+            for backlog in log_pages(self._log, position, after):
+                prev = self._append(connection, backlog, prev)
+        self._append(connection, [n for n in page if n.id > max(position, after)], prev)
+
+    def complete(self, connection: Connection, through: int) -> None:
+        """Chain every event up to position `through` that is not chained yet."""
+        position, prev = chain_head(connection)
+        for page in log_pages(self._log, position, through):
+            prev = self._append(connection, page, prev)
+
+    def _append(self, connection: Connection, page: Sequence[LoggedEvent], prev: bytes) -> bytes:
+        hasher, rows = self.hasher(connection), []
+        for notification in page:
+            event = hasher.chained(notification)
+            prev = event.link(prev)
+            rows.append(
+                {
+                    "position": event.position,
+                    "originator_id": event.originator_id,
+                    "originator_version": event.version,
+                    "hash": prev.hex(),
+                }
+            )
+        if rows:
+            insert_rows(connection, at.chain, rows)
+        return prev
