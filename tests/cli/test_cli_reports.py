@@ -69,12 +69,10 @@ def test_balance_as_of_a_past_date_leaves_out_later_movements(year: Pfdo) -> Non
     }
 
 
-def test_balance_as_of_a_date_before_funding_shows_an_accounting_certificate(year: Pfdo) -> None:
-    assert year.json("balance", NUMBER, "--as-of", "2025-01-09") == {
-        "number": NUMBER,
-        "type": "accounting",
-        "periods": [],
-    }
+def test_balance_as_of_a_date_before_the_certificate_was_issued_is_refused(year: Pfdo) -> None:
+    assert year.refused("balance", NUMBER, "--as-of", "2025-01-09") == (
+        f"Error: certificate {NUMBER} did not exist at the time asked about"
+    )
 
 
 def test_balance_refuses_an_unknown_certificate(year: Pfdo) -> None:

@@ -34,9 +34,13 @@ def test_age_counts_whole_years_and_turns_on_the_birthday() -> None:
     assert age_on(date(2015, 5, 1), date(2025, 5, 1)) == 10
 
 
-def test_a_child_born_on_29_february_turns_18_on_1_march() -> None:
-    assert eighteenth_birthday(date(2008, 2, 29)) == date(2026, 3, 1)
+def test_a_child_born_on_29_february_has_birthdays_on_28_february_in_common_years() -> None:
+    assert eighteenth_birthday(date(2008, 2, 29)) == date(2026, 2, 28)
     assert eighteenth_birthday(date(2008, 3, 15)) == date(2026, 3, 15)
+    assert age_on(date(2016, 2, 29), date(2025, 2, 27)) == 8
+    assert age_on(date(2016, 2, 29), date(2025, 2, 28)) == 9
+    assert age_on(date(2016, 2, 29), date(2028, 2, 28)) == 11
+    assert age_on(date(2016, 2, 29), date(2028, 2, 29)) == 12
 
 
 def test_months_between_lists_every_touched_month() -> None:

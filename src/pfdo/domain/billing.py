@@ -41,8 +41,8 @@ def bill_month(
 ) -> BillingOutcome:
     """Rule 9 for one contract month; an unknown, billed or cancelled month is left alone."""
     state = contract.months.get(month)
-    if state is None or state["status"] != "open":
-        return BillingOutcome(billed=None)
+    if state is None or state["status"] != "open" or contract.enrolled_on > on:
+        return BillingOutcome(billed=None)  # nothing to bill, or enrolled after this run
     present, recorded = contract.attendance_in(month)
     if contract.mode == "fixed":
         bill = bill_fixed(state["price"], state["certificate"])
@@ -78,6 +78,11 @@ def terminate(contract: Contract, certificate: Certificate, reason: str, on: dat
     if contract.terminated_on is not None:
         raise Refused(
             f"contract {contract.code} was already terminated on {contract.terminated_on}"
+        )
+    if on < contract.enrolled_on:
+        raise Refused(
+            f"contract {contract.code} was enrolled on {contract.enrolled_on}: it cannot be "
+            f"terminated on an earlier date ({on})"
         )
     if on > contract.end:
         raise Refused(
@@ -121,6 +126,12 @@ def refund(
         raise Refused(f"a refund must be above zero, got {format_rubles(amount)}")
     if not reason.strip():
         raise Refused("a refund needs a reason")
+    billed_on = state["billed_on"]
+    if billed_on is not None and on.isoformat() < billed_on:
+        raise Refused(
+            f"contract {contract.code}, month {month} was billed on {billed_on}: a refund "
+            f"cannot be dated earlier ({on})"
+        )
     refundable = state["charged"] - state["refunded"]
     if amount > refundable:
         raise Refused(

@@ -70,15 +70,21 @@ def months_between(start: date, end: date) -> Iterator[Month]:
         current = month_of(next_month_start(current))
 
 
+def _birthday_in(year: int, birth_date: date) -> date:
+    """The birthday in `year`; 29 February falls on 28 February in a common year, as a
+    period counted in years ends on the last day of its month (ГК РФ, ст. 192)."""
+    try:
+        return birth_date.replace(year=year)
+    except ValueError:
+        return date(year, 2, 28)
+
+
 def age_on(birth_date: date, day: date) -> int:
     """Age in whole years on `day`."""
-    had_birthday = (day.month, day.day) >= (birth_date.month, birth_date.day)
+    had_birthday = day >= _birthday_in(day.year, birth_date)
     return day.year - birth_date.year - (0 if had_birthday else 1)
 
 
 def eighteenth_birthday(birth_date: date) -> date:
-    """The day a child turns 18 (29 February births turn 18 on 1 March)."""
-    try:
-        return birth_date.replace(year=birth_date.year + 18)
-    except ValueError:
-        return date(birth_date.year + 18, 3, 1)
+    """The day a child turns 18."""
+    return _birthday_in(birth_date.year + 18, birth_date)

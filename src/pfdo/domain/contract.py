@@ -31,6 +31,7 @@ class MonthState(TypedDict):
     present: int
     recorded: int
     refunded: int
+    billed_on: str | None
 
 
 class Contract(Aggregate):
@@ -49,6 +50,7 @@ class Contract(Aggregate):
         months: dict[str, MonthState]
         attendance: dict[str, bool]
         terminated_on: date | None
+        enrolled_on: date
 
     class Enrolled(PfdoCreated):
         contract: str
@@ -85,11 +87,13 @@ class Contract(Aggregate):
                     present=0,
                     recorded=0,
                     refunded=0,
+                    billed_on=None,
                 )
                 for month, price, part in self.months
             }
             aggregate.attendance = {}
             aggregate.terminated_on = None
+            aggregate.enrolled_on = self.on
 
     class AttendanceRecorded(PfdoEvent):
         contract: str
@@ -116,6 +120,7 @@ class Contract(Aggregate):
             state["parent"] = self.parent
             state["present"] = self.present
             state["recorded"] = self.recorded
+            state["billed_on"] = self.on.isoformat()
 
     class Terminated(PfdoEvent):
         contract: str
@@ -151,7 +156,12 @@ class Contract(Aggregate):
 
     def attendance_in(self, month: str) -> tuple[int, int]:
         """(present, recorded) lesson counts of a month."""
-        marks = [present for day, present in self.attendance.items() if day[:7] == month]
+        last = self.terminated_on.isoformat() if self.terminated_on else "9999-12-31"
+        marks = [
+            present
+            for day, present in self.attendance.items()
+            if day[:7] == month and day <= last  # lessons after a termination do not count
+        ]
         return sum(1 for present in marks if present), len(marks)
 
     def record_attendance(self, marks: list[tuple[date, bool]], on: date) -> int:
@@ -160,6 +170,11 @@ class Contract(Aggregate):
             raise Refused(f"contract {self.code}: no lesson date given")
         last = self.terminated_on if self.terminated_on is not None else self.end
         for day, _ in marks:
+            if day > on:
+                raise Refused(
+                    f"contract {self.code}: lesson date {day} is after the business date "
+                    f"{on}; attendance is recorded for lessons that took place"
+                )
             if not self.start <= day <= min(last, self.end):
                 raise Refused(
                     f"contract {self.code} runs {self.start}..{min(last, self.end)}: "
