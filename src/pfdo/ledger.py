@@ -284,9 +284,9 @@ class Ledger(Reports):
         """The auditor's toolkit on this store: verify, checkpoint, export, explain."""
         return Auditor(self._log, self._engine)
 
-    def rebuild(self) -> res.Rebuilt:
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> res.Rebuilt:
         """Empty every read model and fold the whole log again."""
-        report = self._projector.rebuild()
+        report = self._projector.rebuild(progress)
         return res.Rebuilt(events=report.events, seconds=round(report.seconds, 3))
 
     # -- periods -------------------------------------------------------------------------

@@ -9,7 +9,7 @@ twice. Rebuild empties the tables and folds the whole log in memory, writing in 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
@@ -20,10 +20,11 @@ from pfdo.loading import LoggedEvent, read_log
 from pfdo.projections import tables as t
 from pfdo.projections.decoding import EventDecoder
 from pfdo.projections.fold import fold_event, handled_event_types, touches
-from pfdo.projections.workspace import Workspace, insert_rows
+from pfdo.projections.workspace import Workspace
 from pfdo.store import EventLog
 
 PAGE = 1000
+REBUILD_PAGE = 100_000
 _NAME = "main"
 
 
@@ -38,8 +39,11 @@ class RebuildReport:
 class Projector:
     """Folds the event log into the read-model tables."""
 
-    def __init__(self, log: EventLog, engine: Engine, *, page: int = PAGE) -> None:
+    def __init__(
+        self, log: EventLog, engine: Engine, *, page: int = PAGE, rebuild_page: int = REBUILD_PAGE
+    ) -> None:
         self.page = page
+        self.rebuild_page = rebuild_page
         self._log = log
         self._engine = engine
         self._chain = ChainKeeper(log)  # the audit hash chain, one more fold (pfdo.audit)
@@ -84,11 +88,10 @@ class Projector:
     def _page(self, after: int) -> Sequence[LoggedEvent]:
         return read_log(self._log, after, self.page)
 
-    def _fold(self, ws: Workspace, notifications: Sequence[LoggedEvent], *, prefetch: bool) -> None:
+    def _fold(self, ws: Workspace, notifications: Sequence[LoggedEvent]) -> None:
         decode = self._decoder.decode
         events = [(n.id, e) for n in notifications if (e := decode(n)) is not None]
-        if prefetch:
-            ws.prefetch(key for _, event in events for key in touches(event))
+        ws.prefetch(key for _, event in events for key in touches(event))
         for seq, event in events:
             fold_event(ws, event, seq)
 
@@ -102,7 +105,7 @@ class Projector:
                 if not notifications:
                     return folded
                 ws = Workspace(connection)
-                self._fold(ws, notifications, prefetch=True)
+                self._fold(ws, notifications)
                 ws.flush(connection)
                 self._chain.extend(connection, after, notifications)
                 self._set_position(connection, notifications[-1].id)
@@ -112,28 +115,28 @@ class Projector:
     def _log_end(self) -> int:
         return self._log.recorder.max_notification_id() or 0
 
-    def _all_pages(self) -> Iterator[Sequence[LoggedEvent]]:
-        after = 0
-        while notifications := self._page(after):
-            yield notifications
-            after = notifications[-1].id
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> RebuildReport:
+        """Empty every read model and fold the whole log again, in one transaction.
 
-    def rebuild(self) -> RebuildReport:
-        """Empty every read model and fold the whole log again, in one transaction."""
+        The log is read in pages of `rebuild_page` events; each page is folded in a
+        workspace of its own (rows written by earlier pages are loaded back as needed), so
+        memory stays bounded by the page, not by the size of the region.
+        """
         started = time.perf_counter()
         events = last = 0
+        total = self._log_end()
         with self._engine.begin() as connection:
             self._lock_position(connection)
             for table in t.FOLDED_TABLES:
                 connection.execute(delete(table))
-            ws = Workspace()  # the tables were just emptied: nothing to load
-            for notifications in self._all_pages():
-                self._fold(ws, notifications, prefetch=False)
-                for table, rows in ws.take_appended().items():
-                    insert_rows(connection, table, rows)
-                events += len(notifications)
-                last = notifications[-1].id
-            ws.flush(connection)
+            while page := read_log(self._log, last, self.rebuild_page):
+                ws = Workspace(connection)
+                self._fold(ws, page)
+                ws.flush(connection)
+                events += len(page)
+                last = page[-1].id
+                if progress is not None:
+                    progress(last, total)
             self._chain.complete(connection, last)
             self._set_position(connection, last)
         return RebuildReport(events=events, seconds=time.perf_counter() - started)
