@@ -18,7 +18,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import RecordConflictError
+from eventsourcing.persistence import RecordConflictError, Recording
 
 from pfdo import commands as cmd
 from pfdo import results as res
@@ -149,10 +149,10 @@ class Ledger(Reports):
         finally:
             self._bulk = None
 
-    def _project(self) -> None:
+    def _project(self, recorded: Sequence[Recording[UUID]] = ()) -> None:
         """After a write: fold it into the read models, unless a follower does that."""
         if self.project_after_commands:
-            self._projector.catch_up()
+            self._projector.catch_up(recorded)
 
     def _settle(self) -> None:
         """Make the read models show everything decided so far, bulk included."""
@@ -216,11 +216,11 @@ class Ledger(Reports):
                     )
                 )
             try:
-                self._log.save(*changed)
+                recorded = self._log.save(*changed)
             except RecordConflictError:
                 self.conflicts_retried += 1
                 continue
-            self._project()
+            self._project(recorded)
             return result
         raise ConcurrencyConflict(
             f"{command.verb}: other writers kept changing the same records; "

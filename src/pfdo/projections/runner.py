@@ -11,7 +11,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from eventsourcing.persistence import Recording
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -47,7 +49,8 @@ class Projector:
         self._log = log
         self._engine = engine
         self._chain = ChainKeeper(log)  # the audit hash chain, one more fold (pfdo.audit)
-        self._decoder = EventDecoder(log.mapper, handled_event_types())
+        self._handled = handled_event_types()
+        self._decoder = EventDecoder(log.mapper, self._handled)
 
     def ensure_schema(self) -> None:
         t.metadata.create_all(self._engine)
@@ -90,14 +93,20 @@ class Projector:
 
     def _fold(self, ws: Workspace, notifications: Sequence[LoggedEvent]) -> None:
         decode = self._decoder.decode
-        events = [(n.id, e) for n in notifications if (e := decode(n)) is not None]
+        self._fold_events(ws, [(n.id, e) for n in notifications if (e := decode(n)) is not None])
+
+    def _fold_events(self, ws: Workspace, events: Sequence[tuple[int, Any]]) -> None:
         ws.prefetch(key for _, event in events for key in touches(event))
         for seq, event in events:
             fold_event(ws, event, seq)
 
-    def catch_up(self) -> int:
-        """Fold every event not yet folded; return how many were folded."""
-        folded = 0
+    def catch_up(self, recorded: Sequence[Recording[Any]] = ()) -> int:
+        """Fold every event not yet folded; return how many were folded.
+
+        `recorded`, the recordings of a save just made, are folded as they are, without
+        reading them back from the log, when they are the next events to fold.
+        """
+        folded = self._fold_recorded(recorded) if recorded else 0
         while self.position() < self._log_end():  # reads only: no write lock when level
             with self._engine.begin() as connection:
                 after = self._lock_position(connection)
@@ -111,6 +120,28 @@ class Projector:
                 self._set_position(connection, notifications[-1].id)
                 folded += len(notifications)
         return folded
+
+    def _fold_recorded(self, recorded: Sequence[Recording[Any]]) -> int:
+        notifications = [r.notification for r in recorded]
+        with self._engine.begin() as connection:
+            after = self._lock_position(connection)
+            if after != notifications[0].id - 1:
+                return 0  # not next in line: the general path below reads the log
+            page = [
+                LoggedEvent(n.id, n.originator_id, n.originator_version, n.topic, n.state)
+                for n in notifications
+            ]
+            events = [
+                (r.notification.id, r.domain_event)
+                for r in recorded
+                if type(r.domain_event) in self._handled
+            ]
+            ws = Workspace(connection)
+            self._fold_events(ws, events)
+            ws.flush(connection)
+            self._chain.extend(connection, after, page)
+            self._set_position(connection, page[-1].id)
+        return len(page)
 
     def _log_end(self) -> int:
         return self._log.recorder.max_notification_id() or 0
