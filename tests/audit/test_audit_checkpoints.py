@@ -1,5 +1,9 @@
 """Checkpoints: taken on request, recorded at every period close, signed with the
-operator's key, and refused when they are not what they claim."""
+operator's key, and refused when they are not what they claim.
+
+Tests on `year` or `db_url` run on SQLite and PostgreSQL; those on `year_file` on SQLite
+only (a copy of a year played once).
+"""
 
 from __future__ import annotations
 
@@ -116,3 +120,14 @@ def test_keys_are_never_overwritten(tmp_path: Path) -> None:
     assert public.read_text().startswith("-----BEGIN PUBLIC KEY-----")
     with pytest.raises(AlreadyExists, match="exists already"):
         generate(tmp_path / "operator.key")
+
+
+def test_a_signature_checked_without_the_operators_public_key_is_only_a_warning(
+    year_file: str, tmp_path: Path
+) -> None:
+    private, _, fingerprint = generate(tmp_path / "operator.key")
+    with Ledger(year_file) as ledger:
+        ledger.auditor().checkpoint(load_signing_key(private))
+        result = ledger.auditor().verify()
+    assert result.ok
+    assert any(f"valid for the key it carries ({fingerprint})" in w for w in result.warnings)

@@ -2,7 +2,8 @@
 
 The chain covers the plaintext of each event (with personal data committed), not the
 ciphertext: so an encrypted store verifies and exports like a plain one, and encrypting
-a plain store in place, or changing its key, leaves every hash as it was.
+a plain store in place, or changing its key, leaves every hash as it was. The in-place
+encryption is done with the sqlite3 module, so that test runs on SQLite only.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Every kopeck of a balance traced to its events, on SQLite and PostgreSQL."""
+"""Every kopeck of a balance traced to its events, on SQLite and PostgreSQL (the test on
+`tamper` edits a SQLite file behind pfdo's back, so it runs on SQLite only)."""
 
 from __future__ import annotations
 

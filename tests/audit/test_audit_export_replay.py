@@ -3,7 +3,8 @@
 A full synthetic year (examples/municipality_year.py) is exported and replayed from the
 file alone: every balance, history and register must come out as the database has them.
 Then the parts of the log for a period and a certificate; personal data in and out; and
-files altered after export, which the replay must catch.
+files altered after export, which the replay must catch. Tests on `year_url` run on
+SQLite and PostgreSQL; those on `year_file` or `tamper` on SQLite only.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from audit_support import MONTHS, PROVIDERS, Tamper, example
 from pfdo import Ledger
 from pfdo.audit.keys import generate, load_public_key, load_signing_key
 from pfdo.audit.replay import replay
-from pfdo.domain.errors import InvalidInput, Refused
+from pfdo.domain.errors import InvalidInput, NotFound, Refused
 
 CHILDREN = len(example().CHILDREN)
 
@@ -206,3 +207,12 @@ def test_a_log_that_no_longer_matches_its_chain_is_not_exported(
     with pytest.raises(Refused, match=f"does not match its chain at position {position}"):
         export(tamper.path, out)
     assert not [p for p in tmp_path.iterdir() if "jsonl" in p.name]  # nothing left behind
+
+
+def test_exporting_the_part_of_an_unknown_certificate_or_period_is_refused(
+    year_file: str, tmp_path: Path
+) -> None:
+    with pytest.raises(NotFound, match="certificate 0000000000 does not exist"):
+        export(year_file, tmp_path / "none.jsonl", certificate="0000000000")
+    with pytest.raises(NotFound, match="period 2031 does not exist"):
+        export(year_file, tmp_path / "none.jsonl", period="2031")

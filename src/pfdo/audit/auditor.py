@@ -19,7 +19,7 @@ from pfdo.audit.chain import EventHasher, load_secret
 from pfdo.audit.explain import explain
 from pfdo.audit.export import export
 from pfdo.audit.keys import SigningKey, load_public_key
-from pfdo.audit.verify import Sourced, Verification
+from pfdo.audit.verify import Sourced, VerifyRun
 from pfdo.projections.runner import Projector
 from pfdo.store import (
     EventLog,
@@ -78,7 +78,7 @@ class Auditor:
                 connection = connection.execution_options(isolation_level="REPEATABLE READ")
             secret = load_secret(connection, self._log.mapper.cipher)
             stored = [Sourced(s, c, True) for s, c in cp.recorded(connection)]
-            run = Verification(self._log, connection, EventHasher(self._log, secret), trusted)
+            run = VerifyRun(self._log, connection, EventHasher(self._log, secret), trusted)
             found = run.run([*stored, *given])
         problems = found.problems.listed()
         return res.Verification(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import struct
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,9 +56,12 @@ def parse_json(data: bytes | str) -> Any:
     return orjson.loads(data)
 
 
+_LENGTH = struct.Struct(">Q").pack  # 8 bytes, big-endian
+
+
 def frame(*parts: bytes) -> bytes:
     """Length-prefixed concatenation: no two different lists of parts frame alike."""
-    return b"".join(len(part).to_bytes(8, "big") + part for part in parts)
+    return b"".join([_LENGTH(len(part)) + part for part in parts])
 
 
 def plaintext(mapper: Mapper[Any], state: bytes) -> bytes:
@@ -99,7 +103,7 @@ class Commitments:
 
     def nonce(self, originator_id: str, version: int, name: str) -> bytes:
         message = frame(originator_id.encode(), str(version).encode(), name.encode())
-        return hmac.new(self._secret, message, hashlib.sha256).digest()
+        return hmac.digest(self._secret, message, "sha256")
 
     def commit(
         self, originator_id: str, version: int, topic: str, payload: dict[str, Any]

@@ -16,7 +16,7 @@ import hashlib
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import Cipher
@@ -44,20 +44,34 @@ _SECRET = "commitments"
 
 
 def canonical_id(originator_id: Any) -> str:
-    """An aggregate id as the chain writes it: the UUID's 36-character form."""
-    return str(originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id)))
+    """An aggregate id as the chain writes it: the UUID's 36-character form, lower case."""
+    if isinstance(originator_id, UUID):
+        return str(originator_id)
+    text = str(originator_id).lower()
+    if len(text) == 32 and bytes.fromhex(text):  # SQLite's form; fromhex refuses non-hex
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    return str(UUID(text))
+
+
+_TAG = frame(CHAIN_TAG)
 
 
 def link_hash(
     position: int, originator_id: str, version: int, topic: str, digest: bytes, prev: bytes
 ) -> bytes:
     """The chain hash of one event, given the hash of the event before it."""
-    parts = (str(position), originator_id, str(version), topic)
-    return hashlib.sha256(frame(CHAIN_TAG, *(p.encode() for p in parts), digest, prev)).digest()
+    fields = frame(
+        str(position).encode(),
+        originator_id.encode(),
+        str(version).encode(),
+        topic.encode(),
+        digest,
+        prev,
+    )
+    return hashlib.sha256(_TAG + fields).digest()
 
 
-@dataclass(frozen=True)
-class ChainedEvent:
+class ChainedEvent(NamedTuple):
     """One event as the chain sees it: where it is, whose it is, and its committed payload."""
 
     position: int
@@ -119,10 +133,12 @@ def chain_rows(connection: Connection, through: int | None = None) -> Iterator[C
         last = rows[-1].position
 
 
+_HEAD = select(at.chain.c.position, at.chain.c.hash).order_by(at.chain.c.position.desc()).limit(1)
+
+
 def chain_head(connection: Connection) -> tuple[int, bytes]:
     """The last chained position and its hash; (0, GENESIS) for an empty chain."""
-    query = select(at.chain.c.position, at.chain.c.hash).order_by(at.chain.c.position.desc())
-    row = connection.execute(query.limit(1)).first()
+    row = connection.execute(_HEAD).first()
     return (0, GENESIS) if row is None else (int(row[0]), bytes.fromhex(row[1]))
 
 
@@ -164,6 +180,7 @@ class ChainKeeper:
     def __init__(self, log: EventLog) -> None:
         self._log = log
         self._hasher: EventHasher | None = None
+        self._last: tuple[int, bytes] | None = None  # the last position this keeper chained
 
     def ensure_schema(self, engine: Engine) -> None:
         """Create the audit tables and the commitment secret on first use."""
@@ -183,9 +200,18 @@ class ChainKeeper:
             self._hasher = EventHasher(self._log, secret)
         return self._hasher
 
+    def _head(self, connection: Connection, after: int) -> tuple[int, bytes]:
+        """The chain's head, for a catch-up from projector position `after`. The chain and
+        the position are committed together, so when this keeper last chained up to
+        `after` itself, that is the head (hashes are a function of the log alone): the
+        query is spared on the path every command takes."""
+        if self._last is not None and self._last[0] == after:
+            return self._last
+        return chain_head(connection)
+
     def extend(self, connection: Connection, after: int, page: Sequence[LoggedEvent]) -> None:
         """Chain `page`: every event after position `after` up to the page's last."""
-        position, prev = chain_head(connection)
+        position, prev = self._head(connection, after)
         if position < after:
             for backlog in log_pages(self._log, position, after):
                 prev = self._append(connection, backlog, prev)
@@ -199,8 +225,8 @@ class ChainKeeper:
 
     def _append(self, connection: Connection, page: Sequence[LoggedEvent], prev: bytes) -> bytes:
         hasher, rows = self.hasher(connection), []
-        for notification in page:
-            event = hasher.chained(notification)
+        for stored in page:
+            event = hasher.chained(stored)
             prev = event.link(prev)
             rows.append(
                 {
@@ -210,6 +236,7 @@ class ChainKeeper:
                     "hash": prev.hex(),
                 }
             )
-        if rows:
+        if page:
             insert_rows(connection, at.chain, rows)
+            self._last = (page[-1].id, prev)
         return prev

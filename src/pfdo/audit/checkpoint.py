@@ -178,6 +178,11 @@ def assess(
         problems.append("the checkpoint is not signed, but a public key was given to check it")
     elif status == "unsigned":
         warnings.append("it is not signed: it proves only what its keeper vouches for")
+    elif trusted is None:
+        warnings.append(
+            f"its signature is valid for the key it carries ({checkpoint.signer()}); give "
+            "the operator's public key to know whose key that is"
+        )
     if checkpoint.position == 0:
         if checkpoint.head != bytes(32).hex():
             problems.append("a checkpoint at position 0 must hold the genesis hash")

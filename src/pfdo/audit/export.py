@@ -41,7 +41,7 @@ from pfdo.audit.chain import (
     log_pages,
 )
 from pfdo.audit.scope import Scope
-from pfdo.domain.errors import Refused
+from pfdo.domain.errors import NotFound, Refused
 from pfdo.store import EventLog
 
 FORMAT = "pfdo-audit-export"
@@ -86,6 +86,9 @@ def export(
         if not part.whole:
             for event in _events(log, hasher, through):
                 part.learn(event.topic, event.committed.payload)
+            unknown = [f"{k} {getattr(scope, k)}" for k, known in part.known.items() if not known]
+            if unknown:
+                raise NotFound(f"{' and '.join(unknown)} does not exist: nothing was exported")
         header = {
             "kind": "header",
             "format": FORMAT,

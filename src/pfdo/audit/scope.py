@@ -32,6 +32,7 @@ class Scope:
         self._in_period: set[str] = set()  # numbers with money in the period
         self._registry: set[tuple[str, str]] = set()  # ("Program", code) of its contracts
         self._municipality: str | None = None  # the period's
+        self.known = {"certificate": certificate is None, "period": period is None}
 
     @property
     def whole(self) -> bool:
@@ -39,6 +40,8 @@ class Scope:
 
     def learn(self, topic: str, payload: Mapping[str, Any]) -> None:
         name = event_name(topic)
+        if name == "Certificate.Issued" and payload["number"] == self.certificate:
+            self.known["certificate"] = True
         if name == "Contract.Enrolled":
             self._contracts[payload["contract"]] = (payload["number"], payload["period"])
             if payload["period"] == self.period:
@@ -46,6 +49,7 @@ class Scope:
                 self._registry.add(("Provider", payload["provider"]))
         elif name == "Period.Opened" and payload["period"] == self.period:
             self._municipality = payload["municipality"]
+            self.known["period"] = True
         elif name == "Certificate.Funded":
             self._funded.setdefault(payload["number"], set()).add(payload["period"])
         if aggregate_class(topic) == "Certificate" and payload.get("period") == self.period:

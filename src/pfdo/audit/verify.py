@@ -87,7 +87,7 @@ def _merged(
             row = next(chain, None)
 
 
-class Verification:
+class VerifyRun:
     """One run of `verify` over a store."""
 
     def __init__(
@@ -141,6 +141,8 @@ class Verification:
             self._compare()
         alignment.report(self.problems, self.names)
         self._pending(alignment.pending, chained, folded, head[0])
+        if events == 0:
+            self.warnings.append("the log holds no events: is this the right store?")
         self.problems.extend(check_final(self._refolder.ws, self._refolder.tally, partial=False))
         for sourced in checkpoints:
             self._check(sourced, head[0])
