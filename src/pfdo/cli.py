@@ -15,19 +15,20 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import click
 
 from pfdo import cli_format
 from pfdo.audit.cli import audit
 from pfdo.domain.errors import InvalidInput, PfdoError
+from pfdo.imports import import_attendance, read_marks
 from pfdo.ledger import Ledger
-from pfdo.results import Result
+from pfdo.results import Followed, Result
 from pfdo.store import DEFAULT_DB
 
 F = TypeVar("F", bound=Callable[..., Any])
-R = TypeVar("R", bound=Result)
+T = TypeVar("T")
 Categories = dict[str, dict[str, Any]]
 
 DATE = "YYYY-MM-DD"
@@ -70,7 +71,7 @@ class Session:
             self._ledger.close()
             self._ledger = None
 
-    def call(self, api: Callable[[Ledger], R]) -> R:
+    def call(self, api: Callable[[Ledger], T]) -> T:
         """Call the API, turning its errors into click's."""
         with _refusals():
             return api(self.ledger)
@@ -363,6 +364,11 @@ def correct(session: Session, /, contract: str, as_json: bool, **options: Any) -
 @click.argument("number")
 @click.option("--period", metavar="PERIOD", help="Only this period.")
 @click.option("--as-of", metavar=DATE, help="As of this business date.")
+@click.option(
+    "--known-at",
+    metavar="POSITION|TIME",
+    help="As the system knew it at this log position or recorded time (UTC if no zone).",
+)
 @json_option
 @click.pass_obj
 def balance(session: Session, /, number: str, as_json: bool, **options: Any) -> None:
@@ -373,6 +379,12 @@ def balance(session: Session, /, number: str, as_json: bool, **options: Any) -> 
 @main.command()
 @click.argument("number")
 @click.option("--period", metavar="PERIOD", help="Only this period.")
+@click.option("--as-of", metavar=DATE, help="Movements dated up to this business date.")
+@click.option(
+    "--known-at",
+    metavar="POSITION|TIME",
+    help="Movements written by this log position or recorded time (UTC if no zone).",
+)
 @json_option
 @click.pass_obj
 def history(session: Session, /, number: str, as_json: bool, **options: Any) -> None:
@@ -395,7 +407,65 @@ def register(session: Session, /, provider: str, as_json: bool, **options: Any) 
 @click.pass_obj
 def rebuild(session: Session, /, as_json: bool) -> None:
     """Empty every read model and fold the whole log again."""
-    session.run(as_json, lambda ledger: ledger.rebuild())
+    progress = cli_format.Progress("rebuilding") if not as_json and stdout_is_terminal() else None
+    try:
+        result = session.call(lambda ledger: ledger.rebuild(progress))
+    finally:
+        if progress is not None:
+            progress.close()
+    emit(result, as_json)
+
+
+@main.command()
+@click.option(
+    "--poll",
+    type=float,
+    default=1.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Longest wait between looks at the log.",
+)
+@click.option("--once", is_flag=True, help="Catch up once and stop.")
+@json_option
+@click.pass_obj
+def follow(session: Session, /, poll: float, once: bool, as_json: bool) -> None:
+    """Keep the read models level with the log, beside writers (Ctrl-C stops)."""
+    if once:
+        emit(Followed(folded=session.call(lambda ledger: ledger.catch_up())), as_json)
+        return
+    report = None if as_json else (lambda n: click.echo(f"folded {n} event(s)", err=True))
+    try:
+        folded = session.call(lambda ledger: ledger.follow(poll=poll, on_fold=report))
+    except KeyboardInterrupt:
+        folded = 0
+    emit(Followed(folded=folded), as_json)
+
+
+@main.group("import")
+def import_group() -> None:
+    """Bring many facts in at once, all or nothing."""
+
+
+@import_group.command("attendance")
+@click.argument("journal", type=click.File("r", encoding="utf-8"))
+@writing
+@click.pass_obj
+def import_attendance_command(
+    session: Session, /, journal: TextIO, as_json: bool, on: str | None, request_id: str | None
+) -> None:
+    """Record a journal of lessons (CSV: contract,date[,present]) in one atomic bulk."""
+    marks = session.call(lambda _ledger: read_marks(journal))
+    progress = cli_format.Progress("recording") if not as_json and stdout_is_terminal() else None
+    try:
+        result = session.call(
+            lambda ledger: import_attendance(
+                ledger, marks, on=on, request_id=request_id, progress=progress
+            )
+        )
+    finally:
+        if progress is not None:
+            progress.close()
+    emit(result, as_json)
 
 
 main.add_command(audit)  # pfdo audit ...: the auditor's commands live in pfdo.audit.cli

@@ -174,3 +174,12 @@ class Register(Result):
 class Rebuilt(Result):
     events: int
     seconds: float
+
+
+class Followed(Result):
+    folded: int
+
+
+class AttendanceImported(Result):
+    recorded: int
+    contracts: int
