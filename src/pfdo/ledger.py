@@ -205,16 +205,7 @@ class Ledger(Reports):
             if replayed is not None:
                 return replayed
             result, changed = decide(command)
-            if request_id is not None:
-                changed.append(
-                    RequestRecord.record(
-                        request_id,
-                        command.verb,
-                        command.fingerprint(),
-                        result.model_dump(mode="json"),
-                        command.on,
-                    )
-                )
+            changed.extend(_request_record(command, request_id, result))
             try:
                 recorded = self._log.save(*changed)
             except RecordConflictError:
@@ -248,16 +239,7 @@ class Ledger(Reports):
         except PfdoError:
             bulk.undo(self._load)
             raise
-        if request_id is not None:
-            changed.append(
-                RequestRecord.record(
-                    request_id,
-                    command.verb,
-                    command.fingerprint(),
-                    result.model_dump(mode="json"),
-                    command.on,
-                )
-            )
+        changed.extend(_request_record(command, request_id, result))
         if bulk.done(changed):
             self._save_bulk()
         return result
@@ -724,16 +706,7 @@ class Ledger(Reports):
             if progress is not None:
                 progress(min(start + size, len(candidates)), len(candidates))
         result = totals.result(command.month)
-        if request_id is not None:
-            self._log.save(
-                RequestRecord.record(
-                    request_id,
-                    command.verb,
-                    command.fingerprint(),
-                    result.model_dump(mode="json"),
-                    command.on,
-                )
-            )
+        self._log.save(*_request_record(command, request_id, result))
         self._project()
         return result
 
@@ -797,6 +770,23 @@ class _BillingTotals:
             parent=self.parent,
             attendance_missing=sorted(self.missing),
         )
+
+
+def _request_record(
+    command: cmd.Command, request_id: str | None, result: res.Result
+) -> list[Aggregate]:
+    """The record of a request id beside its command's changes (none without an id)."""
+    if request_id is None:
+        return []
+    return [
+        RequestRecord.record(
+            request_id,
+            command.verb,
+            command.fingerprint(),
+            result.model_dump(mode="json"),
+            command.on,
+        )
+    ]
 
 
 def _provider_result(provider: Provider) -> res.ProviderResult:

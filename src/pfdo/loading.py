@@ -87,22 +87,23 @@ def _is_postgres(log: EventLog) -> bool:
     return log.factory.__class__.__module__.endswith("postgres")
 
 
-def read_log(log: EventLog, after: int, limit: int) -> list[LoggedEvent]:
-    """Up to `limit` events after position `after`, in log order."""
+def _read_positioned(log: EventLog, where: str, params: list[Any]) -> list[LoggedEvent]:
+    """Stored events with their log positions. `where` is written with `{position}` for
+    the position column and `?` for parameters, and adapted to the store's dialect."""
     recorder: Any = log.recorder
+    columns = "originator_id, originator_version, topic, state"
     if _is_postgres(log):
         from psycopg.sql import SQL, Identifier
 
+        clause = where.format(position="notification_id").replace("?", "%s")
         statement: Any = SQL(
-            "SELECT notification_id, originator_id, originator_version, topic, state "
-            "FROM {schema}.{table} WHERE notification_id > %s ORDER BY notification_id "
-            "LIMIT %s"
+            "SELECT notification_id, " + columns + " FROM {schema}.{table} " + clause
         ).format(
             schema=Identifier(recorder.datastore.schema),
             table=Identifier(recorder.events_table_name),
         )
         with recorder.datastore.transaction(commit=False) as cursor:
-            cursor.execute(statement, [after, limit])
+            cursor.execute(statement, params)
             return [
                 LoggedEvent(
                     r["notification_id"],
@@ -113,45 +114,21 @@ def read_log(log: EventLog, after: int, limit: int) -> list[LoggedEvent]:
                 )
                 for r in cursor.fetchall()
             ]
-    statement = (
-        f"SELECT rowid, originator_id, originator_version, topic, state FROM "
-        f"{recorder.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?"
-    )
+    clause = where.format(position="rowid")
+    statement = f"SELECT rowid, {columns} FROM {recorder.events_table_name} {clause}"
+    sqlite_params = [p.hex if isinstance(p, UUID) else p for p in params]
     with recorder.datastore.transaction(commit=False) as cursor:
-        cursor.execute(statement, [after, limit])
+        cursor.execute(statement, sqlite_params)
         return [LoggedEvent(*row) for row in cursor.fetchall()]
+
+
+def read_log(log: EventLog, after: int, limit: int) -> list[LoggedEvent]:
+    """Up to `limit` events after position `after`, in log order."""
+    return _read_positioned(log, "WHERE {position} > ? ORDER BY {position} LIMIT ?", [after, limit])
 
 
 def read_aggregate_log(log: EventLog, aggregate_id: UUID) -> list[LoggedEvent]:
     """One aggregate's events with their log positions, in version order."""
-    recorder: Any = log.recorder
-    if _is_postgres(log):
-        from psycopg.sql import SQL, Identifier
-
-        statement: Any = SQL(
-            "SELECT notification_id, originator_id, originator_version, topic, state "
-            "FROM {schema}.{table} WHERE originator_id = %s ORDER BY originator_version"
-        ).format(
-            schema=Identifier(recorder.datastore.schema),
-            table=Identifier(recorder.events_table_name),
-        )
-        with recorder.datastore.transaction(commit=False) as cursor:
-            cursor.execute(statement, [aggregate_id])
-            return [
-                LoggedEvent(
-                    r["notification_id"],
-                    r["originator_id"],
-                    r["originator_version"],
-                    r["topic"],
-                    bytes(r["state"]),
-                )
-                for r in cursor.fetchall()
-            ]
-    statement = (
-        f"SELECT rowid, originator_id, originator_version, topic, state FROM "
-        f"{recorder.events_table_name} WHERE originator_id = ? "
-        "ORDER BY originator_version"
+    return _read_positioned(
+        log, "WHERE originator_id = ? ORDER BY originator_version", [aggregate_id]
     )
-    with recorder.datastore.transaction(commit=False) as cursor:
-        cursor.execute(statement, [aggregate_id.hex])
-        return [LoggedEvent(*row) for row in cursor.fetchall()]
