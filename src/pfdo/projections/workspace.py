@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, select, tuple_, update
+from sqlalchemy import Connection, Table, and_, bindparam, select, update
 
 Key = tuple[Any, ...]
 Row = dict[str, Any]
@@ -42,18 +42,18 @@ class Workspace:
             rows[key] = None
         if self._connection is None:
             return
-        columns = [table.c[name] for name in names]
-        for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start : start + _CHUNK]
-            if len(columns) == 1:
-                where = columns[0].in_([key[0] for key in chunk])
-            else:
-                where = tuple_(*columns).in_(chunk)
-            for found in self._connection.execute(select(table).where(where)).mappings():
+        # By the key's first column only: an index prefix every database uses (SQLite
+        # scans the table for a row-value IN); the few extra rows are harmless.
+        first = table.c[names[0]]
+        leads = list(dict.fromkeys(key[0] for key in keys))
+        for start in range(0, len(leads), _CHUNK):
+            query = select(table).where(first.in_(leads[start : start + _CHUNK]))
+            for found in self._connection.execute(query).mappings():
                 row = dict(found)
                 key = tuple(row[name] for name in names)
-                rows[key] = row
-                stored.add(key)
+                if key not in stored:
+                    rows[key] = row
+                    stored.add(key)
 
     def prefetch(self, wanted: Iterable[tuple[Table, Key]]) -> None:
         """Load, with few queries, the rows about to be touched."""
