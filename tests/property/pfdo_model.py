@@ -1,0 +1,464 @@
+"""A reference model of the ledger, written from DOMAIN.md with plain dicts of kopecks.
+
+Each command method first checks every condition and raises `Refusal` (changing nothing)
+when the rules refuse the command; otherwise it applies the command and returns what the
+engine's result should say. The model also keeps every certificate's expected history,
+so balances as of a past business date are a fold over it.
+
+Where DOMAIN.md is silent the model follows the engine's documented choices (docs/RULES.md):
+contract ids are `NUMBER-001`; capacity counts contracts active at once (a terminated
+contract stops counting after its termination date); attendance is taken only for open
+months inside the contract's dates and only for lessons that took place (not after the
+command's business date); marks for days after a termination date do not count when the
+month is billed; a termination on D cancels the months after D's month; a certificate
+with no money still gets a zero `reserved` movement; close is refused while any contract
+month is open; ages follow ГК РФ ст. 192 (see `pfdo_reference.age`).
+
+Business dates follow the facts they depend on: a termination cannot be dated before the
+contract's enrolment, nor a refund before the billing of its month, and a billing run
+dated B leaves alone (neither bills nor lists as missing attendance) the contracts
+enrolled after B. So a balance as of any date never shows a negative part.
+
+It never imports the engine's code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import pfdo_reference as ref
+
+PERIOD = "2025"
+MUNICIPALITY = "m"
+PERIOD_START = date(2025, 1, 1)
+PERIOD_END = date(2025, 12, 31)
+PERIOD_MONTHS = [f"2025-{m:02d}" for m in range(1, 13)]
+BALANCE_FIELDS = ("nominal", "credited", "available", "reserved", "spent", "expired")
+
+
+class Refusal(Exception):
+    """The rules refuse this command: the engine must raise a PfdoError."""
+
+
+def refuse_if(condition: bool, why: str) -> None:
+    if condition:
+        raise Refusal(why)
+
+
+@dataclass(frozen=True)
+class Move:
+    """One movement of a certificate's history, as `Ledger.history` reports it."""
+
+    on: date
+    kind: str
+    amount: int
+    period: str = PERIOD
+    contract: str | None = None
+    program: str | None = None
+    provider: str | None = None
+    month: str | None = None
+
+
+KIND_DELTAS = {
+    "funded": {"credited": 1, "available": 1},
+    "nominal_changed": {"credited": 1, "available": 1},
+    "reserved": {"available": -1, "reserved": 1},
+    "charged": {"reserved": -1, "spent": 1},
+    "released": {"reserved": -1, "available": 1},
+    "refunded": {"spent": -1, "available": 1},
+    "expired": {"available": -1, "expired": 1},
+}
+
+
+def fold(moves: list[Move]) -> dict[str, dict[str, int]]:
+    """Balances per period from movements (nominal is credited: nominal plus changes)."""
+    result: dict[str, dict[str, int]] = {}
+    for move in moves:
+        pot = result.setdefault(move.period, dict.fromkeys(BALANCE_FIELDS, 0))
+        for name, sign in KIND_DELTAS[move.kind].items():
+            pot[name] += sign * move.amount
+        pot["nominal"] = pot["credited"]
+    return result
+
+
+def as_of(moves: list[Move], day: date) -> dict[str, dict[str, int]]:
+    """Balances as of a business date: the movements dated up to `day`, in the periods
+    the certificate had been funded for by then."""
+    kept = [m for m in moves if m.on <= day]
+    funded = {m.period for m in kept if m.kind == "funded"}
+    return {period: pot for period, pot in fold(kept).items() if period in funded}
+
+
+@dataclass
+class Category:
+    nominal: int
+    count_limit: int | None
+    sum_limit: int | None
+    funded_count: int = 0
+    funded_sum: int = 0
+
+
+@dataclass
+class Certificate:
+    number: str
+    child: str
+    birth: date
+    municipality: str
+    issued_on: date
+    category: str | None = None
+    contracts: int = 0
+    history: list[Move] = field(default_factory=list)
+
+    def pot(self) -> dict[str, int]:
+        return fold(self.history).get(PERIOD, dict.fromkeys(BALANCE_FIELDS, 0))
+
+
+@dataclass
+class Program:
+    code: str
+    provider: str
+    price: int
+    min_age: int
+    max_age: int
+    capacity: int | None
+    withdrawn: bool = False
+    active: dict[str, tuple[date, date]] = field(default_factory=dict)
+
+
+@dataclass
+class Month:
+    price: int
+    part: int
+    status: str = "open"
+    charged: int = 0
+    released: int = 0
+    parent: int = 0
+    refunded: int = 0
+    present: int = 0
+    recorded: int = 0
+    billed_on: date | None = None
+
+
+@dataclass
+class Contract:
+    code: str
+    number: str
+    program: str
+    provider: str
+    start: date
+    end: date
+    mode: str
+    share: int
+    months: dict[str, Month]
+    enrolled_on: date
+    attendance: dict[date, bool] = field(default_factory=dict)
+    terminated_on: date | None = None
+
+    def money(self) -> dict[str, Any]:
+        return {"contract": self.code, "program": self.program, "provider": self.provider}
+
+    def last_lesson_day(self) -> date:
+        return self.end if self.terminated_on is None else min(self.end, self.terminated_on)
+
+    def billed_months(self) -> list[str]:
+        return [m for m, s in self.months.items() if s.status == "billed"]
+
+    def lessons_in(self, month: str) -> tuple[int, int]:
+        """(present, recorded) in `month`; marks for days after a termination date (taken
+        before the contract was terminated) do not count."""
+        marks = [
+            present
+            for day, present in self.attendance.items()
+            if ref.month_key(day) == month
+            and (self.terminated_on is None or day <= self.terminated_on)
+        ]
+        return sum(marks), len(marks)
+
+
+class Model:
+    """What the ledger should hold, and whether each command should be refused."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self.opened = False
+        self.closed = False
+        self.categories: dict[str, Category] = {}
+        self.providers: dict[str, bool] = {}  # code -> admitted
+        self.programs: dict[str, Program] = {}
+        self.children: dict[str, str] = {}
+        self.certificates: dict[str, Certificate] = {}
+        self.contracts: dict[str, Contract] = {}
+
+    # -- periods ---------------------------------------------------------------------
+
+    def open_period(self, categories: dict[str, Category]) -> None:
+        refuse_if(self.opened, f"period {PERIOD} exists already")
+        self.opened = True
+        self.categories = categories
+
+    def check_open(self) -> None:
+        refuse_if(not self.opened, f"period {PERIOD} is not open")
+        refuse_if(self.closed, f"period {PERIOD} is closed")
+
+    def open_months(self) -> list[tuple[str, str]]:
+        return [
+            (c.code, m)
+            for c in self.contracts.values()
+            for m, s in c.months.items()
+            if s.status == "open"
+        ]
+
+    def close_period(self) -> dict[str, int]:
+        self.check_open()
+        refuse_if(bool(self.open_months()), f"months still open: {self.open_months()}")
+        refuse_if(self.today < PERIOD_END, f"{PERIOD} cannot close before {PERIOD_END}")
+        expired = 0
+        funded = self.funded()
+        for certificate in funded:
+            amount = certificate.pot()["available"]
+            expired += amount
+            if amount:
+                certificate.history.append(Move(self.today, "expired", amount))
+        self.closed = True
+        return {"expired": expired, "certificates": len(funded)}
+
+    def funded(self, category: str | None = None) -> list[Certificate]:
+        return [
+            c
+            for c in self.certificates.values()
+            if c.category is not None and category in (None, c.category)
+        ]
+
+    def change_nominal(self, category: str, nominal: int) -> dict[str, int]:
+        self.check_open()
+        refuse_if(category not in self.categories, f"no category {category}")
+        refuse_if(nominal <= 0, "a nominal must be above zero")
+        cat = self.categories[category]
+        delta = nominal - cat.nominal
+        new_sum = cat.funded_sum + delta * cat.funded_count
+        refuse_if(
+            delta > 0 and cat.sum_limit is not None and new_sum > cat.sum_limit,
+            f"raising {category} to {nominal} exceeds the sum limit {cat.sum_limit}",
+        )
+        funded = self.funded(category)
+        short = [c.number for c in funded if c.pot()["available"] < -delta]
+        refuse_if(bool(short), f"lowering by {-delta}: {short} have less available")
+        cat.nominal, cat.funded_sum = nominal, new_sum
+        for certificate in funded:
+            if delta:
+                certificate.history.append(Move(self.today, "nominal_changed", delta))
+        return {"delta": delta, "certificates": len(funded)}
+
+    # -- registry ---------------------------------------------------------------------
+
+    def add_provider(self, code: str) -> None:
+        refuse_if(code in self.providers, f"provider {code} exists")
+        self.providers[code] = True
+
+    def exclude_provider(self, code: str) -> None:
+        refuse_if(code not in self.providers, f"no provider {code}")
+        refuse_if(not self.providers[code], f"provider {code} is already excluded")
+        self.providers[code] = False
+
+    def add_program(self, program: Program) -> None:
+        refuse_if(program.code in self.programs, f"program {program.code} exists")
+        refuse_if(program.provider not in self.providers, f"no provider {program.provider}")
+        refuse_if(not self.providers[program.provider], "the provider is excluded")
+        refuse_if(program.min_age > program.max_age, "empty age band")
+        self.programs[program.code] = program
+
+    def withdraw_program(self, code: str) -> None:
+        refuse_if(code not in self.programs, f"no program {code}")
+        refuse_if(self.programs[code].withdrawn, f"program {code} is already withdrawn")
+        self.programs[code].withdrawn = True
+
+    # -- certificates -----------------------------------------------------------------
+
+    def check_issue(self, child: str, birth: date, number: str | None) -> None:
+        refuse_if(child in self.children, f"child {child} has a certificate")
+        refuse_if(number in self.certificates, f"number {number} is taken")
+        refuse_if(not 5 <= ref.age(birth, self.today) <= 17, "the child is not 5 to 17")
+
+    def issue(self, child: str, birth: date, municipality: str, number: str) -> None:
+        self.children[child] = number
+        self.certificates[number] = Certificate(number, child, birth, municipality, self.today)
+
+    def fund(self, number: str, category: str) -> int:
+        refuse_if(number not in self.certificates, f"no certificate {number}")
+        self.check_open()
+        refuse_if(category not in self.categories, f"no category {category}")
+        certificate, cat = self.certificates[number], self.categories[category]
+        refuse_if(certificate.municipality != MUNICIPALITY, "another municipality")
+        refuse_if(certificate.category is not None, "already funded for the period")
+        refuse_if(ref.age(certificate.birth, PERIOD_START) >= 18, "18 on the period start")
+        refuse_if(
+            cat.count_limit is not None and cat.funded_count + 1 > cat.count_limit,
+            "count limit reached",
+        )
+        refuse_if(
+            cat.sum_limit is not None and cat.funded_sum + cat.nominal > cat.sum_limit,
+            "sum limit reached",
+        )
+        cat.funded_count += 1
+        cat.funded_sum += cat.nominal
+        certificate.category = category
+        certificate.history.append(Move(self.today, "funded", cat.nominal))
+        return cat.nominal
+
+    # -- contracts --------------------------------------------------------------------
+
+    def busiest_day(self, program: Program, start: date, end: date) -> int:
+        spans = [s for s in program.active.values() if s[0] <= end and start <= s[1]]
+        day, busiest = start, 0
+        while day <= end and spans:
+            busiest = max(busiest, sum(1 for a, b in spans if a <= day <= b))
+            day += timedelta(days=1)
+        return busiest
+
+    def enroll(self, number: str, program_code: str, start: date, end: date, mode: str) -> Contract:
+        refuse_if(number not in self.certificates, f"no certificate {number}")
+        refuse_if(program_code not in self.programs, f"no program {program_code}")
+        certificate, program = self.certificates[number], self.programs[program_code]
+        refuse_if(certificate.municipality != MUNICIPALITY, "no period in that municipality")
+        refuse_if(not self.opened or not PERIOD_START <= start <= PERIOD_END, "start outside")
+        refuse_if(self.closed, "period closed")
+        refuse_if(end < start, "ends before it starts")
+        refuse_if(end > PERIOD_END, "ends after the period")
+        refuse_if(certificate.category is None, "not funded")
+        refuse_if(not self.providers[program.provider], "provider excluded")
+        refuse_if(program.withdrawn, "program withdrawn")
+        age = ref.age(certificate.birth, start)
+        refuse_if(not program.min_age <= age <= program.max_age, f"age {age} outside band")
+        refuse_if(ref.age(certificate.birth, end) >= 18, "turns 18 before the end")
+        refuse_if(
+            program.capacity is not None
+            and self.busiest_day(program, start, end) >= program.capacity,
+            "program at capacity",
+        )
+        prices = ref.month_prices(program.price, start, end)
+        share = min(sum(p for _, p in prices), certificate.pot()["available"])
+        parts = ref.split_share(share, [p for _, p in prices])
+        certificate.contracts += 1
+        contract = Contract(
+            code=f"{number}-{certificate.contracts:03d}",
+            number=number,
+            program=program_code,
+            provider=program.provider,
+            start=start,
+            end=end,
+            mode=mode,
+            share=share,
+            months={m: Month(p, c) for (m, p), c in zip(prices, parts, strict=True)},
+            enrolled_on=self.today,
+        )
+        self.contracts[contract.code] = contract
+        program.active[contract.code] = (start, end)
+        certificate.history.append(Move(self.today, "reserved", share, **contract.money()))
+        return contract
+
+    def record_attendance(self, code: str, days: list[date], present: bool) -> int:
+        refuse_if(code not in self.contracts, f"no contract {code}")
+        self.check_open()
+        contract = self.contracts[code]
+        for day in days:
+            refuse_if(day > self.today, f"the lesson of {day} has not taken place yet")
+            refuse_if(not contract.start <= day <= contract.last_lesson_day(), f"{day} outside")
+            status = contract.months[ref.month_key(day)].status
+            refuse_if(status != "open", f"month of {day} is {status}")
+        for day in days:
+            contract.attendance[day] = present
+        return len(days)
+
+    def bill(self, month: str, on: date | None = None) -> dict[str, Any]:
+        """A billing run dated `on` (default today)."""
+        on = self.today if on is None else on
+        refuse_if(on < ref.first_of_next(month), f"{month} is billed from next month")
+        totals: dict[str, Any] = {"billed": 0, "charged": 0, "released": 0, "parent": 0}
+        missing = []
+        for code in sorted(self.contracts):
+            contract = self.contracts[code]
+            state = contract.months.get(month)
+            if state is None or state.status != "open" or contract.enrolled_on > on:
+                continue  # nothing to bill, or enrolled after the run's date: left open
+            present, recorded = contract.lessons_in(month)
+            if contract.mode == "attendance" and recorded == 0:
+                missing.append(code)
+                continue
+            charged, released, parent = ref.bill(
+                contract.mode, state.price, state.part, present, recorded
+            )
+            state.status, state.charged, state.released = "billed", charged, released
+            state.parent, state.present, state.recorded = parent, present, recorded
+            state.billed_on = on
+            history = self.certificates[contract.number].history
+            for kind, amount in (("charged", charged), ("released", released)):
+                if amount:
+                    history.append(Move(on, kind, amount, **contract.money(), month=month))
+            totals["billed"] += 1
+            totals["charged"] += charged
+            totals["released"] += released
+            totals["parent"] += parent
+        return {**totals, "attendance_missing": missing}
+
+    def terminate(self, code: str, on: date) -> dict[str, Any]:
+        refuse_if(code not in self.contracts, f"no contract {code}")
+        self.check_open()
+        contract = self.contracts[code]
+        refuse_if(contract.terminated_on is not None, "already terminated")
+        refuse_if(on < contract.enrolled_on, f"enrolled on {contract.enrolled_on}, after {on}")
+        refuse_if(on > contract.end, "terminated after its end")
+        kept = ref.month_key(on) if on >= contract.start else ""
+        cancelled = [m for m in contract.months if m > kept]
+        refuse_if(
+            any(contract.months[m].status != "open" for m in cancelled),
+            "a later month is already billed",
+        )
+        released = 0
+        history = self.certificates[contract.number].history
+        for month in cancelled:
+            state = contract.months[month]
+            state.status, state.released = "cancelled", state.part
+            released += state.part
+            if state.part:
+                history.append(Move(on, "released", state.part, **contract.money(), month=month))
+        contract.terminated_on = on
+        program = self.programs[contract.program]
+        if on >= contract.start:
+            program.active[code] = (contract.start, on)
+        else:
+            del program.active[code]
+        return {"released": released, "cancelled_months": cancelled}
+
+    def correct(self, code: str, month: str, refund: int, on: date | None = None) -> int:
+        """A refund dated `on` (default today)."""
+        on = self.today if on is None else on
+        refuse_if(code not in self.contracts, f"no contract {code}")
+        self.check_open()
+        contract = self.contracts[code]
+        refuse_if(month not in contract.months, f"no month {month}")
+        state = contract.months[month]
+        refuse_if(state.status != "billed", f"month {month} is {state.status}")
+        refuse_if(refund <= 0, "a refund must be above zero")
+        refuse_if(refund > state.charged - state.refunded, "more than is left to refund")
+        billed_on = state.billed_on
+        refuse_if(billed_on is not None and on < billed_on, f"{month} was billed on {billed_on}")
+        state.refunded += refund
+        move = Move(on, "refunded", refund, **contract.money(), month=month)
+        self.certificates[contract.number].history.append(move)
+        return refund
+
+    # -- what the reports should say ------------------------------------------------------
+
+    def still_reserved(self, contract: Contract) -> int:
+        return sum(s.part for s in contract.months.values() if s.status == "open")
+
+    def register(self, provider: str, month: str) -> list[tuple[Any, ...]]:
+        return [
+            (c.code, c.number, c.program, s.charged - s.refunded, s.parent, s.present, s.recorded)
+            for c in sorted(self.contracts.values(), key=lambda c: c.code)
+            if c.provider == provider
+            and (s := c.months.get(month)) is not None
+            and s.status == "billed"
+        ]
