@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from pfdo.audit.problems import Problem
-from pfdo.results import Movement, Result
+from pfdo.results import Movement, PeriodBalance, Result
 from pfdo.types import Kopecks
 
 
@@ -73,16 +73,10 @@ class PeriodTotals(Result):
     expired: Kopecks
 
 
-class BalanceLine(Result):
+class BalanceLine(PeriodBalance):
+    """A certificate's balance for one period, with the certificate's number."""
+
     number: str
-    period: str
-    category: str
-    nominal: Kopecks
-    credited: Kopecks
-    available: Kopecks
-    reserved: Kopecks
-    spent: Kopecks
-    expired: Kopecks
 
 
 class RegisterTotal(Result):
