@@ -1,8 +1,9 @@
 """The arithmetic of DOMAIN.md rules 1, 5, 6 and 9, written again from the rules alone.
 
-This is the test suite's own answer key: it does not import the engine's pricing. Days are
+This is the test suite's own answer key: it does not import the engine's code. Days are
 counted by walking the calendar one day at a time, month lengths by subtracting first
-days, and the largest-remainder split works on exact fractions.
+days, and the largest-remainder split works on exact fractions. Ages count birthdays; a
+child born on 29 February has them on 28 February in common years (docs/RULES.md).
 """
 
 from __future__ import annotations

@@ -475,6 +475,15 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
     @rule(data=st.data())
     def enroll_a_child(self, data: st.DataObject) -> None:
         self.time_passes(data)
+        number, program = self.certificate_and_program(data)
+        start = self.today + timedelta(days=data.draw(st.integers(-20, 120), label="starts in"))
+        lasts = st.integers(-3, 150) | st.integers(0, 330)
+        end = start + timedelta(days=data.draw(lasts, label="lasts"))
+        mode = data.draw(st.sampled_from(["fixed", "attendance"]), label="mode")
+        self.enroll(number, program, start, end, mode)
+
+    def certificate_and_program(self, data: st.DataObject) -> tuple[str, str]:
+        """Mostly a funded certificate and a program open for contracts."""
         funded = [n for n, c in self.model.certificates.items() if c.category is not None]
         number = self.choose(data, funded or list(self.model.certificates), NUMBERS, "number")
         open_programs = [
@@ -483,11 +492,31 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
             if not p.withdrawn and self.model.providers[p.provider]
         ]
         program = self.choose(data, open_programs or list(self.model.programs), PROGRAMS, "program")
-        start = self.today + timedelta(days=data.draw(st.integers(-20, 120), label="starts in"))
-        lasts = st.integers(-3, 150) | st.integers(0, 330)
-        end = start + timedelta(days=data.draw(lasts, label="lasts"))
+        return number, program
+
+    @precondition(
+        lambda self: (
+            bool(self.model.certificates)
+            and bool(self.model.programs)
+            and month_before(self.model.today) in PERIOD_MONTHS
+        )
+    )
+    @rule(data=st.data())
+    def enroll_in_a_contract_of_last_month_then_bill_that_month_back_dated(
+        self, data: st.DataObject
+    ) -> None:
+        """A contract that started last month is entered today. Last month's billing run,
+        dated before today, leaves it open; dated today, it bills it."""
+        self.time_passes(data, most=10)
+        last_month = month_before(self.today)
+        number, program = self.certificate_and_program(data)
+        start = ref.first_of(last_month) + timedelta(days=data.draw(st.integers(0, 27)))
+        end = start + timedelta(days=data.draw(st.integers(0, 150), label="lasts"))
         mode = data.draw(st.sampled_from(["fixed", "attendance"]), label="mode")
         self.enroll(number, program, start, end, mode)
+        first = ref.first_of(ref.month_key(self.today))
+        billed_on = data.draw(st.dates(first, self.today), label="billed on")
+        self.bill_and_compare(last_month, billed_on)
 
     def enroll(self, number: str, program: str, start: date, end: date, mode: str) -> None:
         outcome = self.attempt(
@@ -531,6 +560,18 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         days = data.draw(st.lists(recent | so_far, min_size=1, max_size=3), label="lesson days")
         present = data.draw(st.booleans(), label="present")
         self.record_attendance_and_compare(code, days, present)
+
+    @rule()
+    def teachers_record_the_lessons_of_the_day(self) -> None:
+        """Every contract with a lesson today (inside its dates, month still open) gets it
+        marked, present on even days. Later terminations may be dated before these marks."""
+        for code, contract in sorted(self.model.contracts.items()):
+            state = contract.months.get(ref.month_key(self.today))
+            if contract.start <= self.today <= contract.last_lesson_day() and (
+                state is not None and state.status == "open"
+            ):
+                present = self.today.day % 2 == 0
+                self.record_attendance_and_compare(code, [self.today], present)
 
     def record_attendance_and_compare(self, code: str, days: list[date], present: bool) -> None:
         self.unchecked_months.update(ref.month_key(day) for day in days)
@@ -585,7 +626,8 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
     @rule(data=st.data())
     def terminate_a_contract(self, data: st.DataObject) -> None:
         self.time_passes(data)
-        # often one with lessons recorded in a month still open: they may be after its end
+        # often one with lessons recorded in a month still open, which a back-dated
+        # termination may leave after its last day
         attended = [
             c.code
             for c in self.model.contracts.values()
@@ -600,7 +642,9 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
             # around the enrolment, the start, and just before a lesson already recorded
             edges = [contract.enrolled_on - ONE_DAY, contract.enrolled_on, contract.start]
             edges += [day - ONE_DAY for day in sorted(contract.attendance)[-4:]]
-        on = self.business_date(data, edges, 60)
+        self.terminate_and_compare(code, self.business_date(data, edges, 60))
+
+    def terminate_and_compare(self, code: str, on: date) -> None:
         outcome = self.attempt(
             partial(self.model.terminate, code, on),
             partial(self.ledger.terminate, code, reason="family moved", on=on),
@@ -609,6 +653,36 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
             expected, terminated = outcome
             assert terminated.released == expected["released"]
             assert terminated.cancelled_months == expected["cancelled_months"]
+
+    def running(self) -> list[str]:
+        """Contracts not terminated that had lessons in the last two weeks."""
+        recently = self.today - timedelta(days=14)
+        return [
+            c.code
+            for c in self.model.contracts.values()
+            if c.terminated_on is None and c.start <= self.today and recently <= c.end
+        ]
+
+    @precondition(lambda self: bool(self.running()))
+    @rule(data=st.data())
+    def record_lessons_then_terminate_the_contract_back_dated(self, data: st.DataObject) -> None:
+        """Lessons are recorded (some perhaps yet to take place: refused); then the contract
+        is terminated back-dated to before some of them, whose marks then no longer count,
+        or to before its enrolment (refused)."""
+        self.time_passes(data, most=6)
+        running = self.running()  # the month's end may have come meanwhile
+        if not running:
+            return
+        code = data.draw(st.sampled_from(running), label="contract")
+        contract = self.model.contracts[code]
+        first = max(contract.start, self.today - timedelta(days=14))
+        days = st.integers(0, (self.today - first).days + 2).map(lambda d: first + timedelta(d))
+        lessons = data.draw(st.lists(days, min_size=1, max_size=3), label="lesson days")
+        self.record_attendance_and_compare(code, lessons, data.draw(st.booleans()))
+        self.unchecked_months.update(contract.months)
+        edges = [contract.enrolled_on - ONE_DAY, *(day - ONE_DAY for day in lessons)]
+        past = sorted({day for day in edges if day <= self.today})
+        self.terminate_and_compare(code, data.draw(st.sampled_from(past), label="terminated on"))
 
     @precondition(lambda self: bool(self.model.contracts))
     @rule(data=st.data())

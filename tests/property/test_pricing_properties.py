@@ -20,7 +20,7 @@ from pfdo import InvalidInput
 from pfdo.domain import calendar, pricing
 from pfdo.domain.money import format_rubles, parse_rubles
 
-FAST = settings(max_examples=250, deadline=None)
+FAST = settings(max_examples=200, deadline=None)
 
 monthly_prices = st.one_of(st.integers(0, 100), st.integers(0, 10_000_000))
 kopecks = st.integers(0, 10_000_000)
