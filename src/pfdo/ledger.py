@@ -16,7 +16,6 @@ from datetime import date
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import RecordConflictError, Recording
 
@@ -40,7 +39,7 @@ from pfdo.domain.period import CategoryState, Municipality, Period
 from pfdo.domain.registry import Program, Provider
 from pfdo.domain.requests import RequestRecord
 from pfdo.follower import follow
-from pfdo.loading import load_many
+from pfdo.loading import LoadedBatch, load_batch, load_many, save_snapshots
 from pfdo.projections import queries
 from pfdo.projections.decoding import EventDecoder
 from pfdo.projections.runner import Projector
@@ -62,6 +61,8 @@ Decision = tuple[R, list[Aggregate]]
 
 MAX_ATTEMPTS = 5
 BILLING_BATCH = 500
+#: A billing run snapshots a contract or certificate replayed from this many events or more.
+SNAPSHOT_AFTER = 4
 
 
 class Ledger(Reports):
@@ -109,13 +110,9 @@ class Ledger(Reports):
     # -- the machinery every command shares -------------------------------------------
 
     def _load(self, cls: type[A], aggregate_id: UUID) -> A | None:
-        if not self._log.is_snapshotted(cls):
-            found = load_many(self._log, [aggregate_id], self._decode)
-            return cast(A | None, found.get(aggregate_id))
-        try:
-            return cast(A, self._log.repository.get(aggregate_id))
-        except AggregateNotFoundError:
-            return None
+        """From its latest snapshot, if any, and the events after it (`pfdo.loading`)."""
+        found = load_many(self._log, [aggregate_id], self._decode)
+        return cast(A | None, found.get(aggregate_id))
 
     def _find(self, cls: type[A], key: str) -> A | None:
         """The aggregate of kind `cls` named `key`, or None: one read of the log, or none
@@ -713,13 +710,14 @@ class Ledger(Reports):
     def _bill_batch(self, c: cmd.BillMonth, batch: Sequence[str], totals: _BillingTotals) -> None:
         for _attempt in range(MAX_ATTEMPTS):
             attempt = _BillingTotals()
-            loaded = load_many(self._log, (Contract.id_for(code) for code in batch), self._decode)
-            contracts = [cast(Contract, loaded[Contract.id_for(code)]) for code in batch]
-            found = load_many(
+            loaded = load_batch(self._log, (Contract.id_for(code) for code in batch), self._decode)
+            contracts = [cast(Contract, loaded.aggregates[Contract.id_for(code)]) for code in batch]
+            holders = load_batch(
                 self._log, (Certificate.id_for(k.number) for k in contracts), self._decode
             )
             certificates = {
-                cast(Certificate, a).number: cast(Certificate, a) for a in found.values()
+                cast(Certificate, a).number: cast(Certificate, a)
+                for a in holders.aggregates.values()
             }
             for contract in contracts:
                 certificate = certificates[contract.number]
@@ -731,11 +729,27 @@ class Ledger(Reports):
                 self.conflicts_retried += 1
                 continue
             totals.merge(attempt)
+            self._snapshot_long_histories(loaded, contracts, holders, certificates.values())
             return
         raise ConcurrencyConflict(
             f"bill {c.month}: other writers kept changing the same contracts; this batch was "
             "not billed (earlier batches were); run the billing again"
         )
+
+    def _snapshot_long_histories(
+        self,
+        contracts: LoadedBatch,
+        billed: Iterable[Contract],
+        certificates: LoadedBatch,
+        charged: Iterable[Certificate],
+    ) -> None:
+        """Snapshot what a billing run has just saved when it replayed many events since
+        the last snapshot, so that the next run loads them from there."""
+        long: list[Aggregate] = [
+            k for k in billed if contracts.replayed_since_snapshot(k) >= SNAPSHOT_AFTER
+        ]
+        long += [c for c in charged if certificates.replayed_since_snapshot(c) >= SNAPSHOT_AFTER]
+        save_snapshots(self._log, long)
 
 
 class _BillingTotals:

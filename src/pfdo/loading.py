@@ -2,19 +2,30 @@
 
 The library's repository reads one aggregate per query. A billing run or a period close
 needs thousands, so this module selects the stored events of a whole batch of ids at once
-(`originator_id IN (...)`), in version order, and replays each aggregate from them. Only
-kinds that are never snapshotted are loaded this way (their log is all they have).
+(`originator_id IN (...)`), in version order, and replays each aggregate from them.
+
+Contracts and certificates are replayed from their latest snapshot when one is stored
+(`save_snapshots`, which a billing run calls for the aggregates it has just saved), then
+from the events after it. A snapshot is a cache of the state at a version, nothing more:
+the log stays the record, the chain, rebuilds and audits never read snapshots, and
+deleting every stored snapshot is always safe (loads then replay the whole log). Only
+the latest snapshot of an aggregate is kept. Kinds the library snapshots on its own
+(periods, programs, municipalities) load through its repository instead.
+
 `read_log` reads a page of the log in order with one plain query, leaving the decoding
 of each event to its reader (most readers skip most events).
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from pfdo.store import EventLog
 
@@ -31,56 +42,160 @@ class LoggedEvent(NamedTuple):
     state: bytes
 
 
-def _select_sqlite(log: EventLog, ids: Sequence[UUID]) -> list[LoggedEvent]:
+_COLUMNS = "originator_id, originator_version, topic, state"
+
+# Each aggregate's latest snapshot (marked 1), then its events after that snapshot
+# (marked 0), in one statement: one consistent read, whatever writers do meanwhile.
+_FROM_SNAPSHOTS = """
+SELECT 1 AS snapshot, s.originator_id, s.originator_version, s.topic, s.state
+ FROM {snapshots} s JOIN
+ (SELECT originator_id AS id, MAX(originator_version) AS v FROM {snapshots}
+  WHERE originator_id IN ({ids}) GROUP BY originator_id) m
+ ON s.originator_id = m.id AND s.originator_version = m.v
+UNION ALL
+SELECT 0, e.originator_id, e.originator_version, e.topic, e.state FROM {events} e
+ WHERE e.originator_id IN ({ids}) AND e.originator_version > COALESCE(
+  (SELECT MAX(x.originator_version) FROM {snapshots} x WHERE x.originator_id = e.originator_id),
+  0)
+ORDER BY originator_id, snapshot DESC, originator_version
+"""
+_FROM_EVENTS = """
+SELECT 0 AS snapshot, originator_id, originator_version, topic, state FROM {events}
+ WHERE originator_id IN ({ids}) ORDER BY originator_id, originator_version
+"""
+
+Stored = tuple[bool, LoggedEvent]  # (is a snapshot, the row)
+
+
+def _select_stored(log: EventLog, ids: Sequence[UUID]) -> list[Stored]:
+    """The latest snapshot and the later events of each of `ids`, by id and version."""
+    tables = {"events": log.recorder.events_table_name}  # type: ignore[attr-defined]
+    if log.snapshots is None:
+        return _select(log, _FROM_EVENTS, tables, ids)
+    tables["snapshots"] = log.snapshots.recorder.events_table_name  # type: ignore[attr-defined]
+    return _select(log, _FROM_SNAPSHOTS, tables, ids)
+
+
+def _select(log: EventLog, query: str, tables: dict[str, str], ids: Sequence[UUID]) -> list[Stored]:
+    """Run `query`, written for SQLite with `{ids}` for the list of ids and a name in
+    braces for each of `tables`, on the store's database."""
     recorder: Any = log.recorder
+    times = query.count("{ids}")
+    if _is_postgres(log):
+        from psycopg.sql import SQL, Identifier
+
+        schema = Identifier(recorder.datastore.schema)
+        qualified = {k: SQL("{}.{}").format(schema, Identifier(v)) for k, v in tables.items()}
+        statement = SQL(query.replace("IN ({ids})", "= ANY(%s)")).format(**qualified)
+        with recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, [list(ids)] * times)
+            return [
+                (
+                    bool(r["snapshot"]),
+                    LoggedEvent(
+                        0,
+                        r["originator_id"],
+                        r["originator_version"],
+                        r["topic"],
+                        bytes(r["state"]),
+                    ),
+                )
+                for r in cursor.fetchall()
+            ]
     marks = ",".join("?" * len(ids))
-    statement = (
-        f"SELECT 0, originator_id, originator_version, topic, state FROM "
-        f"{recorder.events_table_name} WHERE originator_id IN ({marks}) "
-        "ORDER BY originator_id, originator_version"
-    )
+    hexes = [i.hex for i in ids]
     with recorder.datastore.transaction(commit=False) as cursor:
-        cursor.execute(statement, [i.hex for i in ids])
-        return [
-            LoggedEvent(0, UUID(r[1]) if isinstance(r[1], str) else r[1], r[2], r[3], r[4])
-            for r in cursor.fetchall()
-        ]
+        cursor.execute(query.format(ids=marks, **tables), hexes * times)
+        rows = cursor.fetchall()
+    by_hex = {i.hex: i for i in ids}  # one UUID object per aggregate, not one per row
+    return [
+        (bool(r[0]), LoggedEvent(0, by_hex.get(r[1]) or UUID(r[1]), r[2], r[3], r[4])) for r in rows
+    ]
 
 
-def _select_postgres(log: EventLog, ids: Sequence[UUID]) -> list[LoggedEvent]:
-    from psycopg.sql import SQL, Identifier
+@dataclass
+class LoadedBatch:
+    """Aggregates loaded together, and the version of the snapshot each started from."""
 
-    recorder: Any = log.recorder
-    statement = SQL(
-        "SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
-        "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
-    ).format(
-        schema=Identifier(recorder.datastore.schema),
-        table=Identifier(recorder.events_table_name),
-    )
-    with recorder.datastore.transaction(commit=False) as cursor:
-        cursor.execute(statement, [list(ids)])
-        return [
-            LoggedEvent(
-                0, r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])
-            )
-            for r in cursor.fetchall()
-        ]
+    aggregates: dict[UUID, Aggregate] = field(default_factory=dict)
+    snapshot_versions: dict[UUID, int] = field(default_factory=dict)
+
+    def replayed_since_snapshot(self, aggregate: Aggregate) -> int:
+        """How many of the aggregate's events (new ones included) no snapshot holds."""
+        return aggregate.version - self.snapshot_versions.get(aggregate.id, 0)
+
+
+def load_batch(
+    log: EventLog, ids: Iterable[UUID], decode: Callable[[LoggedEvent], Any]
+) -> LoadedBatch:
+    """Every aggregate of `ids` that exists: from its latest snapshot, if any, then its
+    stored events after it (decoded by `decode`, e.g. a
+    `pfdo.projections.decoding.EventDecoder` for every class)."""
+    wanted = list(dict.fromkeys(ids))
+    batch = LoadedBatch()
+    found, versions = batch.aggregates, batch.snapshot_versions
+    for start in range(0, len(wanted), _CHUNK):
+        for is_snapshot, stored in _select_stored(log, wanted[start : start + _CHUNK]):
+            key = stored.originator_id
+            if is_snapshot:
+                found[key] = _from_snapshot(log, stored)
+                versions[key] = stored.originator_version
+            else:
+                found[key] = decode(stored).mutate(found.get(key))
+    return batch
 
 
 def load_many(
     log: EventLog, ids: Iterable[UUID], decode: Callable[[LoggedEvent], Any]
 ) -> dict[UUID, Aggregate]:
-    """Every aggregate of `ids` that exists, replayed from its stored events (decoded by
-    `decode`, e.g. a `pfdo.projections.decoding.EventDecoder` for every class)."""
-    wanted = list(dict.fromkeys(ids))
-    select = _select_postgres if _is_postgres(log) else _select_sqlite
-    found: dict[UUID, Aggregate] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        for stored in select(log, wanted[start : start + _CHUNK]):
-            key = stored.originator_id
-            found[key] = decode(stored).mutate(found.get(key))
-    return found
+    """Every aggregate of `ids` that exists (see `load_batch`)."""
+    return load_batch(log, ids, decode).aggregates
+
+
+def _from_snapshot(log: EventLog, stored: LoggedEvent) -> Aggregate:
+    snapshot = log.mapper.to_domain_event(
+        StoredEvent(stored.originator_id, stored.originator_version, stored.topic, stored.state)
+    )
+    return snapshot.mutate(None)  # type: ignore[attr-defined,no-any-return]
+
+
+def save_snapshots(log: EventLog, aggregates: Sequence[Aggregate]) -> None:
+    """Store a snapshot of each aggregate at its current version, which must be saved
+    (no pending events), replacing the older snapshots of the same aggregates."""
+    if log.snapshots is None or not aggregates:
+        return
+    recorder: Any = log.snapshots.recorder
+    stored = [log.mapper.to_stored_event(type(a).Snapshot.take(a)) for a in aggregates]
+    superseded = [(a.id, a.version) for a in aggregates]
+    # another process storing the same snapshot meanwhile is as good
+    with contextlib.suppress(IntegrityError):
+        _replace_snapshots(log, recorder, superseded, stored)
+
+
+def _replace_snapshots(
+    log: EventLog, recorder: Any, superseded: list[tuple[UUID, int]], stored: list[StoredEvent]
+) -> None:
+    """Delete the snapshots at or below the new versions, insert the new ones: one
+    transaction, through the library's snapshot recorder and its own insert."""
+    with recorder.datastore.transaction(commit=True) as cursor:
+        if _is_postgres(log):
+            from psycopg.sql import SQL, Identifier
+
+            statement: Any = SQL(
+                "DELETE FROM {schema}.{table} WHERE originator_id = %s AND originator_version <= %s"
+            ).format(
+                schema=Identifier(recorder.datastore.schema),
+                table=Identifier(recorder.events_table_name),
+            )
+            cursor.executemany(statement, superseded)
+            recorder._insert_stored_events(cursor, stored)
+        else:
+            cursor.executemany(
+                f"DELETE FROM {recorder.events_table_name} WHERE originator_id = ? "
+                "AND originator_version <= ?",
+                [(i.hex, v) for i, v in superseded],
+            )
+            recorder._insert_events(cursor, stored)
 
 
 def _is_postgres(log: EventLog) -> bool:

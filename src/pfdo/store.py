@@ -52,11 +52,6 @@ class EventLog(Application[UUID]):
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 
-    def is_snapshotted(self, kind: type[Any]) -> bool:
-        """Snapshotted kinds load through the repository (snapshot, then later events);
-        every other kind loads from its events alone (see `pfdo.loading`)."""
-        return kind in self.snapshotting_intervals
-
 
 @dataclass(frozen=True)
 class StoreURL:
