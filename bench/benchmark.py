@@ -46,7 +46,7 @@ was; the raw peers write their own scratch files in that same folder.
    writer on the same store; for one writer, the raw single-commit rate).
 
     python bench/benchmark.py [--children 2000] [--db PATH] [--postgres URL]
-                              [--json FILE] [--markdown FILE] [--quick]
+                              [--json FILE] [--markdown FILE] [--quick] [--repetitions 3]
 
 `--quick` is a smoke run (200 children, one repetition, small samples) for the test suite.
 Progress goes to stderr; the table to stdout.
@@ -104,7 +104,8 @@ class Settings:
             return cls(children=args.children or 200, seed=args.seed, repetitions=1,
                        command_rounds=1, children_per_round=20, raw_commits_per_round=200,
                        latency_calls=30, per_event_seconds=1.0, writer_children=5)
-        return cls(children=args.children or 2000, seed=args.seed, repetitions=3,
+        return cls(children=args.children or 2000, seed=args.seed,
+                   repetitions=args.repetitions,
                    command_rounds=3, children_per_round=70, raw_commits_per_round=1000,
                    latency_calls=300, per_event_seconds=8.0, writer_children=40)
 
@@ -360,6 +361,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--markdown", metavar="FILE", help="write a Markdown table")
     parser.add_argument("--tmpdir", help="where the temporary folder goes (sets the disk)")
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
+    parser.add_argument("--repetitions", type=int, default=3,
+                        help="runs of billing and rebuild whose median is reported (default 3)")
     return parser.parse_args(argv)
 
 
