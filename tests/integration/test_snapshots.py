@@ -74,7 +74,7 @@ def test_loads_from_snapshots_equal_a_full_replay(ledger: Ledger) -> None:
 
 def test_billing_without_snapshots_charges_the_same(db_url: str, tmp_path: Path) -> None:
     with Ledger(db_url) as ledger:
-        numbers, contracts = _a_billed_spring(ledger)
+        numbers, _ = _a_billed_spring(ledger)
         ledger.bill("2025-07", on="2025-08-01")
         with_snapshots = [pot(ledger, n) for n in numbers]
         register = ledger.register("P1", month="2025-07")
