@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import Recording
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Dialect, Engine, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from pfdo.audit.chain import ChainKeeper
@@ -47,6 +47,20 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+class _PositionSQL:
+    """The position row's three statements, in the driver's own SQL (they run on every
+    command's catch-up)."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        quote = dialect.identifier_preparer.quote
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        table, position, name = quote(t.position.name), quote("position"), quote("name")
+        where = f"WHERE {name} = {mark}"
+        self.lock = f"UPDATE {table} SET {position} = {position} {where} RETURNING {position}"
+        self.set = f"UPDATE {table} SET {position} = {mark} {where}"
+        self.read = f"SELECT {position} FROM {table} {where}"
+
+
 @dataclass(frozen=True)
 class RebuildReport:
     """How many events a rebuild folded and how long it took."""
@@ -73,6 +87,7 @@ class Projector:
         self._log = log
         self._engine = engine
         self._chain = ChainKeeper(log)  # the audit hash chain, one more fold (pfdo.audit)
+        self._position_statements: _PositionSQL | None = None
         self._handled = handled_event_types()
         self._decoder = EventDecoder(log.mapper, self._handled)
 
@@ -86,31 +101,24 @@ class Projector:
             pass  # another process created the position row first
         self._chain.ensure_schema(self._engine)
 
+    def _position_sql(self, connection: Connection) -> _PositionSQL:
+        if self._position_statements is None:
+            self._position_statements = _PositionSQL(connection.dialect)
+        return self._position_statements
+
     def _lock_position(self, connection: Connection) -> int:
-        """Take the write lock on the position row, then read it."""
-        connection.execute(
-            update(t.position)
-            .where(t.position.c.name == _NAME)
-            .values(position=t.position.c.position)
-        )
-        return int(
-            connection.execute(
-                select(t.position.c.position).where(t.position.c.name == _NAME)
-            ).scalar_one()
-        )
+        """Take the write lock on the position row and read it: one statement."""
+        statement = self._position_sql(connection).lock
+        return int(connection.exec_driver_sql(statement, (_NAME,)).scalar_one())
 
     def _set_position(self, connection: Connection, position: int) -> None:
-        connection.execute(
-            update(t.position).where(t.position.c.name == _NAME).values(position=position)
-        )
+        statement = self._position_sql(connection).set
+        connection.exec_driver_sql(statement, (position, _NAME))
 
     def position(self) -> int:
         with self._engine.connect() as connection:
-            return int(
-                connection.execute(
-                    select(t.position.c.position).where(t.position.c.name == _NAME)
-                ).scalar_one()
-            )
+            statement = self._position_sql(connection).read
+            return int(connection.exec_driver_sql(statement, (_NAME,)).scalar_one())
 
     def _page(self, after: int) -> Sequence[LoggedEvent]:
         return read_log(self._log, after, self.page)
@@ -132,7 +140,9 @@ class Projector:
         reading them back from the log, when they are the next events to fold.
         """
         folded = self._fold_recorded(recorded) if recorded else 0
-        while self.position() < self._log_end():  # reads only: no write lock when level
+        # reads only, no write lock, while the read models are level with the log
+        position = recorded[-1].notification.id if folded else self.position()
+        while position < self._log_end():
             with self._engine.begin() as connection:
                 after = self._lock_position(connection)
                 notifications = self._page(after)
@@ -142,7 +152,8 @@ class Projector:
                 self._fold(ws, notifications)
                 ws.flush(connection)
                 self._chain.extend(connection, after, notifications)
-                self._set_position(connection, notifications[-1].id)
+                position = notifications[-1].id
+                self._set_position(connection, position)
                 folded += len(notifications)
         return folded
 
