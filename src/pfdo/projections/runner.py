@@ -8,10 +8,8 @@ twice. Rebuild empties the tables and folds the whole log in memory, writing in 
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +18,7 @@ from sqlalchemy import Connection, Dialect, Engine, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from pfdo.audit.chain import ChainKeeper
+from pfdo.collector import collector_paused
 from pfdo.loading import LoggedEvent, read_log
 from pfdo.projections import tables as t
 from pfdo.projections.decoding import EventDecoder
@@ -31,20 +30,6 @@ PAGE = 1000
 REBUILD_PAGE = 100_000
 REBUILD_ROWS = 400_000  # rows a rebuild holds across pages: ~750 bytes each, ~300 MB
 _NAME = "main"
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector. A rebuild allocates millions of objects that live
-    on (rows, events) and makes no reference cycles; the collector would walk them all
-    again and again, which costs a third of a rebuild and frees nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class _PositionSQL:
@@ -199,7 +184,7 @@ class Projector:
             for table in t.FOLDED_TABLES:
                 connection.execute(delete(table))
             ws = Workspace()  # the tables are empty: nothing to load
-            with _collector_paused():
+            with collector_paused():
                 while page := read_log(self._log, last, self.rebuild_page):
                     self._fold(ws, page)
                     ws = self._after_rebuild_page(connection, ws)
