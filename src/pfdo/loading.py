@@ -42,8 +42,6 @@ class LoggedEvent(NamedTuple):
     state: bytes
 
 
-_COLUMNS = "originator_id, originator_version, topic, state"
-
 # Each aggregate's latest snapshot (marked 1), then its events after that snapshot
 # (marked 0), in one statement: one consistent read, whatever writers do meanwhile.
 _FROM_SNAPSHOTS = """
