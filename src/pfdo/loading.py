@@ -42,73 +42,66 @@ class LoggedEvent(NamedTuple):
     state: bytes
 
 
-# Each aggregate's latest snapshot (marked 1), then its events after that snapshot
-# (marked 0), in one statement: one consistent read, whatever writers do meanwhile.
-_FROM_SNAPSHOTS = """
-SELECT 1 AS snapshot, s.originator_id, s.originator_version, s.topic, s.state
- FROM {snapshots} s JOIN
+# The latest snapshot of each of {ids}: for one id, an index seek from its last version.
+_LATEST_SNAPSHOT = """
+SELECT originator_id, originator_version, topic, state FROM {snapshots}
+ WHERE originator_id IN ({ids}) ORDER BY originator_version DESC LIMIT 1
+"""
+_LATEST_SNAPSHOTS = """
+SELECT s.originator_id, s.originator_version, s.topic, s.state FROM {snapshots} s JOIN
  (SELECT originator_id AS id, MAX(originator_version) AS v FROM {snapshots}
   WHERE originator_id IN ({ids}) GROUP BY originator_id) m
  ON s.originator_id = m.id AND s.originator_version = m.v
-UNION ALL
-SELECT 0, e.originator_id, e.originator_version, e.topic, e.state FROM {events} e
- WHERE e.originator_id IN ({ids}) AND e.originator_version > COALESCE(
-  (SELECT MAX(x.originator_version) FROM {snapshots} x WHERE x.originator_id = e.originator_id),
-  0)
-ORDER BY originator_id, snapshot DESC, originator_version
 """
-_FROM_EVENTS = """
-SELECT 0 AS snapshot, originator_id, originator_version, topic, state FROM {events}
- WHERE originator_id IN ({ids}) ORDER BY originator_id, originator_version
+# The events of {ids} after a version: an index range for one id (a lower bound for many).
+_EVENTS_AFTER = """
+SELECT originator_id, originator_version, topic, state FROM {events}
+ WHERE originator_id IN ({ids}) AND originator_version > ?
+ ORDER BY originator_id, originator_version
 """
 
-Stored = tuple[bool, LoggedEvent]  # (is a snapshot, the row)
 
-
-def _select_stored(log: EventLog, ids: Sequence[UUID]) -> list[Stored]:
-    """The latest snapshot and the later events of each of `ids`, by id and version."""
-    tables = {"events": log.recorder.events_table_name}  # type: ignore[attr-defined]
+def _latest_snapshots(log: EventLog, ids: Sequence[UUID]) -> list[LoggedEvent]:
     if log.snapshots is None:
-        return _select(log, _FROM_EVENTS, tables, ids)
-    tables["snapshots"] = log.snapshots.recorder.events_table_name  # type: ignore[attr-defined]
-    return _select(log, _FROM_SNAPSHOTS, tables, ids)
+        return []
+    tables = {"snapshots": log.snapshots.recorder.events_table_name}  # type: ignore[attr-defined]
+    query = _LATEST_SNAPSHOT if len(ids) == 1 else _LATEST_SNAPSHOTS
+    return _select(log, query, tables, ids, [])
 
 
-def _select(log: EventLog, query: str, tables: dict[str, str], ids: Sequence[UUID]) -> list[Stored]:
-    """Run `query`, written for SQLite with `{ids}` for the list of ids and a name in
-    braces for each of `tables`, on the store's database."""
+def _events_after(log: EventLog, ids: Sequence[UUID], after: int) -> list[LoggedEvent]:
+    tables = {"events": log.recorder.events_table_name}  # type: ignore[attr-defined]
+    return _select(log, _EVENTS_AFTER, tables, ids, [after])
+
+
+def _select(
+    log: EventLog, query: str, tables: dict[str, str], ids: Sequence[UUID], params: list[Any]
+) -> list[LoggedEvent]:
+    """Run `query`, written for SQLite with `{ids}` for the list of ids (before `params`)
+    and a name in braces for each of `tables`, on the store's database."""
     recorder: Any = log.recorder
-    times = query.count("{ids}")
     if _is_postgres(log):
         from psycopg.sql import SQL, Identifier
 
         schema = Identifier(recorder.datastore.schema)
         qualified = {k: SQL("{}.{}").format(schema, Identifier(v)) for k, v in tables.items()}
-        statement = SQL(query.replace("IN ({ids})", "= ANY(%s)")).format(**qualified)
+        # one id: a plain equality, which PostgreSQL 15 can also scan in index order
+        one = len(ids) == 1
+        text = query.replace("IN ({ids})", "= %s" if one else "= ANY(%s)").replace("?", "%s")
         with recorder.datastore.transaction(commit=False) as cursor:
-            cursor.execute(statement, [list(ids)] * times)
+            cursor.execute(SQL(text).format(**qualified), [ids[0] if one else list(ids), *params])
             return [
-                (
-                    bool(r["snapshot"]),
-                    LoggedEvent(
-                        0,
-                        r["originator_id"],
-                        r["originator_version"],
-                        r["topic"],
-                        bytes(r["state"]),
-                    ),
+                LoggedEvent(
+                    0, r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])
                 )
                 for r in cursor.fetchall()
             ]
     marks = ",".join("?" * len(ids))
-    hexes = [i.hex for i in ids]
     with recorder.datastore.transaction(commit=False) as cursor:
-        cursor.execute(query.format(ids=marks, **tables), hexes * times)
+        cursor.execute(query.format(ids=marks, **tables), [*(i.hex for i in ids), *params])
         rows = cursor.fetchall()
     by_hex = {i.hex: i for i in ids}  # one UUID object per aggregate, not one per row
-    return [
-        (bool(r[0]), LoggedEvent(0, by_hex.get(r[1]) or UUID(r[1]), r[2], r[3], r[4])) for r in rows
-    ]
+    return [LoggedEvent(0, by_hex.get(r[0]) or UUID(r[0]), r[1], r[2], r[3]) for r in rows]
 
 
 @dataclass
@@ -133,12 +126,16 @@ def load_batch(
     batch = LoadedBatch()
     found, versions = batch.aggregates, batch.snapshot_versions
     for start in range(0, len(wanted), _CHUNK):
-        for is_snapshot, stored in _select_stored(log, wanted[start : start + _CHUNK]):
+        chunk = wanted[start : start + _CHUNK]
+        for snapshot in _latest_snapshots(log, chunk):
+            found[snapshot.originator_id] = _from_snapshot(log, snapshot)
+            versions[snapshot.originator_id] = snapshot.originator_version
+        # the events after the snapshot each aggregate starts from (a snapshot stored
+        # meanwhile changes nothing: events are never changed, only added)
+        after = min((versions.get(i, 0) for i in chunk), default=0)
+        for stored in _events_after(log, chunk, after):
             key = stored.originator_id
-            if is_snapshot:
-                found[key] = _from_snapshot(log, stored)
-                versions[key] = stored.originator_version
-            else:
+            if stored.originator_version > versions.get(key, 0):
                 found[key] = decode(stored).mutate(found.get(key))
     return batch
 
