@@ -40,7 +40,7 @@ from pfdo.domain.period import CategoryState, Municipality, Period
 from pfdo.domain.registry import Program, Provider
 from pfdo.domain.requests import RequestRecord
 from pfdo.follower import follow
-from pfdo.loading import LoadedBatch, load_batch, load_many, save_snapshots
+from pfdo.loading import load_batch, load_many, save_snapshots
 from pfdo.projections import queries
 from pfdo.projections.decoding import EventDecoder
 from pfdo.projections.runner import Projector
@@ -731,27 +731,14 @@ class Ledger(Reports):
                 self.conflicts_retried += 1
                 continue
             totals.merge(attempt)
-            self._snapshot_long_histories(loaded, contracts, holders, certificates.values())
+            # so that the next run loads what it replayed at length from here
+            long = loaded.replayed_at_length(SNAPSHOT_AFTER)
+            save_snapshots(self._log, long + holders.replayed_at_length(SNAPSHOT_AFTER))
             return
         raise ConcurrencyConflict(
             f"bill {c.month}: other writers kept changing the same contracts; this batch was "
             "not billed (earlier batches were); run the billing again"
         )
-
-    def _snapshot_long_histories(
-        self,
-        contracts: LoadedBatch,
-        billed: Iterable[Contract],
-        certificates: LoadedBatch,
-        charged: Iterable[Certificate],
-    ) -> None:
-        """Snapshot what a billing run has just saved when it replayed many events since
-        the last snapshot, so that the next run loads them from there."""
-        long: list[Aggregate] = [
-            k for k in billed if contracts.replayed_since_snapshot(k) >= SNAPSHOT_AFTER
-        ]
-        long += [c for c in charged if certificates.replayed_since_snapshot(c) >= SNAPSHOT_AFTER]
-        save_snapshots(self._log, long)
 
 
 class _BillingTotals:

@@ -111,9 +111,14 @@ class LoadedBatch:
     aggregates: dict[UUID, Aggregate] = field(default_factory=dict)
     snapshot_versions: dict[UUID, int] = field(default_factory=dict)
 
-    def replayed_since_snapshot(self, aggregate: Aggregate) -> int:
-        """How many of the aggregate's events (new ones included) no snapshot holds."""
-        return aggregate.version - self.snapshot_versions.get(aggregate.id, 0)
+    def replayed_at_length(self, at_least: int) -> list[Aggregate]:
+        """The aggregates (as they are now, new events included) with `at_least` events
+        that no stored snapshot holds."""
+        return [
+            a
+            for key, a in self.aggregates.items()
+            if a.version - self.snapshot_versions.get(key, 0) >= at_least
+        ]
 
 
 def load_batch(
