@@ -406,7 +406,12 @@ def register(session: Session, /, provider: str, as_json: bool, **options: Any) 
 @json_option
 @click.pass_obj
 def rebuild(session: Session, /, as_json: bool) -> None:
-    """Empty every read model and fold the whole log again."""
+    """Empty every read model and fold the whole log again, in one transaction.
+
+    Readers see the old rows until it commits, and an interrupted rebuild leaves them as
+    they were. The log is read in pages, in bounded memory; prints the events folded and
+    the seconds taken.
+    """
     progress = cli_format.Progress("rebuilding") if not as_json and stdout_is_terminal() else None
     try:
         result = session.call(lambda ledger: ledger.rebuild(progress))
