@@ -53,11 +53,21 @@ SELECT s.originator_id, s.originator_version, s.topic, s.state FROM {snapshots} 
   WHERE originator_id IN ({ids}) GROUP BY originator_id) m
  ON s.originator_id = m.id AND s.originator_version = m.v
 """
-# The events of {ids} after a version: an index range for one id (a lower bound for many).
+# The events of each id after that id's own version: one index range per id. (A single
+# lower bound for a whole batch read every event of an aggregate without a snapshot and,
+# for the rest, eight times the rows it used.)
 _EVENTS_AFTER = """
-SELECT originator_id, originator_version, topic, state FROM {events}
- WHERE originator_id IN ({ids}) AND originator_version > ?
- ORDER BY originator_id, originator_version
+WITH wanted(id, after) AS (VALUES {bounds})
+SELECT e.originator_id, e.originator_version, e.topic, e.state
+  FROM wanted CROSS JOIN {events} e
+ WHERE e.originator_id = wanted.id AND e.originator_version > wanted.after
+ ORDER BY e.originator_id, e.originator_version
+"""
+_EVENTS_AFTER_POSTGRES = """
+SELECT e.originator_id, e.originator_version, e.topic, e.state
+  FROM unnest(%s::{id_type}[], %s::bigint[]) AS wanted(id, after)
+  JOIN {schema}.{events} e ON e.originator_id = wanted.id AND e.originator_version > wanted.after
+ ORDER BY e.originator_id, e.originator_version
 """
 
 
@@ -69,9 +79,23 @@ def _latest_snapshots(log: EventLog, ids: Sequence[UUID]) -> list[LoggedEvent]:
     return _select(log, query, tables, ids, [])
 
 
-def _events_after(log: EventLog, ids: Sequence[UUID], after: int) -> list[LoggedEvent]:
-    tables = {"events": log.recorder.events_table_name}  # type: ignore[attr-defined]
-    return _select(log, _EVENTS_AFTER, tables, ids, [after])
+def _events_after(log: EventLog, bounds: dict[UUID, int]) -> list[LoggedEvent]:
+    """The stored events of each id in `bounds` after its version there, in version
+    order for each id."""
+    recorder: Any = log.recorder
+    if _is_postgres(log):
+        from psycopg.sql import SQL, Identifier
+
+        statement = SQL(_EVENTS_AFTER_POSTGRES).format(
+            id_type=SQL(recorder.datastore.originator_id_type),
+            schema=Identifier(recorder.datastore.schema),
+            events=Identifier(recorder.events_table_name),
+        )
+        return _postgres_rows(recorder, statement, [list(bounds), list(bounds.values())])
+    marks = ",".join(["(?,?)"] * len(bounds))
+    query = _EVENTS_AFTER.format(bounds=marks, events=recorder.events_table_name)
+    params = [p for key, version in bounds.items() for p in (key.hex, version)]
+    return _sqlite_rows(recorder, query, params, bounds)
 
 
 def _select(
@@ -88,17 +112,29 @@ def _select(
         # one id: a plain equality, which PostgreSQL 15 can also scan in index order
         one = len(ids) == 1
         text = query.replace("IN ({ids})", "= %s" if one else "= ANY(%s)").replace("?", "%s")
-        with recorder.datastore.transaction(commit=False) as cursor:
-            cursor.execute(SQL(text).format(**qualified), [ids[0] if one else list(ids), *params])
-            return [
-                LoggedEvent(
-                    0, r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])
-                )
-                for r in cursor.fetchall()
-            ]
+        statement = SQL(text).format(**qualified)
+        return _postgres_rows(recorder, statement, [ids[0] if one else list(ids), *params])
     marks = ",".join("?" * len(ids))
+    text = query.format(ids=marks, **tables)
+    return _sqlite_rows(recorder, text, [*(i.hex for i in ids), *params], ids)
+
+
+def _postgres_rows(recorder: Any, statement: Any, params: list[Any]) -> list[LoggedEvent]:
     with recorder.datastore.transaction(commit=False) as cursor:
-        cursor.execute(query.format(ids=marks, **tables), [*(i.hex for i in ids), *params])
+        cursor.execute(statement, params)
+        return [
+            LoggedEvent(
+                0, r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])
+            )
+            for r in cursor.fetchall()
+        ]
+
+
+def _sqlite_rows(
+    recorder: Any, statement: str, params: list[Any], ids: Iterable[UUID]
+) -> list[LoggedEvent]:
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute(statement, params)
         rows = cursor.fetchall()
     by_hex = {i.hex: i for i in ids}  # one UUID object per aggregate, not one per row
     return [LoggedEvent(0, by_hex.get(r[0]) or UUID(r[0]), r[1], r[2], r[3]) for r in rows]
@@ -137,11 +173,9 @@ def load_batch(
             versions[snapshot.originator_id] = snapshot.originator_version
         # the events after the snapshot each aggregate starts from (a snapshot stored
         # meanwhile changes nothing: events are never changed, only added)
-        after = min((versions.get(i, 0) for i in chunk), default=0)
-        for stored in _events_after(log, chunk, after):
+        for stored in _events_after(log, {i: versions.get(i, 0) for i in chunk}):
             key = stored.originator_id
-            if stored.originator_version > versions.get(key, 0):
-                found[key] = decode(stored).mutate(found.get(key))
+            found[key] = decode(stored).mutate(found.get(key))
     return batch
 
 
