@@ -4,6 +4,8 @@ The benchmark says how fast; this says why. On a copy of a region made by
 `bench/region.py` (the month 2025-07 left unbilled), it profiles, in this order:
 
 1. commands: issue + fund + enrol of `--children` new children, one command at a time;
+   then, for as many more, the bytes they write (Linux's /proc/self/io) beside the bytes
+   of as many raw single-row commits;
 2. billing: `Ledger.bill()` of the unbilled month, the whole run;
 3. rebuild: `Ledger.rebuild()`, the whole log.
 
@@ -30,6 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import baselines as raw
 import probes
 from probes import BILLED_ON, MONTH
 
@@ -108,6 +111,37 @@ def profiled(name: str, out: Path, work: Callable[[], Any]) -> None:
         print(f"  {100 * seconds / total:5.1f}%  {seconds:8.2f} s  {part}")
 
 
+def written() -> int | None:
+    """Bytes this process has passed to write() so far (Linux's /proc/self/io `wchar`:
+    the WAL's frames and checkpoints alike), or None where that is not kept."""
+    try:
+        lines = Path("/proc/self/io").read_text(encoding="ascii").splitlines()
+    except OSError:
+        return None
+    return next((int(line.split()[1]) for line in lines if line.startswith("wchar:")), None)
+
+
+def bytes_per_command(ledger: Ledger, children: int, programs: list[str], scratch: str) -> None:
+    """What a command writes to the disk, beside a raw single-row commit: commits cost
+    by the pages they write, and a command writes into several tables and indexes."""
+    before = written()
+    done = probes.new_children(ledger, "written", children, programs)
+    after = written()
+    if before is None or after is None or not done.commands:
+        return
+    peer = raw.scratch_file(scratch, "raw-commits.sqlite")
+    raw_before = written() or 0
+    raw.single_commits(peer, done.commands, 260)
+    raw_after = written() or 0
+    command = (after - before) / done.commands
+    single = (raw_after - raw_before) / done.commands
+    print(
+        f"\n## written: {command / 1024:.1f} KiB per command (issue, fund, enrol; "
+        f"{done.commands} commands), {single / 1024:.1f} KiB per raw single-row commit "
+        f"({command / single:.1f}x)"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", required=True, help="a region made by bench/region.py")
@@ -129,6 +163,7 @@ def main(argv: list[str] | None = None) -> None:
                 out,
                 lambda: probes.new_children(ledger, "profiled", args.children, programs),
             )
+            bytes_per_command(ledger, args.children, programs, scratch)
             profiled("billing", out, lambda: ledger.bill(MONTH, on=BILLED_ON))
             profiled("rebuild", out, ledger.rebuild)
 
