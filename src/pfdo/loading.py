@@ -76,7 +76,7 @@ def _latest_snapshots(log: EventLog, ids: Sequence[UUID]) -> list[LoggedEvent]:
         return []
     tables = {"snapshots": log.snapshots.recorder.events_table_name}  # type: ignore[attr-defined]
     query = _LATEST_SNAPSHOT if len(ids) == 1 else _LATEST_SNAPSHOTS
-    return _select(log, query, tables, ids, [])
+    return _select(log, query, tables, ids)
 
 
 def _events_after(log: EventLog, bounds: dict[UUID, int]) -> list[LoggedEvent]:
@@ -99,10 +99,10 @@ def _events_after(log: EventLog, bounds: dict[UUID, int]) -> list[LoggedEvent]:
 
 
 def _select(
-    log: EventLog, query: str, tables: dict[str, str], ids: Sequence[UUID], params: list[Any]
+    log: EventLog, query: str, tables: dict[str, str], ids: Sequence[UUID]
 ) -> list[LoggedEvent]:
-    """Run `query`, written for SQLite with `{ids}` for the list of ids (before `params`)
-    and a name in braces for each of `tables`, on the store's database."""
+    """Run `query`, written for SQLite with `{ids}` for the list of ids and a name in
+    braces for each of `tables`, on the store's database."""
     recorder: Any = log.recorder
     if _is_postgres(log):
         from psycopg.sql import SQL, Identifier
@@ -111,12 +111,11 @@ def _select(
         qualified = {k: SQL("{}.{}").format(schema, Identifier(v)) for k, v in tables.items()}
         # one id: a plain equality, which PostgreSQL 15 can also scan in index order
         one = len(ids) == 1
-        text = query.replace("IN ({ids})", "= %s" if one else "= ANY(%s)").replace("?", "%s")
+        text = query.replace("IN ({ids})", "= %s" if one else "= ANY(%s)")
         statement = SQL(text).format(**qualified)
-        return _postgres_rows(recorder, statement, [ids[0] if one else list(ids), *params])
-    marks = ",".join("?" * len(ids))
-    text = query.format(ids=marks, **tables)
-    return _sqlite_rows(recorder, text, [*(i.hex for i in ids), *params], ids)
+        return _postgres_rows(recorder, statement, [ids[0] if one else list(ids)])
+    text = query.format(ids=",".join("?" * len(ids)), **tables)
+    return _sqlite_rows(recorder, text, [i.hex for i in ids], ids)
 
 
 def _postgres_rows(recorder: Any, statement: Any, params: list[Any]) -> list[LoggedEvent]:
