@@ -149,6 +149,14 @@ def scratch_file(directory: str, name: str) -> str:
     return path
 
 
+def copy_sqlite(source: str, target: str) -> str:
+    """A consistent copy of a SQLite store (WAL included), via the backup API."""
+    scratch_file(os.path.dirname(target), os.path.basename(target))
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+    return target
+
+
 @contextmanager
 def raw_report_queries(path: str, number: str, as_of: str) -> Iterator[dict[str, Any]]:
     """The read models' rows behind `balance`, `balance --as-of` and `history`, selected

@@ -121,15 +121,6 @@ class Progress:
               flush=True)
 
 
-def copy_sqlite(source: str, target: str) -> str:
-    """A consistent copy of a SQLite store (WAL included), via the backup API."""
-    raw.scratch_file(os.path.dirname(target), os.path.basename(target))
-    with contextlib.closing(sqlite3.connect(source)) as src, \
-            contextlib.closing(sqlite3.connect(target)) as dst:
-        src.backup(dst)
-    return target
-
-
 def _scalar(path: str, sql: str, *params: Any) -> Any:
     with contextlib.closing(sqlite3.connect(path)) as connection:
         return connection.execute(sql, params).fetchone()[0]
@@ -176,7 +167,7 @@ class Benchmark:
         self.data["generated events"] = _scalar(source, "SELECT max(rowid) FROM stored_events")
         self.data["store"] = f"{os.path.getsize(source) / 2**20:.0f} MiB"
         self.state_size = int(_scalar(source, "SELECT avg(length(state)) FROM stored_events"))
-        copy_sqlite(source, self.work)
+        raw.copy_sqlite(source, self.work)
         return source
 
     # -- 1. commands ------------------------------------------------------------------
@@ -211,7 +202,8 @@ class Benchmark:
         raw_rates: list[float] = []
         for rep in range(self.s.repetitions):
             last = rep == self.s.repetitions - 1
-            path = self.work if last else copy_sqlite(source, os.path.join(self.tmp, "bill.sqlite"))
+            bill = os.path.join(self.tmp, "bill.sqlite")
+            path = self.work if last else raw.copy_sqlite(source, bill)
             self.progress(f"billing {MONTH}, run {rep + 1}/{self.s.repetitions}")
             runs.append(probes.bill_month(path, MONTH, BILLED_ON))
             rows = max(runs[-1].events, 20_000)
@@ -261,7 +253,7 @@ class Benchmark:
             self.data["stored event bytes"] = _scalar(
                 self.work, f"SELECT sum(length(state)) FROM {table}")
         self.progress("per-event projection (one transaction per event) on a copy")
-        copy = copy_sqlite(self.work, os.path.join(self.tmp, "per-event.sqlite"))
+        copy = raw.copy_sqlite(self.work, os.path.join(self.tmp, "per-event.sqlite"))
         with Ledger(copy) as ledger:
             per_event = probes.per_event_projection(ledger, self.s.per_event_seconds)
         os.remove(copy)

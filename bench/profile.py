@@ -23,7 +23,6 @@ that called them), and writes pyinstrument's full call tree to
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import tempfile
 import time
@@ -152,9 +151,8 @@ def main(argv: list[str] | None = None) -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.tmpdir, prefix="pfdo-profile-") as scratch:
-        copy = str(Path(scratch) / "region.sqlite")
         print(f"copying {args.db}", file=sys.stderr)
-        shutil.copy(args.db, copy)
+        copy = raw.copy_sqlite(args.db, str(Path(scratch) / "region.sqlite"))
         with Ledger(copy) as ledger:
             programs = probes.programs_for_new_children(ledger)
             probes.new_children(ledger, "warm", 5, programs)  # first loads, statements
