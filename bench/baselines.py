@@ -33,8 +33,9 @@ _INSERT = "INSERT INTO raw_events VALUES (?,?,?,?)"
 @contextmanager
 def library_like_connection(path: str) -> Iterator[sqlite3.Connection]:
     """A SQLite connection opened as eventsourcing's SQLite datastore opens one."""
-    connection = sqlite3.connect(path, uri=True, check_same_thread=False,
-                                 isolation_level=None, timeout=30)
+    connection = sqlite3.connect(
+        path, uri=True, check_same_thread=False, isolation_level=None, timeout=30
+    )
     try:
         connection.execute("PRAGMA journal_mode=WAL")
         yield connection

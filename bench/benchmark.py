@@ -101,13 +101,28 @@ class Settings:
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Settings:
         if args.quick:
-            return cls(children=args.children or 200, seed=args.seed, repetitions=1,
-                       command_rounds=1, children_per_round=20, raw_commits_per_round=200,
-                       latency_calls=30, per_event_seconds=1.0, writer_children=5)
-        return cls(children=args.children or 2000, seed=args.seed,
-                   repetitions=args.repetitions,
-                   command_rounds=3, children_per_round=70, raw_commits_per_round=1000,
-                   latency_calls=300, per_event_seconds=8.0, writer_children=40)
+            return cls(
+                children=args.children or 200,
+                seed=args.seed,
+                repetitions=1,
+                command_rounds=1,
+                children_per_round=20,
+                raw_commits_per_round=200,
+                latency_calls=30,
+                per_event_seconds=1.0,
+                writer_children=5,
+            )
+        return cls(
+            children=args.children or 2000,
+            seed=args.seed,
+            repetitions=args.repetitions,
+            command_rounds=3,
+            children_per_round=70,
+            raw_commits_per_round=1000,
+            latency_calls=300,
+            per_event_seconds=8.0,
+            writer_children=40,
+        )
 
 
 class Progress:
@@ -117,8 +132,9 @@ class Progress:
         self.started = time.perf_counter()
 
     def __call__(self, message: str) -> None:
-        print(f"[{time.perf_counter() - self.started:6.1f}s] {message}", file=sys.stderr,
-              flush=True)
+        print(
+            f"[{time.perf_counter() - self.started:6.1f}s] {message}", file=sys.stderr, flush=True
+        )
 
 
 def _scalar(path: str, sql: str, *params: Any) -> Any:
@@ -140,10 +156,31 @@ class Benchmark:
         self.raw_commit_rate = 0.0
         self.billing_rate = 0.0
 
-    def add(self, section: str, key: str, name: str, value: float, unit: str, peer: str,
-            peer_value: float, target: Target | None = None, note: str = "") -> None:
-        self.report.add(Figure(key=key, section=section, name=name, value=value, unit=unit,
-                               peer=peer, peer_value=peer_value, target=target, note=note))
+    def add(
+        self,
+        section: str,
+        key: str,
+        name: str,
+        value: float,
+        unit: str,
+        peer: str,
+        peer_value: float,
+        target: Target | None = None,
+        note: str = "",
+    ) -> None:
+        self.report.add(
+            Figure(
+                key=key,
+                section=section,
+                name=name,
+                value=value,
+                unit=unit,
+                peer=peer,
+                peer_value=peer_value,
+                target=target,
+                note=note,
+            )
+        )
 
     # -- the data set ---------------------------------------------------------------
 
@@ -153,15 +190,21 @@ class Benchmark:
         if db and os.path.exists(db) and os.path.getsize(db) > 0:
             self.progress(f"reusing {db}")
         else:
-            self.progress(f"generating {self.s.children} children into {source} "
-                          f"({MONTH} left unbilled)")
+            self.progress(
+                f"generating {self.s.children} children into {source} ({MONTH} left unbilled)"
+            )
             with contextlib.redirect_stdout(sys.stderr):
                 generate(source, self.s.children, self.s.seed, progress=True, unbilled=MONTH)
-        open_months = _scalar(source, "SELECT count(*) FROM pfdo_contract_months "
-                              "WHERE month=? AND status='open'", MONTH)
+        open_months = _scalar(
+            source,
+            "SELECT count(*) FROM pfdo_contract_months WHERE month=? AND status='open'",
+            MONTH,
+        )
         if not open_months:
-            sys.exit(f"{source} has no unbilled {MONTH}: generate it with this script "
-                     f"(or bench/region.py --unbilled {MONTH})")
+            sys.exit(
+                f"{source} has no unbilled {MONTH}: generate it with this script "
+                f"(or bench/region.py --unbilled {MONTH})"
+            )
         self.data["children"] = _scalar(source, "SELECT count(*) FROM pfdo_certificates")
         self.data["contracts"] = _scalar(source, "SELECT count(*) FROM pfdo_contracts")
         self.data["generated events"] = _scalar(source, "SELECT max(rowid) FROM stored_events")
@@ -181,19 +224,27 @@ class Benchmark:
             programs = probes.programs_for_new_children(ledger)
             for round_ in range(self.s.command_rounds):
                 self.progress(f"commands, round {round_ + 1}/{self.s.command_rounds}")
-                rate = raw.single_commits(scratch, self.s.raw_commits_per_round,
-                                          self.state_size)
+                rate = raw.single_commits(scratch, self.s.raw_commits_per_round, self.state_size)
                 raw_rows += self.s.raw_commits_per_round
                 raw_seconds += self.s.raw_commits_per_round / rate
-                api.add(probes.new_children(ledger, f"cmd{round_}", self.s.children_per_round,
-                                            programs, offset=round_))
+                api.add(
+                    probes.new_children(
+                        ledger, f"cmd{round_}", self.s.children_per_round, programs, offset=round_
+                    )
+                )
         self.raw_commit_rate = raw_rows / raw_seconds
         self.data["commands"] = f"{api.commands} (issue, fund, enrol; {api.refused} refused)"
-        self.add("1. commands", "commands.api", "issue/fund/enrol, one command per save",
-                 api.commands / api.seconds, "commands/s",
-                 "raw insert + commit per transaction", self.raw_commit_rate,
-                 Target(">=", 0.5, on="ratio"),
-                 note=f"{api.commands} commands; each also commits a catch-up of the read models")
+        self.add(
+            "1. commands",
+            "commands.api",
+            "issue/fund/enrol, one command per save",
+            api.commands / api.seconds,
+            "commands/s",
+            "raw insert + commit per transaction",
+            self.raw_commit_rate,
+            Target(">=", 0.5, on="ratio"),
+            note=f"{api.commands} commands; each also commits a catch-up of the read models",
+        )
 
     # -- 2. billing -------------------------------------------------------------------
 
@@ -217,21 +268,39 @@ class Benchmark:
         self.billing_rate = events_rate
         self.data[f"billed in {MONTH}"] = f"{run.contracts} contracts, {run.events} events"
         section = "2. bulk billing"
-        self.add(section, "billing.events", f"bill {MONTH}: events written", events_rate,
-                 "events/s", "raw executemany, 1 transaction", raw_rate,
-                 Target(">=", 25_000), note=f"{run.state_size}-byte rows")
-        self.add(section, "billing.contracts", f"bill {MONTH}: contracts billed",
-                 contracts_rate, "contracts/s",
-                 f"raw executemany / {per_contract:.1f} events",
-                 raw_rate / per_contract)
+        self.add(
+            section,
+            "billing.events",
+            f"bill {MONTH}: events written",
+            events_rate,
+            "events/s",
+            "raw executemany, 1 transaction",
+            raw_rate,
+            Target(">=", 25_000),
+            note=f"{run.state_size}-byte rows",
+        )
+        self.add(
+            section,
+            "billing.contracts",
+            f"bill {MONTH}: contracts billed",
+            contracts_rate,
+            "contracts/s",
+            f"raw executemany / {per_contract:.1f} events",
+            raw_rate / per_contract,
+        )
         scale = REGION_OF / self.data["children"]
         contracts = run.contracts * scale
-        self.add(section, "billing.region_month",
-                 f"bill a month of {REGION_OF // 1000}k children (extrapolated)",
-                 contracts / contracts_rate, "s", "raw executemany, same events",
-                 contracts * per_contract / raw_rate,
-                 note=f"~{contracts:,.0f} contracts: {MONTH}'s contracts per child x "
-                 f"{REGION_OF:,}, at the contracts/s above")
+        self.add(
+            section,
+            "billing.region_month",
+            f"bill a month of {REGION_OF // 1000}k children (extrapolated)",
+            contracts / contracts_rate,
+            "s",
+            "raw executemany, same events",
+            contracts * per_contract / raw_rate,
+            note=f"~{contracts:,.0f} contracts: {MONTH}'s contracts per child x "
+            f"{REGION_OF:,}, at the contracts/s above",
+        )
 
     # -- 3. rebuild -------------------------------------------------------------------
 
@@ -251,7 +320,8 @@ class Benchmark:
                 replays.append((events, seconds))
             self.data["events"] = rebuilds[-1][0]
             self.data["stored event bytes"] = _scalar(
-                self.work, f"SELECT sum(length(state)) FROM {table}")
+                self.work, f"SELECT sum(length(state)) FROM {table}"
+            )
         self.progress("per-event projection (one transaction per event) on a copy")
         copy = raw.copy_sqlite(self.work, os.path.join(self.tmp, "per-event.sqlite"))
         with Ledger(copy) as ledger:
@@ -260,23 +330,52 @@ class Benchmark:
         rate = probes.median_rate(rebuilds)
         section = "3. rebuild"
         unit = "events/s"
-        self.add(section, "rebuild.raw", "rebuild", rate, unit, "raw SELECT + json.loads",
-                 probes.median_rate(reads), Target(">=", 200_000),
-                 note=f"Ledger.rebuild(), median of {len(rebuilds)}")
-        self.add(section, "rebuild.library", "rebuild vs the library's reading", rate, unit,
-                 "library read, pages of 1,000", probes.median_rate(library),
-                 Target(">=", 1.0, on="ratio"),
-                 note="peer: select_notifications(limit=1000) + mapper.to_domain_event")
-        self.add(section, "rebuild.per_event", "rebuild vs a per-event projection", rate, unit,
-                 "per-event projection", per_event[0] / per_event[1],
-                 Target(">=", 30, on="ratio"),
-                 note=f"peer: pfdo's catch-up with 1 event per transaction, {per_event[0]} "
-                 "events from the middle of the log, on a copy")
-        self.add(section, "rebuild.repository", "rebuild vs repository replay", rate, unit,
-                 "repository replay", probes.median_rate(replays),
-                 Target(">=", 4, on="ratio"),
-                 note=f"peer: Repository.get of all {certificates} certificates (their events "
-                 "only), no snapshot look-ups")
+        self.add(
+            section,
+            "rebuild.raw",
+            "rebuild",
+            rate,
+            unit,
+            "raw SELECT + json.loads",
+            probes.median_rate(reads),
+            Target(">=", 200_000),
+            note=f"Ledger.rebuild(), median of {len(rebuilds)}",
+        )
+        self.add(
+            section,
+            "rebuild.library",
+            "rebuild vs the library's reading",
+            rate,
+            unit,
+            "library read, pages of 1,000",
+            probes.median_rate(library),
+            Target(">=", 1.0, on="ratio"),
+            note="peer: select_notifications(limit=1000) + mapper.to_domain_event",
+        )
+        self.add(
+            section,
+            "rebuild.per_event",
+            "rebuild vs a per-event projection",
+            rate,
+            unit,
+            "per-event projection",
+            per_event[0] / per_event[1],
+            Target(">=", 30, on="ratio"),
+            note=f"peer: pfdo's catch-up with 1 event per transaction, {per_event[0]} "
+            "events from the middle of the log, on a copy",
+        )
+        self.add(
+            section,
+            "rebuild.repository",
+            "rebuild vs repository replay",
+            rate,
+            unit,
+            "repository replay",
+            probes.median_rate(replays),
+            Target(">=", 4, on="ratio"),
+            note=f"peer: Repository.get of all {certificates} certificates (their events "
+            "only), no snapshot look-ups",
+        )
 
     # -- 4. memory and latency --------------------------------------------------------
 
@@ -294,16 +393,29 @@ class Benchmark:
             return float(more / 1024 / probe["events"] * 1e6)
 
         section = "4. memory and latency"
-        self.add(section, "memory.rebuild_per_million",
-                 "rebuild: peak Python memory per 1M events", per_million(traced), "MiB",
-                 "library read, same measure", per_million(traced_read),
-                 note=f"tracemalloc peak during the operation, {traced['events']} events")
+        self.add(
+            section,
+            "memory.rebuild_per_million",
+            "rebuild: peak Python memory per 1M events",
+            per_million(traced),
+            "MiB",
+            "library read, same measure",
+            per_million(traced_read),
+            note=f"tracemalloc peak during the operation, {traced['events']} events",
+        )
         scope = "during the operation" if rebuild["peak_is_operation_only"] else "of the process"
-        self.add(section, "memory.rebuild_rss", "rebuild: peak RSS", rebuild["peak_kib"] / 1024,
-                 "MiB", "library read, same measure", read["peak_kib"] / 1024,
-                 note=f"peak resident memory {scope}; {rebuild['rss_before_kib'] / 1024:.0f} "
-                 f"MiB resident before it, so {growth(rebuild):.0f} MiB more per 1M events "
-                 f"(peer: {growth(read):.0f})")
+        self.add(
+            section,
+            "memory.rebuild_rss",
+            "rebuild: peak RSS",
+            rebuild["peak_kib"] / 1024,
+            "MiB",
+            "library read, same measure",
+            read["peak_kib"] / 1024,
+            note=f"peak resident memory {scope}; {rebuild['rss_before_kib'] / 1024:.0f} "
+            f"MiB resident before it, so {growth(rebuild):.0f} MiB more per 1M events "
+            f"(peer: {growth(read):.0f})",
+        )
 
     def latency(self) -> None:
         self.progress("latency of balance, balance --as-of and history")
@@ -320,41 +432,66 @@ class Benchmark:
                 for kind, call in api.items():
                     ours = probes.latencies(call, self.s.latency_calls)
                     peer = probes.latencies(plain[kind], self.s.latency_calls)
-                    label = {"balance": "balance", "as-of": f"balance as of {AS_OF}",
-                             "history": "history"}[kind]
+                    label = {
+                        "balance": "balance",
+                        "as-of": f"balance as of {AS_OF}",
+                        "history": "history",
+                    }[kind]
                     bound = {"balance": 2.0, "as-of": 20.0}.get(kind)
                     for q in (50, 99):
                         target = Target("<", bound) if q == 99 and bound else None
-                        self.add(section, f"latency.{kind}.p{q}", f"{label} p{q}",
-                                 probes.percentile(ours, q) * 1e3, "ms",
-                                 f"plain sqlite3 select, p{q}",
-                                 probes.percentile(peer, q) * 1e3, target,
-                                 note=f"{self.s.latency_calls} calls" if q == 50 else "")
+                        self.add(
+                            section,
+                            f"latency.{kind}.p{q}",
+                            f"{label} p{q}",
+                            probes.percentile(ours, q) * 1e3,
+                            "ms",
+                            f"plain sqlite3 select, p{q}",
+                            probes.percentile(peer, q) * 1e3,
+                            target,
+                            note=f"{self.s.latency_calls} calls" if q == 50 else "",
+                        )
 
 
 def _rss_probe(operation: str, db: str, traced: bool = False) -> dict[str, Any]:
     command = [sys.executable, str(HERE / "rss_probe.py"), operation, db]
-    out = subprocess.run(command + (["--traced"] if traced else []),
-                         capture_output=True, text=True, check=True, timeout=900)
+    out = subprocess.run(
+        command + (["--traced"] if traced else []),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=900,
+    )
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--children", type=int, default=None,
-                        help="children in the generated region (default 2000; 200 with --quick)")
+    parser.add_argument(
+        "--children",
+        type=int,
+        default=None,
+        help="children in the generated region (default 2000; 200 with --quick)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--db", help="SQLite store to reuse (generated into it if empty)")
-    parser.add_argument("--postgres", default=os.environ.get("PFDO_TEST_POSTGRES"),
-                        help="PostgreSQL server URL (default: $PFDO_TEST_POSTGRES)")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("PFDO_TEST_POSTGRES"),
+        help="PostgreSQL server URL (default: $PFDO_TEST_POSTGRES)",
+    )
     parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")
     parser.add_argument("--json", metavar="FILE", help="write the figures as JSON")
     parser.add_argument("--markdown", metavar="FILE", help="write a Markdown table")
     parser.add_argument("--tmpdir", help="where the temporary folder goes (sets the disk)")
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
-    parser.add_argument("--repetitions", type=int, default=3,
-                        help="runs of billing and rebuild whose median is reported (default 3)")
+    parser.add_argument(
+        "--repetitions",
+        type=int,
+        default=3,
+        help="runs of billing and rebuild whose median is reported (default 3)",
+    )
     return parser.parse_args(argv)
 
 

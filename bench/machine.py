@@ -56,8 +56,12 @@ def _revision() -> str:
     repo = Path(__file__).resolve().parents[1]
 
     def git(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["git", "-C", str(repo), "--no-optional-locks", *args],
-                              capture_output=True, text=True, check=False)
+        return subprocess.run(
+            ["git", "-C", str(repo), "--no-optional-locks", *args],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
 
     head = git("rev-parse", "--short", "HEAD")
     if head.returncode != 0:

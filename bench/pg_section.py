@@ -57,10 +57,28 @@ def _settings(admin: Any) -> str:
     return ", ".join(shown)
 
 
-def _add(bench: Benchmark, key: str, name: str, value: float, unit: str, peer: str,
-         peer_value: float, note: str = "") -> None:
-    bench.report.add(Figure(key=key, section=SECTION, name=name, value=value, unit=unit,
-                            peer=peer, peer_value=peer_value, note=note))
+def _add(
+    bench: Benchmark,
+    key: str,
+    name: str,
+    value: float,
+    unit: str,
+    peer: str,
+    peer_value: float,
+    note: str = "",
+) -> None:
+    bench.report.add(
+        Figure(
+            key=key,
+            section=SECTION,
+            name=name,
+            value=value,
+            unit=unit,
+            peer=peer,
+            peer_value=peer_value,
+            note=note,
+        )
+    )
 
 
 def _measure(bench: Benchmark, url: str) -> None:
@@ -71,9 +89,15 @@ def _measure(bench: Benchmark, url: str) -> None:
     bench.data["PostgreSQL events"] = int(generated["events"])
     bench.progress(f"PostgreSQL: billing {MONTH}")
     billing = probes.bill_month(url, MONTH, BILLED_ON)
-    _add(bench, "pg.billing.events", f"PostgreSQL: bill {MONTH}: events written",
-         billing.events / billing.seconds, "events/s", "the same billing on SQLite",
-         bench.billing_rate)
+    _add(
+        bench,
+        "pg.billing.events",
+        f"PostgreSQL: bill {MONTH}: events written",
+        billing.events / billing.seconds,
+        "events/s",
+        "the same billing on SQLite",
+        bench.billing_rate,
+    )
     rebuilds, reads, library = [], [], []
     with Ledger(url) as ledger:
         table = probes.events_table(ledger)
@@ -83,11 +107,25 @@ def _measure(bench: Benchmark, url: str) -> None:
             library.append(raw.library_read(ledger._log))
             rebuilds.append(probes.rebuild(ledger))
     rate = median_rate(rebuilds)
-    _add(bench, "pg.rebuild.raw", "PostgreSQL: rebuild", rate, "events/s",
-         "psycopg SELECT + json.loads", median_rate(reads),
-         note=f"Ledger.rebuild(), median of {len(rebuilds)}")
-    _add(bench, "pg.rebuild.library", "PostgreSQL: rebuild vs the library's reading", rate,
-         "events/s", "library read, pages of 1,000", median_rate(library))
+    _add(
+        bench,
+        "pg.rebuild.raw",
+        "PostgreSQL: rebuild",
+        rate,
+        "events/s",
+        "psycopg SELECT + json.loads",
+        median_rate(reads),
+        note=f"Ledger.rebuild(), median of {len(rebuilds)}",
+    )
+    _add(
+        bench,
+        "pg.rebuild.library",
+        "PostgreSQL: rebuild vs the library's reading",
+        rate,
+        "events/s",
+        "library read, pages of 1,000",
+        median_rate(library),
+    )
     _writers(bench, url)
 
 
@@ -105,14 +143,26 @@ def _writers(bench: Benchmark, url: str) -> None:
         for label, db in (("SQLite", bench.work), ("PostgreSQL", url)):
             bench.progress(f"{count} writer process(es) on {label}")
             done = run_writers(db, count, bench.s.writer_children, f"w{count}")
-            note = (f"{done.commands} commands; {done.conflicts_retried} conflicts retried, "
-                    f"{done.refused} children refused or given up")
+            note = (
+                f"{done.commands} commands; {done.conflicts_retried} conflicts retried, "
+                f"{done.refused} children refused or given up"
+            )
             if count == 1:
                 single[label] = done.rate
-                peer, peer_value = "raw insert + commit per transaction", _raw_commits(
-                    bench, label, url)
+                peer, peer_value = (
+                    "raw insert + commit per transaction",
+                    _raw_commits(bench, label, url),
+                )
             else:
                 peer, peer_value = f"1 writer on {label}", single[label]
             writers = f"{count} writer" + ("s" if count > 1 else "")
-            _add(bench, f"writers.{label.lower()}.{count}", f"{label}: {writers}", done.rate,
-                 "commands/s", peer, peer_value, note)
+            _add(
+                bench,
+                f"writers.{label.lower()}.{count}",
+                f"{label}: {writers}",
+                done.rate,
+                "commands/s",
+                peer,
+                peer_value,
+                note,
+            )

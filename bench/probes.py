@@ -54,9 +54,7 @@ class Commands:
 def programs_for_new_children(ledger: Ledger) -> list[str]:
     """Open programs whose age band takes a child of AGE."""
     p = t.programs
-    query = select(p.c.program).where(
-        p.c.min_age <= AGE, p.c.max_age >= AGE, p.c.status == "open"
-    )
+    query = select(p.c.program).where(p.c.min_age <= AGE, p.c.max_age >= AGE, p.c.status == "open")
     with ledger._engine.connect() as connection:
         return sorted(connection.execute(query).scalars())
 
@@ -76,8 +74,14 @@ def new_children(
                 child=f"bench-{tag}-{i:06d}", birth_date=BORN, municipality=TOWN, on=FUNDED_ON
             ).number
             ledger.fund_certificate(number, period=PERIOD, category="base", on=FUNDED_ON)
-            ledger.enroll(number, program=programs[(offset + i) % len(programs)], start=CONTRACT[0],
-                          end=CONTRACT[1], mode="fixed", on=ENROLLED_ON)
+            ledger.enroll(
+                number,
+                program=programs[(offset + i) % len(programs)],
+                start=CONTRACT[0],
+                end=CONTRACT[1],
+                mode="fixed",
+                on=ENROLLED_ON,
+            )
             done.commands += 3
         except PfdoError:
             done.refused += 1

@@ -48,41 +48,54 @@ def month_end(first: date) -> date:
     return (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
-def set_up_registry(ledger: Ledger, rng: random.Random,
-                    children: int) -> list[tuple[str, int, int]]:
+def set_up_registry(
+    ledger: Ledger, rng: random.Random, children: int
+) -> list[tuple[str, int, int]]:
     """Open the period, admit providers, add programs; return (program, min, max age)."""
-    ledger.open_period(PERIOD, municipality=TOWN, start=YEAR_START, end=YEAR_END,
-                       categories={"base": {"nominal": "12000"},
-                                   "disabled": {"nominal": "30000"}}, on="2024-12-01")
+    ledger.open_period(
+        PERIOD,
+        municipality=TOWN,
+        start=YEAR_START,
+        end=YEAR_END,
+        categories={"base": {"nominal": "12000"}, "disabled": {"nominal": "30000"}},
+        on="2024-12-01",
+    )
     providers = [f"PR{i:04d}" for i in range(max(3, children // 400))]
     kinds = ("municipal", "private", "sole-trader")
     programs = []
     with ledger.bulk(chunk=2000) as bulk:
         for i, provider in enumerate(providers):
-            bulk.add_provider(provider, name=f"Организация {i}", kind=kinds[i % 3],
-                              on="2024-12-02")
+            bulk.add_provider(provider, name=f"Организация {i}", kind=kinds[i % 3], on="2024-12-02")
         for i in range(max(5, children // 40)):
             low = rng.randint(5, 14)
             high = min(17, low + rng.randint(2, 8))
             price = rng.choice((500, 700, 900, 1000, 1200, 1500, 1800, 2000, 2400, 3000))
             code = f"PG{i:05d}"
-            bulk.add_program(code, provider=rng.choice(providers), title=f"Программа {i}",
-                             monthly_price=str(price), min_age=low, max_age=high,
-                             on="2024-12-03")
+            bulk.add_program(
+                code,
+                provider=rng.choice(providers),
+                title=f"Программа {i}",
+                monthly_price=str(price),
+                min_age=low,
+                max_age=high,
+                on="2024-12-03",
+            )
             programs.append((code, low, high))
     return programs
 
 
-def issue_and_enrol(ledger: Ledger, rng: random.Random, children: int,
-                    programs: list[tuple[str, int, int]]) -> list[Plan]:
+def issue_and_enrol(
+    ledger: Ledger, rng: random.Random, children: int, programs: list[tuple[str, int, int]]
+) -> list[Plan]:
     """Issue, fund and enrol every child; return the contracts made."""
     plans: list[Plan] = []
     with ledger.bulk(chunk=2000) as bulk:
         for i in range(children):
             age = rng.randint(5, 16)  # turning 5..17 during 2025
             born = date(2024 - age, rng.randint(1, 12), rng.randint(1, 28))
-            number = bulk.issue_certificate(child=f"child-{i:07d}", birth_date=born,
-                                            municipality=TOWN, on="2025-01-02").number
+            number = bulk.issue_certificate(
+                child=f"child-{i:07d}", birth_date=born, municipality=TOWN, on="2025-01-02"
+            ).number
             category = "disabled" if rng.random() < 0.04 else "base"
             bulk.fund_certificate(number, period=PERIOD, category=category, on="2025-01-02")
             for _ in range(2 if rng.random() < 0.2 else 1):
@@ -90,16 +103,23 @@ def issue_and_enrol(ledger: Ledger, rng: random.Random, children: int,
                 if plan is None:
                     continue
                 try:
-                    bulk.enroll(number, program=plan.program, start=plan.start, end=plan.end,
-                                mode=plan.mode, on=plan.start - timedelta(days=5))
+                    bulk.enroll(
+                        number,
+                        program=plan.program,
+                        start=plan.start,
+                        end=plan.end,
+                        mode=plan.mode,
+                        on=plan.start - timedelta(days=5),
+                    )
                 except PfdoError:
                     continue
                 plans.append(plan)
     return plans
 
 
-def _plan(rng: random.Random, number: str, born: date,
-          programs: list[tuple[str, int, int]]) -> Plan | None:
+def _plan(
+    rng: random.Random, number: str, born: date, programs: list[tuple[str, int, int]]
+) -> Plan | None:
     months = rng.randint(2, 9)
     first = rng.randint(1, 13 - months)
     start = date(2025, first, rng.choice((1, 1, 1, 10, 15)))
@@ -123,8 +143,13 @@ def contract_codes(ledger: Ledger, plans: list[Plan]) -> dict[int, str]:
     return codes
 
 
-def run_year(ledger: Ledger, rng: random.Random, plans: list[Plan],
-             progress: bool = False, unbilled: str | None = None) -> None:
+def run_year(
+    ledger: Ledger,
+    rng: random.Random,
+    plans: list[Plan],
+    progress: bool = False,
+    unbilled: str | None = None,
+) -> None:
     """Attendance, terminations, billing and refunds month by month, then the close
     (unless month `unbilled` is left unbilled: then the period stays open)."""
     codes = contract_codes(ledger, plans)
@@ -149,16 +174,22 @@ def run_year(ledger: Ledger, rng: random.Random, plans: list[Plan],
             for index, plan in enumerate(plans):
                 if plan.start <= last and rng.random() < 0.005 and index not in ended:
                     with contextlib.suppress(PfdoError):
-                        bulk.correct(codes[index], month=month, refund="100",
-                                     reason="перерасчёт", on=billed_on + timedelta(days=2))
+                        bulk.correct(
+                            codes[index],
+                            month=month,
+                            refund="100",
+                            reason="перерасчёт",
+                            on=billed_on + timedelta(days=2),
+                        )
         if progress:
             print(f"  {month}: billed {billed}", flush=True)
     if unbilled is None:
         ledger.close_period(PERIOD, on=YEAR_END)
 
 
-def _attend(ledger: Ledger, rng: random.Random, code: str, plan: Plan, first: date,
-            last: date) -> None:
+def _attend(
+    ledger: Ledger, rng: random.Random, code: str, plan: Plan, first: date, last: date
+) -> None:
     day = max(first, plan.start)
     present: list[date] = []
     absent: list[date] = []
@@ -174,8 +205,9 @@ def _attend(ledger: Ledger, rng: random.Random, code: str, plan: Plan, first: da
             ledger.record_attendance(code, dates=days, present=flag, on=month_end(first))
 
 
-def generate(db: str, children: int, seed: int = 1, progress: bool = False,
-             unbilled: str | None = None) -> dict[str, float]:
+def generate(
+    db: str, children: int, seed: int = 1, progress: bool = False, unbilled: str | None = None
+) -> dict[str, float]:
     """Play the whole synthetic year into the store `db`; return counts and seconds.
     `unbilled`: a month ("2025-07") to leave unbilled, and the period open."""
     rng = random.Random(seed)
@@ -187,8 +219,12 @@ def generate(db: str, children: int, seed: int = 1, progress: bool = False,
             print(f"  enrolled {len(plans)} contracts", flush=True)
         run_year(ledger, rng, plans, progress, unbilled)
         events = ledger.log_position()
-    return {"children": children, "contracts": len(plans), "events": events,
-            "seconds": time.perf_counter() - started}
+    return {
+        "children": children,
+        "contracts": len(plans),
+        "events": events,
+        "seconds": time.perf_counter() - started,
+    }
 
 
 def main() -> None:
@@ -196,13 +232,19 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--db", default="region.sqlite")
-    parser.add_argument("--unbilled", metavar="YYYY-MM", default=None,
-                        help="leave this month unbilled and the period open")
+    parser.add_argument(
+        "--unbilled",
+        metavar="YYYY-MM",
+        default=None,
+        help="leave this month unbilled and the period open",
+    )
     args = parser.parse_args()
-    figures = generate(args.db, args.children, args.seed, progress=True,
-                       unbilled=args.unbilled)
-    print(", ".join(f"{k} {v:.0f}" if isinstance(v, float) else f"{k} {v}"
-                    for k, v in figures.items()))
+    figures = generate(args.db, args.children, args.seed, progress=True, unbilled=args.unbilled)
+    print(
+        ", ".join(
+            f"{k} {v:.0f}" if isinstance(v, float) else f"{k} {v}" for k, v in figures.items()
+        )
+    )
 
 
 if __name__ == "__main__":

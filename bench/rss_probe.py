@@ -58,13 +58,17 @@ def main() -> None:
             events, _seconds = library_read(ledger._log)
         peak_bytes = tracemalloc.get_traced_memory()[1] if traced else 0
         peak = _status_kib("VmHWM") if reset else None
-    print(json.dumps({
-        "events": events,
-        "rss_before_kib": before,
-        "peak_kib": peak or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-        "peak_is_operation_only": bool(reset and peak),
-        "traced_peak_bytes": peak_bytes,
-    }))
+    print(
+        json.dumps(
+            {
+                "events": events,
+                "rss_before_kib": before,
+                "peak_kib": peak or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                "peak_is_operation_only": bool(reset and peak),
+                "traced_peak_bytes": peak_bytes,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -39,8 +39,7 @@ def _writer(db: str, tag: str, offset: int, children: int, start: Any, results: 
         start.wait()
         began = time.monotonic()  # system-wide on Linux: comparable across processes
         done = new_children(ledger, tag, children, programs, offset=offset * 7)
-        results.put((done.commands, began, time.monotonic(), done.refused,
-                     done.conflicts_retried))
+        results.put((done.commands, began, time.monotonic(), done.refused, done.conflicts_retried))
 
 
 def run_writers(db: str, writers: int, children: int, tag: str) -> Writers:
@@ -81,7 +80,5 @@ def _collect(results: Any, processes: list[Any]) -> list[tuple[int, float, float
             if dead:
                 for process in processes:
                     process.terminate()
-                raise RuntimeError(
-                    f"writer process exited with code {dead[0].exitcode}"
-                ) from None
+                raise RuntimeError(f"writer process exited with code {dead[0].exitcode}") from None
     return outcomes

@@ -59,41 +59,83 @@ def lesson_days(start: date, end: date) -> list[date]:
 
 def play_year(ledger: Ledger) -> list[str]:
     """Run the whole year; return the certificate numbers."""
-    ledger.open_period(PERIOD, municipality=TOWN, start="2025-01-01", end="2025-12-31",
-                       categories={"base": {"nominal": "12000", "count": 100},
-                                   "disabled": {"nominal": "30000", "sum": "300000"}},
-                       on="2024-12-15", request_id="open-2025")
-    for provider, name, kind in [("SCHOOL-1", "МБОУ Школа №1", "municipal"),
-                                 ("POOL", "ООО Бассейн «Волна»", "private"),
-                                 ("IP-IVANOVA", "ИП Иванова А. А.", "sole-trader")]:
-        ledger.add_provider(provider, name=name, kind=kind, on="2024-12-16",
-                            request_id=f"provider-{provider}")
+    ledger.open_period(
+        PERIOD,
+        municipality=TOWN,
+        start="2025-01-01",
+        end="2025-12-31",
+        categories={
+            "base": {"nominal": "12000", "count": 100},
+            "disabled": {"nominal": "30000", "sum": "300000"},
+        },
+        on="2024-12-15",
+        request_id="open-2025",
+    )
+    for provider, name, kind in [
+        ("SCHOOL-1", "МБОУ Школа №1", "municipal"),
+        ("POOL", "ООО Бассейн «Волна»", "private"),
+        ("IP-IVANOVA", "ИП Иванова А. А.", "sole-trader"),
+    ]:
+        ledger.add_provider(
+            provider, name=name, kind=kind, on="2024-12-16", request_id=f"provider-{provider}"
+        )
     for program, provider, title, price, (lo, hi), capacity in PROGRAMS:
-        ledger.add_program(program, provider=provider, title=title, monthly_price=price,
-                           min_age=lo, max_age=hi, capacity=capacity, on="2024-12-16",
-                           request_id=f"program-{program}")
+        ledger.add_program(
+            program,
+            provider=provider,
+            title=title,
+            monthly_price=price,
+            min_age=lo,
+            max_age=hi,
+            capacity=capacity,
+            on="2024-12-16",
+            request_id=f"program-{program}",
+        )
     numbers, contracts = [], []
     for child, born, category, program, start, end, mode in CHILDREN:
-        number = ledger.issue_certificate(child=child, birth_date=born, municipality=TOWN,
-                                          on="2025-01-05", request_id=f"issue-{child}").number
-        ledger.fund_certificate(number, period=PERIOD, category=category, on="2025-01-06",
-                                request_id=f"fund-{child}")
+        number = ledger.issue_certificate(
+            child=child,
+            birth_date=born,
+            municipality=TOWN,
+            on="2025-01-05",
+            request_id=f"issue-{child}",
+        ).number
+        ledger.fund_certificate(
+            number, period=PERIOD, category=category, on="2025-01-06", request_id=f"fund-{child}"
+        )
         enrolled_on = min(date.fromisoformat(start), date(2025, 9, 1)) - timedelta(days=3)
-        contract = ledger.enroll(number, program=program, start=start, end=end, mode=mode,
-                                 on=enrolled_on, request_id=f"enroll-{child}")
+        contract = ledger.enroll(
+            number,
+            program=program,
+            start=start,
+            end=end,
+            mode=mode,
+            on=enrolled_on,
+            request_id=f"enroll-{child}",
+        )
         numbers.append(number)
-        contracts.append((contract.contract, mode, date.fromisoformat(start),
-                          date.fromisoformat(end)))
+        contracts.append(
+            (contract.contract, mode, date.fromisoformat(start), date.fromisoformat(end))
+        )
     rng = random.Random(2025)
     for month in months():
         first = date.fromisoformat(f"{month}-01")
         next_first = (first + timedelta(days=32)).replace(day=1)
         if month == "2025-04":
-            ledger.terminate(contracts[6][0], reason="семья переехала", on="2025-04-10",
-                             request_id="terminate-child-07")
+            ledger.terminate(
+                contracts[6][0],
+                reason="семья переехала",
+                on="2025-04-10",
+                request_id="terminate-child-07",
+            )
         if month == "2025-09":
-            ledger.change_nominal(PERIOD, category="base", nominal="13000", on="2025-09-01",
-                                  request_id="nominal-2025-09")
+            ledger.change_nominal(
+                PERIOD,
+                category="base",
+                nominal="13000",
+                on="2025-09-01",
+                request_id="nominal-2025-09",
+            )
         for code, mode, start, end in contracts:
             if mode != "attendance" or code == contracts[6][0]:
                 continue
@@ -102,14 +144,23 @@ def play_year(ledger: Ledger) -> list[str]:
             absent = [d for d in days if d not in present]
             for flag, marks in ((True, present), (False, absent)):
                 if marks:
-                    ledger.record_attendance(code, dates=marks, present=flag,
-                                             on=next_first - timedelta(days=1),
-                                             request_id=f"attend-{code}-{month}-{flag}")
+                    ledger.record_attendance(
+                        code,
+                        dates=marks,
+                        present=flag,
+                        on=next_first - timedelta(days=1),
+                        request_id=f"attend-{code}-{month}-{flag}",
+                    )
         ledger.bill(month, on=next_first, request_id=f"bill-{month}")
         if month == "2025-03":
-            ledger.correct(contracts[3][0], month="2025-02", refund="750",
-                           reason="бассейн закрыт на ремонт 2 недели", on="2025-03-05",
-                           request_id="refund-child-04-feb")
+            ledger.correct(
+                contracts[3][0],
+                month="2025-02",
+                refund="750",
+                reason="бассейн закрыт на ремонт 2 недели",
+                on="2025-03-05",
+                request_id="refund-child-04-feb",
+            )
     ledger.close_period(PERIOD, on="2025-12-31", request_id="close-2025")
     return numbers
 
@@ -123,14 +174,18 @@ def report(ledger: Ledger, numbers: list[str]) -> None:
     totals = [0, 0, 0]
     for number in numbers:
         (pot,) = ledger.balance(number, period=PERIOD).periods
-        print(f"{number:<12}{pot.category:<10}{rub(pot.credited):>11}{rub(pot.spent):>11}"
-              f"{rub(pot.expired):>11}")
+        print(
+            f"{number:<12}{pot.category:<10}{rub(pot.credited):>11}{rub(pot.spent):>11}"
+            f"{rub(pot.expired):>11}"
+        )
         for i, amount in enumerate((pot.credited, pot.spent, pot.expired)):
             totals[i] += amount
     print(f"{'total':<22}{rub(totals[0]):>11}{rub(totals[1]):>11}{rub(totals[2]):>11}")
     register = ledger.register("POOL", month="2025-02")
-    print(f"\nPOOL's register for 2025-02: certificates {rub(register.total_certificate)}, "
-          f"parents {rub(register.total_parent)}, {len(register.lines)} contract(s)")
+    print(
+        f"\nPOOL's register for 2025-02: certificates {rub(register.total_certificate)}, "
+        f"parents {rub(register.total_parent)}, {len(register.lines)} contract(s)"
+    )
 
 
 def main() -> None:

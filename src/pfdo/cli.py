@@ -38,11 +38,23 @@ _WHOLE = re.compile(r"^[0-9]+$")
 
 
 class CommandError(click.ClickException):
-    """A pfdo error shown as one line `Error: ...`, with the exit code its kind calls for."""
+    """A pfdo error shown as one line `Error: ...`: exit 1, the domain refused."""
+
+    exit_code = 1
 
     def __init__(self, error: PfdoError) -> None:
         super().__init__(" ".join(str(error).split()))
-        self.exit_code = 2 if isinstance(error, InvalidInput) else 1
+
+    @staticmethod
+    def of(error: PfdoError) -> CommandError:
+        """The error as the CLI shows it: malformed input exits 2, a refusal 1."""
+        return MalformedInput(error) if isinstance(error, InvalidInput) else CommandError(error)
+
+
+class MalformedInput(CommandError):
+    """Malformed input: exit 2."""
+
+    exit_code = 2
 
 
 @contextmanager
@@ -50,7 +62,7 @@ def _refusals() -> Iterator[None]:
     try:
         yield
     except PfdoError as error:
-        raise CommandError(error) from None
+        raise CommandError.of(error) from None
 
 
 class Session:

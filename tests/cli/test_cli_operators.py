@@ -13,12 +13,16 @@ def _journal(tmp_path: Path, text: str) -> str:
     return str(path)
 
 
-def test_import_attendance_records_a_journal_and_billing_uses_it(year: Pfdo,
-                                                                 tmp_path: Path) -> None:
+def test_import_attendance_records_a_journal_and_billing_uses_it(
+    year: Pfdo, tmp_path: Path
+) -> None:
     year.enroll(NUMBER, "--mode", "attendance")
-    journal = _journal(tmp_path, "contract,date,present\n"
-                                 f"{CONTRACT},2025-01-16,1\n{CONTRACT},2025-01-20,yes\n"
-                                 f"{CONTRACT},2025-01-23,0\n")
+    journal = _journal(
+        tmp_path,
+        "contract,date,present\n"
+        f"{CONTRACT},2025-01-16,1\n{CONTRACT},2025-01-20,yes\n"
+        f"{CONTRACT},2025-01-23,0\n",
+    )
     imported = year.json("import", "attendance", journal, "--on", "2025-01-31")
     assert imported == {"recorded": 3, "contracts": 1}
     billed = year.json("bill", "--month", "2025-01", "--on", "2025-02-01")
@@ -27,10 +31,12 @@ def test_import_attendance_records_a_journal_and_billing_uses_it(year: Pfdo,
 
 
 def test_import_attendance_is_all_or_nothing_and_names_the_refused_line(
-        year: Pfdo, tmp_path: Path) -> None:
+    year: Pfdo, tmp_path: Path
+) -> None:
     year.enroll(NUMBER, "--mode", "attendance")
-    journal = _journal(tmp_path, "contract,date,present\n"
-                                 f"{CONTRACT},2025-01-16,1\n{NUMBER}-009,2025-01-17,1\n")
+    journal = _journal(
+        tmp_path, f"contract,date,present\n{CONTRACT},2025-01-16,1\n{NUMBER}-009,2025-01-17,1\n"
+    )
     events = year.events()
     error = year.refused("import", "attendance", journal, "--on", "2025-01-31")
     assert error == f"Error: attendance journal, line 3: contract {NUMBER}-009 does not exist"
@@ -38,22 +44,20 @@ def test_import_attendance_is_all_or_nothing_and_names_the_refused_line(
 
 
 def test_import_attendance_calls_a_malformed_journal_malformed_input(
-        year: Pfdo, tmp_path: Path) -> None:
+    year: Pfdo, tmp_path: Path
+) -> None:
     journal = _journal(tmp_path, f"contract,date\n{CONTRACT},16.01.2025\n")
     stderr = year.malformed("import", "attendance", journal)
-    assert stderr == ("Error: line 2: date '16.01.2025' is not a date in the form "
-                      "YYYY-MM-DD\n")
+    assert stderr == ("Error: line 2: date '16.01.2025' is not a date in the form YYYY-MM-DD\n")
     bad_header = _journal(tmp_path, "who,when\n")
-    assert "first line must be contract,date" in year.malformed("import", "attendance",
-                                                                bad_header)
+    assert "first line must be contract,date" in year.malformed("import", "attendance", bad_header)
 
 
 def test_follow_once_catches_up_and_reports_how_many_events_it_folded(year: Pfdo) -> None:
     assert year.json("follow", "--once") == {"folded": 0}
 
 
-def test_history_and_balance_look_back_by_business_date_and_by_log_position(
-        year: Pfdo) -> None:
+def test_history_and_balance_look_back_by_business_date_and_by_log_position(year: Pfdo) -> None:
     position = year.events()
     year.enroll()
     history = year.json("history", NUMBER, "--known-at", str(position))
@@ -63,15 +67,18 @@ def test_history_and_balance_look_back_by_business_date_and_by_log_position(
     (then,) = year.json("balance", NUMBER, "--known-at", str(position))["periods"]
     assert then["available"] == "12000.00"
     assert "neither a log position nor a time" in year.malformed(
-        "balance", NUMBER, "--known-at", "yesterday")
+        "balance", NUMBER, "--known-at", "yesterday"
+    )
 
 
 def test_a_retried_import_with_its_request_id_writes_nothing(year: Pfdo, tmp_path: Path) -> None:
     year.enroll(NUMBER, "--mode", "attendance")
     journal = _journal(tmp_path, f"contract,date\n{CONTRACT},2025-01-16\n{CONTRACT},2025-01-20\n")
-    first = year.json("import", "attendance", journal, "--on", "2025-01-31",
-                      "--request-id", "journal-jan")
+    first = year.json(
+        "import", "attendance", journal, "--on", "2025-01-31", "--request-id", "journal-jan"
+    )
     events = year.events()
-    again = year.json("import", "attendance", journal, "--on", "2025-01-31",
-                      "--request-id", "journal-jan")
+    again = year.json(
+        "import", "attendance", journal, "--on", "2025-01-31", "--request-id", "journal-jan"
+    )
     assert again == first and year.events() == events

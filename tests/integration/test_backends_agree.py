@@ -24,8 +24,9 @@ MONTHS = [f"2025-{m:02d}" for m in range(1, 13)]
 
 
 def _outputs(db: str) -> dict[str, bytes]:
-    out = subprocess.run([sys.executable, str(EXAMPLE), "--db", db], check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(EXAMPLE), "--db", db], check=True, capture_output=True, text=True
+    ).stdout
     numbers = [line.split()[0] for line in out.splitlines() if line[:1].isdigit()]
     runner = CliRunner()
 
@@ -41,12 +42,14 @@ def _outputs(db: str) -> dict[str, bytes]:
     for provider in PROVIDERS:
         for month in MONTHS:
             outputs[f"register {provider} {month}"] = run(
-                "register", "--provider", provider, "--month", month)
+                "register", "--provider", provider, "--month", month
+            )
     return outputs
 
 
 def test_sqlite_and_postgresql_print_the_same_bytes(
-        new_store: Callable[[], str], tmp_path: Path) -> None:
+    new_store: Callable[[], str], tmp_path: Path
+) -> None:
     if not os.environ.get("PFDO_TEST_POSTGRES"):
         pytest.skip("PFDO_TEST_POSTGRES is not set: see scripts/pg-test-server")
     store = new_store()

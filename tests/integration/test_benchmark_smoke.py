@@ -19,9 +19,21 @@ def test_the_quick_benchmark_reports_every_figure_with_a_positive_value(tmp_path
     out = tmp_path / "out.json"
     markdown = tmp_path / "out.md"
     run = subprocess.run(
-        [sys.executable, str(BENCH), "--quick", "--no-postgres", "--tmpdir", str(tmp_path),
-         "--json", str(out), "--markdown", str(markdown)],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            str(BENCH),
+            "--quick",
+            "--no-postgres",
+            "--tmpdir",
+            str(tmp_path),
+            "--json",
+            str(out),
+            "--markdown",
+            str(markdown),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert run.returncode == 0, run.stderr
     report = json.loads(out.read_text(encoding="utf-8"))

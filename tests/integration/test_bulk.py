@@ -13,23 +13,38 @@ from pfdo import AlreadyExists, Ledger, LimitExceeded, Refused
 def _enrol_children(ledger: Ledger, count: int) -> list[str]:
     numbers = []
     for i in range(count):
-        number = ledger.issue_certificate(child=f"b{i}", birth_date="2014-03-01",
-                                          municipality=TOWN, on="2025-01-05").number
+        number = ledger.issue_certificate(
+            child=f"b{i}", birth_date="2014-03-01", municipality=TOWN, on="2025-01-05"
+        ).number
         ledger.fund_certificate(number, period=PERIOD, category="base", on="2025-01-06")
-        ledger.enroll(number, program="CHESS", start="2025-02-01",
-                      end="2025-04-30", mode="attendance" if i % 3 else "fixed",
-                      on="2025-01-20")
+        ledger.enroll(
+            number,
+            program="CHESS",
+            start="2025-02-01",
+            end="2025-04-30",
+            mode="attendance" if i % 3 else "fixed",
+            on="2025-01-20",
+        )
         numbers.append(number)
     return numbers
 
 
 def test_a_bulk_gives_the_same_balances_and_history_as_commands_one_by_one(
-        new_store: Callable[[], str]) -> None:
+    new_store: Callable[[], str],
+) -> None:
     with Ledger(new_store()) as single, Ledger(new_store()) as bulk_ledger:
         for ledger in (single, bulk_ledger):
             open_year(ledger)
-            ledger.add_program("POOL", provider="P1", title="Бассейн", monthly_price="2000",
-                               min_age=5, max_age=17, capacity=3, on="2024-12-20")
+            ledger.add_program(
+                "POOL",
+                provider="P1",
+                title="Бассейн",
+                monthly_price="2000",
+                min_age=5,
+                max_age=17,
+                capacity=3,
+                on="2024-12-20",
+            )
         one_by_one = []
         for i in range(12):
             try:
@@ -52,30 +67,37 @@ def test_a_bulk_gives_the_same_balances_and_history_as_commands_one_by_one(
 
 
 def _enrol_children_once(ledger: Ledger, i: int) -> str:
-    number = ledger.issue_certificate(child=f"k{i}", birth_date="2014-03-01",
-                                      municipality=TOWN, on="2025-01-05").number
+    number = ledger.issue_certificate(
+        child=f"k{i}", birth_date="2014-03-01", municipality=TOWN, on="2025-01-05"
+    ).number
     ledger.fund_certificate(number, period=PERIOD, category="base", on="2025-01-06")
-    ledger.enroll(number, program="POOL", start=f"2025-0{2 + i % 3}-01", end="2025-05-31",
-                  on="2025-01-20")
+    ledger.enroll(
+        number, program="POOL", start=f"2025-0{2 + i % 3}-01", end="2025-05-31", on="2025-01-20"
+    )
     return number
 
 
 def test_a_refused_command_inside_a_bulk_writes_nothing_and_the_bulk_goes_on(
-        ledger: Ledger) -> None:
+    ledger: Ledger,
+) -> None:
     open_year(ledger, count=2)
     with ledger.bulk(chunk=100) as bulk:
-        first = bulk.issue_certificate(child="a", birth_date="2014-03-01", municipality=TOWN,
-                                       on="2025-01-05").number
+        first = bulk.issue_certificate(
+            child="a", birth_date="2014-03-01", municipality=TOWN, on="2025-01-05"
+        ).number
         bulk.fund_certificate(first, period=PERIOD, category="base", on="2025-01-06")
         with pytest.raises(AlreadyExists):
             bulk.fund_certificate(first, period=PERIOD, category="base", on="2025-01-06")
-        others = [bulk.issue_certificate(child=c, birth_date="2014-03-01", municipality=TOWN,
-                                         on="2025-01-05").number for c in ("b", "c")]
+        others = [
+            bulk.issue_certificate(
+                child=c, birth_date="2014-03-01", municipality=TOWN, on="2025-01-05"
+            ).number
+            for c in ("b", "c")
+        ]
         bulk.fund_certificate(others[0], period=PERIOD, category="base", on="2025-01-06")
         with pytest.raises(LimitExceeded):  # the certificate had its event before the period
             bulk.fund_certificate(others[1], period=PERIOD, category="base", on="2025-01-06")
-        bulk.enroll(first, program="CHESS", start="2025-02-01", end="2025-02-28",
-                    on="2025-01-20")
+        bulk.enroll(first, program="CHESS", start="2025-02-01", end="2025-02-28", on="2025-01-20")
     assert pot(ledger, first)["reserved"] == 150000
     assert pot(ledger, others[0])["available"] == 1200000
     assert ledger.balance(others[1]).type == "accounting"
@@ -99,8 +121,7 @@ def test_a_bulk_saves_each_full_chunk_as_it_goes(ledger: Ledger) -> None:
     assert [pot(ledger, n)["reserved"] for n in numbers] == [450000, 450000, 450000]
 
 
-def test_billing_and_reports_inside_a_bulk_see_every_command_before_them(
-        ledger: Ledger) -> None:
+def test_billing_and_reports_inside_a_bulk_see_every_command_before_them(ledger: Ledger) -> None:
     open_year(ledger)
     with ledger.bulk(chunk=1000) as bulk:
         numbers = _enrol_children(bulk, 3)

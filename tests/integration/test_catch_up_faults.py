@@ -38,8 +38,12 @@ projector.{method}()
 
 def _rows(ledger: Ledger) -> dict[str, list[dict[str, Any]]]:
     with ledger._engine.connect() as connection:
-        return {table.name: sorted((dict(r) for r in connection.execute(select(table))
-                                    .mappings()), key=repr) for table in tables.FOLDED_TABLES}
+        return {
+            table.name: sorted(
+                (dict(r) for r in connection.execute(select(table)).mappings()), key=repr
+            )
+            for table in tables.FOLDED_TABLES
+        }
 
 
 def _forget_everything(ledger: Ledger) -> None:
@@ -60,8 +64,9 @@ def _stored_position(db: str) -> int:
 
 
 def _kill_at_random(db: str, method: str, rng: random.Random) -> None:
-    process = subprocess.Popen([sys.executable, "-c", FOLD.format(method=method), db],
-                               stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", FOLD.format(method=method), db], stdout=subprocess.PIPE, text=True
+    )
     assert process.stdout is not None and process.stdout.readline() == "ready\n"
     time.sleep(rng.uniform(0.05, 0.8))  # some pages in
     process.send_signal(signal.SIGKILL)
@@ -72,8 +77,11 @@ def _kill_after_progress(db: str, rng: random.Random) -> None:
     """Start a catch-up, wait until it has committed a page, then kill it a random
     moment later (a catch-up of 5 events a transaction takes seconds here)."""
     before = _stored_position(db)
-    process = subprocess.Popen([sys.executable, "-c", FOLD.format(method="catch_up"), db],
-                               stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", FOLD.format(method="catch_up"), db],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert process.stdout is not None and process.stdout.readline() == "ready\n"
     deadline = time.monotonic() + 60
     while _stored_position(db) == before and process.poll() is None:
@@ -85,8 +93,11 @@ def _kill_after_progress(db: str, rng: random.Random) -> None:
 
 
 def _region(db: str) -> None:
-    subprocess.run([sys.executable, str(REGION), "--children", "120", "--db", db],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(REGION), "--children", "120", "--db", db],
+        check=True,
+        capture_output=True,
+    )
 
 
 def test_a_catch_up_killed_again_and_again_folds_each_event_exactly_once(db_url: str) -> None:

@@ -35,10 +35,16 @@ class Ticket(Aggregate):
 def test_a_stored_v1_event_is_upcast_to_the_current_version(db_url: str) -> None:
     log = open_event_log(StoreURL.parse(db_url))
     try:
-        v1_state = (b'{"timestamp":{"_type_":"datetime_iso","_data_":"2025-01-05T10:00:00+00:00"},'
-                    b'"on":{"_type_":"date_iso","_data_":"2025-01-05"},"amount":150000}')
-        stored = StoredEvent(originator_id=uuid4(), originator_version=2,
-                             topic=get_topic(Ticket.Priced), state=v1_state)
+        v1_state = (
+            b'{"timestamp":{"_type_":"datetime_iso","_data_":"2025-01-05T10:00:00+00:00"},'
+            b'"on":{"_type_":"date_iso","_data_":"2025-01-05"},"amount":150000}'
+        )
+        stored = StoredEvent(
+            originator_id=uuid4(),
+            originator_version=2,
+            topic=get_topic(Ticket.Priced),
+            state=v1_state,
+        )
         log.recorder.insert_events([stored])
         (notification,) = log.recorder.select_notifications(start=1, limit=10)
         event = log.mapper.to_domain_event(notification)

@@ -31,23 +31,41 @@ with Ledger(sys.argv[1], billing_batch={batch}) as ledger:
 
 def _year_with_contracts(db: str) -> int:
     with Ledger(db) as ledger:
-        ledger.open_period("2025", municipality="kazan", start="2025-01-01", end="2025-12-31",
-                           categories={"base": {"nominal": "12000"}}, on="2024-12-20")
+        ledger.open_period(
+            "2025",
+            municipality="kazan",
+            start="2025-01-01",
+            end="2025-12-31",
+            categories={"base": {"nominal": "12000"}},
+            on="2024-12-20",
+        )
         ledger.add_provider("P1", name="Школа", on="2024-12-20")
-        ledger.add_program("CHESS", provider="P1", title="Шахматы", monthly_price="1500",
-                           min_age=5, max_age=17, on="2024-12-20")
+        ledger.add_program(
+            "CHESS",
+            provider="P1",
+            title="Шахматы",
+            monthly_price="1500",
+            min_age=5,
+            max_age=17,
+            on="2024-12-20",
+        )
         for i in range(CHILDREN):
-            number = ledger.issue_certificate(child=f"c{i}", birth_date="2014-01-01",
-                                              municipality="kazan", on="2025-01-02").number
+            number = ledger.issue_certificate(
+                child=f"c{i}", birth_date="2014-01-01", municipality="kazan", on="2025-01-02"
+            ).number
             ledger.fund_certificate(number, period="2025", category="base", on="2025-01-03")
-            ledger.enroll(number, program="CHESS", start="2025-02-01", end="2025-03-31",
-                          on="2025-01-10")
+            ledger.enroll(
+                number, program="CHESS", start="2025-02-01", end="2025-03-31", on="2025-01-10"
+            )
         return ledger.log_position()
 
 
 def _start_slow_billing(db: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-c", BILL_SLOWLY.format(batch=BATCH), db],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-c", BILL_SLOWLY.format(batch=BATCH), db],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _wait_for_progress(db: str, past: int, process: subprocess.Popen[bytes]) -> None:
@@ -96,7 +114,11 @@ def test_billing_across_a_server_restart_bills_each_month_once(db_url: str) -> N
     _wait_for_progress(db_url, setup_end, process)
     pg_ctl = os.path.join(os.environ["PFDO_TEST_PG_BIN"], "pg_ctl")
     as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    subprocess.run([*as_postgres, pg_ctl, "-D", data, "-w", "-m", "fast", "restart"],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [*as_postgres, pg_ctl, "-D", data, "-w", "-m", "fast", "restart"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     process.wait(timeout=120)
     _assert_every_month_billed_once(db_url)

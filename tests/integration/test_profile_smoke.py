@@ -22,21 +22,45 @@ SHARE = re.compile(r"^\s+(\d+\.\d)%\s+\d+\.\d\d s\s+(.+)$")
 def test_the_profile_of_each_slow_path_splits_all_its_samples_into_parts(tmp_path: Path) -> None:
     region = tmp_path / "region.sqlite"
     made = subprocess.run(
-        [sys.executable, str(BENCH / "region.py"), "--children", "150", "--db", str(region),
-         "--unbilled", "2025-07"],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            str(BENCH / "region.py"),
+            "--children",
+            "150",
+            "--db",
+            str(region),
+            "--unbilled",
+            "2025-07",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert made.returncode == 0, made.stderr
     run = subprocess.run(
-        [sys.executable, str(BENCH / "profile.py"), "--db", str(region), "--children", "3",
-         "--out", str(tmp_path), "--tmpdir", str(tmp_path)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            str(BENCH / "profile.py"),
+            "--db",
+            str(region),
+            "--children",
+            "3",
+            "--out",
+            str(tmp_path),
+            "--tmpdir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert run.returncode == 0, run.stderr
     sections = run.stdout.split("\n## ")[1:]
     names = [s.split(":")[0] for s in sections]
-    assert names in (["commands", "written", "billing", "rebuild"],
-                     ["commands", "billing", "rebuild"]), names  # "written": Linux only
+    assert names in (
+        ["commands", "written", "billing", "rebuild"],
+        ["commands", "billing", "rebuild"],
+    ), names  # "written": Linux only
     for section in (s for s in sections if not s.startswith("written")):
         shares = [SHARE.match(line) for line in section.splitlines()[1:]]
         parts = {m.group(2): float(m.group(1)) for m in shares if m}

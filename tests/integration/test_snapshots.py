@@ -26,8 +26,14 @@ def _a_billed_spring(ledger: Ledger) -> tuple[list[str], list[str]]:
     contracts = []
     for i, number in enumerate(numbers):
         mode = "attendance" if i % 2 else "fixed"
-        enrolment = ledger.enroll(number, program="CHESS", start="2025-02-03",
-                                  end="2025-09-30", mode=mode, on="2025-01-20")
+        enrolment = ledger.enroll(
+            number,
+            program="CHESS",
+            start="2025-02-03",
+            end="2025-09-30",
+            mode=mode,
+            on="2025-01-20",
+        )
         contracts.append(enrolment.contract)
     for month in MONTHS:
         for code in contracts:

@@ -16,7 +16,8 @@ def test_a_plain_path_and_a_sqlite_url_name_the_same_file(tmp_path: Path) -> Non
 
 
 def test_the_environment_names_the_store_when_no_url_is_given(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PFDO_DB", str(tmp_path / "env.sqlite"))
     assert StoreURL.parse(None).sqlite_path == str(tmp_path / "env.sqlite")
     monkeypatch.delenv("PFDO_DB")
@@ -26,9 +27,13 @@ def test_the_environment_names_the_store_when_no_url_is_given(
 def test_a_postgresql_url_gives_server_user_and_database() -> None:
     url = StoreURL.parse("postgresql://pfdo:s%40cret@db.local:6543/region")
     pg = dict(url.pg)
-    assert (pg["POSTGRES_HOST"], pg["POSTGRES_PORT"], pg["POSTGRES_USER"],
-            pg["POSTGRES_PASSWORD"], pg["POSTGRES_DBNAME"]) == (
-        "db.local", "6543", "pfdo", "s@cret", "region")
+    assert (
+        pg["POSTGRES_HOST"],
+        pg["POSTGRES_PORT"],
+        pg["POSTGRES_USER"],
+        pg["POSTGRES_PASSWORD"],
+        pg["POSTGRES_DBNAME"],
+    ) == ("db.local", "6543", "pfdo", "s@cret", "region")
     assert url.describe() == "PostgreSQL database region on db.local:6543"
 
 
@@ -39,8 +44,11 @@ def test_unusable_urls_are_refused_as_input_errors(url: str) -> None:
 
 
 def test_an_unreachable_server_is_named_with_the_reason() -> None:
-    with pytest.raises(StoreUnavailable, match=r"cannot open PostgreSQL database region on "
-                                               r"127\.0\.0\.1:9: .*(refused|timeout)"):
+    with pytest.raises(
+        StoreUnavailable,
+        match=r"cannot open PostgreSQL database region on "
+        r"127\.0\.0\.1:9: .*(refused|timeout)",
+    ):
         Ledger("postgresql://postgres@127.0.0.1:9/region")
 
 

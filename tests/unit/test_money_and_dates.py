@@ -11,9 +11,16 @@ from pfdo.domain.errors import InvalidInput
 from pfdo.domain.money import format_rubles, parse_rubles
 
 
-@pytest.mark.parametrize(("text", "kopecks"), [
-    ("1500", 150000), ("1500.5", 150050), ("1500.00", 150000), ("0.01", 1), ("0", 0),
-])
+@pytest.mark.parametrize(
+    ("text", "kopecks"),
+    [
+        ("1500", 150000),
+        ("1500.5", 150050),
+        ("1500.00", 150000),
+        ("0.01", 1),
+        ("0", 0),
+    ],
+)
 def test_rubles_are_read_into_kopecks(text: str, kopecks: int) -> None:
     assert parse_rubles(text) == kopecks
 
@@ -26,7 +33,12 @@ def test_malformed_amounts_are_refused_with_the_reason(text: str) -> None:
 
 def test_kopecks_print_as_rubles_with_two_decimals() -> None:
     assert [format_rubles(k) for k in (150000, 150050, 1, 0, -274)] == [
-        "1500.00", "1500.50", "0.01", "0.00", "-2.74"]
+        "1500.00",
+        "1500.50",
+        "0.01",
+        "0.00",
+        "-2.74",
+    ]
 
 
 def test_age_counts_whole_years_and_turns_on_the_birthday() -> None:
@@ -45,7 +57,11 @@ def test_a_child_born_on_29_february_has_birthdays_on_28_february_in_common_year
 
 def test_months_between_lists_every_touched_month() -> None:
     assert list(months_between(date(2025, 11, 30), date(2026, 2, 1))) == [
-        "2025-11", "2025-12", "2026-01", "2026-02"]
+        "2025-11",
+        "2025-12",
+        "2026-01",
+        "2026-02",
+    ]
 
 
 @pytest.mark.parametrize("text", ["2025-13", "2025-1", "25-01", "2025/01"])

@@ -24,8 +24,12 @@ def test_a_partial_month_costs_its_share_of_days_rounded_down() -> None:
 def test_a_contract_touching_four_months_is_priced_month_by_month() -> None:
     prices = month_prices(150000, date(2025, 1, 15), date(2025, 4, 10))
     # April: 10 of 30 days -> 150000 * 10 / 30 = 50000
-    assert prices == [("2025-01", 82258), ("2025-02", 150000), ("2025-03", 150000),
-                      ("2025-04", 50000)]
+    assert prices == [
+        ("2025-01", 82258),
+        ("2025-02", 150000),
+        ("2025-03", 150000),
+        ("2025-04", 50000),
+    ]
     assert sum(p for _, p in prices) == 432258
 
 

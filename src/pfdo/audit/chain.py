@@ -126,7 +126,10 @@ def chain_rows(connection: Connection, through: int | None = None) -> Iterator[C
         query = select(at.chain).where(position > last)
         if through is not None:
             query = query.where(position <= through)
-        rows = [ChainRow(*row) for row in connection.execute(query.order_by(position).limit(PAGE))]
+        rows = [
+            ChainRow(int(row.position), str(row.originator_id), int(row.version), str(row.hash))
+            for row in connection.execute(query.order_by(position).limit(PAGE))
+        ]
         yield from rows
         if len(rows) < PAGE:
             return

@@ -41,7 +41,7 @@ def _refusals() -> Iterator[None]:
     try:
         yield
     except PfdoError as error:
-        raise CommandError(error) from None
+        raise CommandError.of(error) from None
 
 
 def _emit(result: Result, as_json: bool) -> None:
