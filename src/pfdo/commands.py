@@ -7,7 +7,6 @@ the problem, before anything is read or written.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from typing import Any, ClassVar, TypeVar
 
@@ -35,12 +34,6 @@ class Command(BaseModel):
             return cls.model_validate(given)
         except ValidationError as error:
             raise InvalidInput(_describe(cls.verb, error)) from None
-
-    def fingerprint(self) -> str:
-        """What a retry must repeat: every field, the business date only if it was given."""
-        exclude = None if "on" in self.model_fields_set else {"on"}
-        payload = self.model_dump_json(exclude=exclude)
-        return hashlib.sha256(f"{self.verb}:{payload}".encode()).hexdigest()
 
 
 def _describe(command: str, error: ValidationError) -> str:

@@ -1,69 +1,29 @@
 """The public API of pfdo: the one class that portals embed and the CLI calls.
 
-Every writing command is validated (pydantic), then runs load -> decide -> save: the
-aggregates it touches are read from the log, the domain decides, and all their new events
-are saved in one atomic `save` (with the request record, when a request id is given).
-A save that loses an optimistic-concurrency race is retried a bounded number of times.
-After each save the read models catch up with the log.
+`Ledger` is a façade: each writing command is validated (pydantic, `pfdo.commands`), then
+handed to the executor (`pfdo.execution`: load, decide, save, retry; idempotency in
+`pfdo.idempotency`) with its decision (`pfdo.decisions`); a billing run goes to
+`pfdo.billing_run`; reports are answered by `pfdo.reports`. The parts on the store are
+built by `pfdo.bootstrap`.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, TypeVar, cast
-from uuid import UUID
-
-from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import RecordConflictError, Recording
+from typing import Any
 
 from pfdo import commands as cmd
 from pfdo import results as res
 from pfdo.audit.auditor import Auditor
 from pfdo.audit.keys import signing_key_from_env
-from pfdo.collector import collector_paused
-from pfdo.domain import billing, closing
-from pfdo.domain.calendar import next_month_start
-from pfdo.domain.certificate import Certificate, ChildRegistration
-from pfdo.domain.contract import Contract
-from pfdo.domain.enrolment import enrol
-from pfdo.domain.errors import (
-    AlreadyExists,
-    ConcurrencyConflict,
-    NotFound,
-    PfdoError,
-    Refused,
-)
-from pfdo.domain.period import CategoryState, Municipality, Period
-from pfdo.domain.registry import Program, Provider
-from pfdo.domain.requests import RequestRecord
+from pfdo.billing_run import BILLING_BATCH, BillingRun
+from pfdo.bootstrap import bootstrap
+from pfdo.decisions import certificates, contracts, periods, registry
+from pfdo.execution import Executor
 from pfdo.follower import follow
-from pfdo.loading import load_batch, load_many, save_snapshots
-from pfdo.projections import queries
-from pfdo.projections.decoding import EventDecoder
-from pfdo.projections.runner import Projector
-from pfdo.projections.timeline import Timeline
 from pfdo.reports import Reports
-from pfdo.store import (
-    StoreURL,
-    ensure_postgres_database,
-    open_engine,
-    open_event_log,
-    schema_lock,
-)
-from pfdo.unit_of_work import UnitOfWork
-
-A = TypeVar("A", bound=Aggregate)
-R = TypeVar("R", bound=res.Result)
-C = TypeVar("C", bound=cmd.Command)
-Decision = tuple[R, list[Aggregate]]
-
-MAX_ATTEMPTS = 5
-BILLING_BATCH = 500
-#: A billing run snapshots a contract or certificate replayed from this many events or more.
-SNAPSHOT_AFTER = 4
 
 
 class Ledger(Reports):
@@ -82,51 +42,40 @@ class Ledger(Reports):
         `project_after_commands=False` leaves the read models to a `follow()` worker: a
         command then only writes the log (reports still catch up before they answer).
         """
-        self.store = StoreURL.parse(db)
-        self.billing_batch = billing_batch
-        self.project_after_commands = project_after_commands
-        if self.store.kind == "postgresql":
-            ensure_postgres_database(self.store)
-        self._engine = open_engine(self.store)
-        with schema_lock(self.store):
-            self._log = open_event_log(self.store)
-            self._projector = Projector(self._log, self._engine)
-            self._timeline = Timeline(self._log)
-            self._projector.ensure_schema()
-        self._decode = EventDecoder(self._log.mapper, None).decode
-        self.conflicts_retried = 0
-        self._bulk: UnitOfWork | None = None
+        self._parts = parts = bootstrap(db)
+        self.store = parts.store
+        self._engine, self._log, self._timeline = parts.engine, parts.log, parts.timeline
+        self._projector = parts.projector
+        self._x = Executor(parts, project_after_commands=project_after_commands)
+        self._decode = self._x.decode
+        self._billing = BillingRun(self._x, billing_batch)
         self._projector.catch_up()
 
+    @property
+    def billing_batch(self) -> int:
+        return self._billing.batch
+
+    @billing_batch.setter
+    def billing_batch(self, size: int) -> None:
+        self._billing.batch = size
+
+    @property
+    def project_after_commands(self) -> bool:
+        return self._x.project_after_commands
+
+    @property
+    def conflicts_retried(self) -> int:
+        """How many saves lost an optimistic-concurrency race and were decided again."""
+        return self._x.conflicts_retried
+
     def close(self) -> None:
-        self._log.close()
-        self._engine.dispose()
+        self._parts.close()
 
     def __enter__(self) -> Ledger:
         return self
 
     def __exit__(self, *_: object) -> None:
         self.close()
-
-    # -- the machinery every command shares -------------------------------------------
-
-    def _load(self, cls: type[A], aggregate_id: UUID) -> A | None:
-        """From its latest snapshot, if any, and the events after it (`pfdo.loading`)."""
-        found = load_many(self._log, [aggregate_id], self._decode)
-        return cast(A | None, found.get(aggregate_id))
-
-    def _find(self, cls: type[A], key: str) -> A | None:
-        """The aggregate of kind `cls` named `key`, or None: one read of the log, or none
-        when a bulk already holds it."""
-        aggregate_id = cls.id_for(key)  # type: ignore[attr-defined]
-        if self._bulk is None:
-            return self._load(cls, aggregate_id)
-        found = self._bulk.get(aggregate_id)
-        if found is None:
-            found = self._load(cls, aggregate_id)
-            if found is not None:
-                self._bulk.track(found)
-        return cast(A | None, found)
 
     @contextmanager
     def bulk(self, chunk: int = 1000) -> Iterator[Ledger]:
@@ -138,109 +87,16 @@ class Ledger(Reports):
         since the last save are not written. A chunk that meets a concurrent writer raises
         `ConcurrencyConflict` and is not written: run the bulk again with request ids.
         """
-        if self._bulk is not None:
-            raise RuntimeError("Ledger.bulk() blocks do not nest")
-        self._bulk = UnitOfWork(chunk, keep=(Period, Program, Municipality, Provider))
-        try:
+        with self._x.bulk(chunk):
             yield self
-            self._save_bulk()
-        finally:
-            self._bulk = None
-
-    def _project(self, recorded: Sequence[Recording[UUID]] = ()) -> None:
-        """After a write: fold it into the read models, unless a follower does that."""
-        if self.project_after_commands:
-            self._projector.catch_up(recorded)
 
     def _settle(self) -> None:
         """Make the read models show everything decided so far, bulk included."""
-        self._save_bulk()
-        self._projector.catch_up()
-
-    def _save_bulk(self) -> None:
-        if self._bulk is None or not self._bulk.pending():
-            return
-        try:
-            self._log.save(*self._bulk.pending())
-        except RecordConflictError:
-            self._bulk.saved()
-            raise ConcurrencyConflict(
-                "bulk: another writer changed the same records; the commands of this chunk "
-                "were not written"
-            ) from None
-        self._bulk.saved()
-        self._project()
-
-    def _get(self, cls: type[A], key: str, what: str) -> A:
-        found = self._find(cls, key)
-        if found is None:
-            raise NotFound(f"{what} {key} does not exist")
-        return found
-
-    def _exists(self, cls: type[Aggregate], key: str) -> bool:
-        return self._find(cls, key) is not None
-
-    def _replayed(
-        self, command: cmd.Command, request_id: str | None, result_type: type[R]
-    ) -> R | None:
-        """The first result of a request id already used, or None for a new one."""
-        record = None if request_id is None else self._find(RequestRecord, request_id)
-        if record is None:
-            return None
-        return result_type.model_validate(record.replay(command.verb, command.fingerprint()))
-
-    def _execute(
-        self,
-        command: C,
-        request_id: str | None,
-        result_type: type[R],
-        decide: Callable[[C], Decision[R]],
-    ) -> R:
-        if self._bulk is not None:
-            return self._execute_in_bulk(self._bulk, command, request_id, result_type, decide)
-        for _attempt in range(MAX_ATTEMPTS):
-            replayed = self._replayed(command, request_id, result_type)
-            if replayed is not None:
-                return replayed
-            result, changed = decide(command)
-            changed.extend(_request_record(command, request_id, result))
-            try:
-                recorded = self._log.save(*changed)
-            except RecordConflictError:
-                self.conflicts_retried += 1
-                continue
-            self._project(recorded)
-            return result
-        raise ConcurrencyConflict(
-            f"{command.verb}: other writers kept changing the same records; "
-            f"gave up after {MAX_ATTEMPTS} attempts, nothing was written"
-        )
+        self._x.settle()
 
     def log_position(self) -> int:
         """The position of the last event in the log (0 for an empty log)."""
         return self._log.recorder.max_notification_id() or 0
-
-    def _execute_in_bulk(
-        self,
-        bulk: UnitOfWork,
-        command: C,
-        request_id: str | None,
-        result_type: type[R],
-        decide: Callable[[C], Decision[R]],
-    ) -> R:
-        replayed = self._replayed(command, request_id, result_type)
-        if replayed is not None:
-            return replayed
-        bulk.begin()
-        try:
-            result, changed = decide(command)
-        except PfdoError:
-            bulk.undo(self._load)
-            raise
-        changed.extend(_request_record(command, request_id, result))
-        if bulk.done(changed):
-            self._save_bulk()
-        return result
 
     def catch_up(self) -> int:
         """Fold into the read models whatever the log holds that they do not yet."""
@@ -291,37 +147,7 @@ class Ledger(Reports):
             categories=categories,
             on=on,
         )
-        return self._execute(command, request_id, res.PeriodOpened, self._open_period)
-
-    def _open_period(self, c: cmd.OpenPeriod) -> Decision[res.PeriodOpened]:
-        if self._exists(Period, c.period):
-            raise AlreadyExists(f"period {c.period} exists already")
-        municipality = self._find(Municipality, c.municipality) or Municipality.register(
-            c.municipality, c.on
-        )
-        municipality.add_period(c.period, c.start, c.end, c.on)
-        states = {
-            name: CategoryState(
-                nominal=spec.nominal,
-                count_limit=spec.count,
-                sum_limit=spec.sum,
-                funded_count=0,
-                funded_sum=0,
-            )
-            for name, spec in c.categories.items()
-        }
-        period = Period.open(c.period, c.municipality, c.start, c.end, states, c.on)
-        result = res.PeriodOpened(
-            period=c.period,
-            municipality=c.municipality,
-            start=c.start,
-            end=c.end,
-            categories=[
-                res.CategoryResult(name=n, nominal=s.nominal, count_limit=s.count, sum_limit=s.sum)
-                for n, s in c.categories.items()
-            ],
-        )
-        return result, [municipality, period]
+        return self._x.execute(command, request_id, res.PeriodOpened, periods.open_period)
 
     def close_period(
         self, period: str, *, on: date | str | None = None, request_id: str | None = None
@@ -332,22 +158,10 @@ class Ledger(Reports):
         `PFDO_AUDIT_KEY` names (an unreadable key refuses the close before it is written)."""
         command = cmd.ClosePeriod.build(period=period, on=on)
         key = signing_key_from_env()
-        result = self._execute(command, request_id, res.PeriodClosed, self._close_period)
+        result = self._x.execute(command, request_id, res.PeriodClosed, periods.close_period)
         self._settle()
         self.auditor().record_close_checkpoint(command.period, key)
         return result
-
-    def _close_period(self, c: cmd.ClosePeriod) -> Decision[res.PeriodClosed]:
-        period = self._get(Period, c.period, "period")
-        period.check_open()
-        self._settle()
-        with self._engine.connect() as connection:
-            numbers = queries.funded_numbers(connection, c.period)
-            unbilled = queries.unbilled_months(connection, c.period)
-        certificates = self._certificates(numbers)
-        expired = closing.close_period(period, certificates, unbilled, c.on)
-        result = res.PeriodClosed(period=c.period, expired=expired, certificates=len(certificates))
-        return result, [period, *certificates]
 
     def change_nominal(
         self,
@@ -360,28 +174,7 @@ class Ledger(Reports):
     ) -> res.NominalChanged:
         """Raise or lower a category's nominal on every certificate funded in it (rule 13)."""
         command = cmd.ChangeNominal.build(period=period, category=category, nominal=nominal, on=on)
-        return self._execute(command, request_id, res.NominalChanged, self._change_nominal)
-
-    def _change_nominal(self, c: cmd.ChangeNominal) -> Decision[res.NominalChanged]:
-        period = self._get(Period, c.period, "period")
-        period.check_open()
-        period.category(c.category)
-        self._settle()
-        with self._engine.connect() as connection:
-            numbers = queries.funded_numbers(connection, c.period, c.category)
-        certificates = self._certificates(numbers)
-        delta = closing.change_nominal(period, c.category, c.nominal, certificates, c.on)
-        result = res.NominalChanged(
-            period=c.period,
-            category=c.category,
-            nominal=c.nominal,
-            delta=delta,
-            certificates=len(certificates),
-        )
-        return result, [period, *certificates]
-
-    def _certificates(self, numbers: Iterable[str]) -> list[Certificate]:
-        return [self._get(Certificate, n, "certificate") for n in numbers]
+        return self._x.execute(command, request_id, res.NominalChanged, periods.change_nominal)
 
     # -- providers and programs ------------------------------------------------------
 
@@ -396,25 +189,14 @@ class Ledger(Reports):
     ) -> res.ProviderResult:
         """Admit a provider to the registry (rule 4)."""
         command = cmd.AddProvider.build(provider=provider, name=name, kind=kind, on=on)
-        return self._execute(command, request_id, res.ProviderResult, self._add_provider)
-
-    def _add_provider(self, c: cmd.AddProvider) -> Decision[res.ProviderResult]:
-        if self._exists(Provider, c.provider):
-            raise AlreadyExists(f"provider {c.provider} exists already")
-        provider = Provider.admit(c.provider, c.name, c.kind, c.on)
-        return _provider_result(provider), [provider]
+        return self._x.execute(command, request_id, res.ProviderResult, registry.add_provider)
 
     def exclude_provider(
         self, provider: str, *, on: date | str | None = None, request_id: str | None = None
     ) -> res.ProviderResult:
         """Exclude a provider from the registry: its programs take no new contracts."""
         command = cmd.ExcludeProvider.build(provider=provider, on=on)
-        return self._execute(command, request_id, res.ProviderResult, self._exclude_provider)
-
-    def _exclude_provider(self, c: cmd.ExcludeProvider) -> Decision[res.ProviderResult]:
-        provider = self._get(Provider, c.provider, "provider")
-        provider.exclude(c.on)
-        return _provider_result(provider), [provider]
+        return self._x.execute(command, request_id, res.ProviderResult, registry.exclude_provider)
 
     def add_program(
         self,
@@ -440,28 +222,14 @@ class Ledger(Reports):
             capacity=capacity,
             on=on,
         )
-        return self._execute(command, request_id, res.ProgramResult, self._add_program)
-
-    def _add_program(self, c: cmd.AddProgram) -> Decision[res.ProgramResult]:
-        if self._exists(Program, c.program):
-            raise AlreadyExists(f"program {c.program} exists already")
-        provider = self._get(Provider, c.provider, "provider")
-        program = Program.add(
-            c.program, provider, c.title, c.monthly_price, c.min_age, c.max_age, c.capacity, c.on
-        )
-        return _program_result(program), [program]
+        return self._x.execute(command, request_id, res.ProgramResult, registry.add_program)
 
     def withdraw_program(
         self, program: str, *, on: date | str | None = None, request_id: str | None = None
     ) -> res.ProgramResult:
         """Withdraw a program: it takes no new contracts; running ones go on."""
         command = cmd.WithdrawProgram.build(program=program, on=on)
-        return self._execute(command, request_id, res.ProgramResult, self._withdraw_program)
-
-    def _withdraw_program(self, c: cmd.WithdrawProgram) -> Decision[res.ProgramResult]:
-        program = self._get(Program, c.program, "program")
-        program.withdraw(c.on)
-        return _program_result(program), [program]
+        return self._x.execute(command, request_id, res.ProgramResult, registry.withdraw_program)
 
     # -- certificates -----------------------------------------------------------------
 
@@ -479,30 +247,9 @@ class Ledger(Reports):
         command = cmd.IssueCertificate.build(
             child=child, birth_date=birth_date, municipality=municipality, number=number, on=on
         )
-        return self._execute(command, request_id, res.CertificateIssued, self._issue)
-
-    def _issue(self, c: cmd.IssueCertificate) -> Decision[res.CertificateIssued]:
-        existing = self._find(ChildRegistration, c.child)
-        if existing is not None:
-            raise AlreadyExists(f"child {c.child} already has certificate {existing.number}")
-        if c.number is not None and self._exists(Certificate, c.number):
-            raise AlreadyExists(f"certificate number {c.number} is already taken")
-        number = c.number or self._free_number(c.child)
-        certificate = Certificate.issue(number, c.child, c.birth_date, c.municipality, c.on)
-        registration = ChildRegistration.register(c.child, number, c.on)
-        result = res.CertificateIssued(
-            number=number, municipality=c.municipality, type=certificate.kind
+        return self._x.execute(
+            command, request_id, res.CertificateIssued, certificates.issue_certificate
         )
-        return result, [certificate, registration]
-
-    def _free_number(self, child: str) -> str:
-        """A 10-digit number derived from the child id, probing on the rare collision."""
-        for attempt in range(1000):
-            digest = hashlib.sha256(f"pfdo-number:{child}:{attempt}".encode()).digest()
-            number = str(1_000_000_000 + int.from_bytes(digest[:8], "big") % 9_000_000_000)
-            if not self._exists(Certificate, number):
-                return number
-        raise Refused(f"no free certificate number found for child {child}")
 
     def fund_certificate(
         self,
@@ -515,19 +262,9 @@ class Ledger(Reports):
     ) -> res.CertificateFunded:
         """Credit a period's nominal to a certificate (rule 3)."""
         command = cmd.FundCertificate.build(number=number, period=period, category=category, on=on)
-        return self._execute(command, request_id, res.CertificateFunded, self._fund)
-
-    def _fund(self, c: cmd.FundCertificate) -> Decision[res.CertificateFunded]:
-        certificate = self._get(Certificate, c.number, "certificate")
-        period = self._get(Period, c.period, "period")
-        period.check_open()
-        nominal = period.category(c.category)["nominal"]
-        certificate.fund(period.code, period.municipality, period.start, c.category, nominal, c.on)
-        period.record_funding(c.number, c.category, c.on)
-        result = res.CertificateFunded(
-            number=c.number, period=c.period, category=c.category, nominal=nominal
+        return self._x.execute(
+            command, request_id, res.CertificateFunded, certificates.fund_certificate
         )
-        return result, [certificate, period]
 
     # -- contracts --------------------------------------------------------------------
 
@@ -546,50 +283,7 @@ class Ledger(Reports):
         command = cmd.Enrol.build(
             number=number, program=program, start=start, end=end, mode=mode, on=on
         )
-        return self._execute(command, request_id, res.Enrolment, self._enroll)
-
-    def _enroll(self, c: cmd.Enrol) -> Decision[res.Enrolment]:
-        certificate = self._get(Certificate, c.number, "certificate")
-        program = self._get(Program, c.program, "program")
-        provider = self._get(Provider, program.provider, "provider")
-        period = self._period_for(certificate, c.start, c.end)
-        contract = enrol(certificate, program, provider, period, c.start, c.end, c.mode, c.on)
-        months = [
-            res.MonthLine(
-                month=m,
-                price=s["price"],
-                certificate=s["certificate"],
-                parent=s["price"] - s["certificate"],
-            )
-            for m, s in contract.months.items()
-        ]
-        price = sum(line.price for line in months)
-        result = res.Enrolment(
-            contract=contract.code,
-            number=c.number,
-            program=c.program,
-            provider=provider.code,
-            mode=c.mode,
-            start=c.start,
-            end=c.end,
-            price=price,
-            certificate_share=contract.share,
-            parent_share=price - contract.share,
-            months=months,
-        )
-        return result, [certificate, program, contract]
-
-    def _period_for(self, certificate: Certificate, start: date, end: date) -> Period:
-        """The municipality's period that holds the contract's start date."""
-        municipality = self._find(Municipality, certificate.municipality)
-        if municipality is not None:
-            for code, (first, last) in municipality.periods.items():
-                if date.fromisoformat(first) <= start <= date.fromisoformat(last):
-                    return self._get(Period, code, "period")
-        raise Refused(
-            f"contract dates {start}..{end} are outside every period of municipality "
-            f"{certificate.municipality}"
-        )
+        return self._x.execute(command, request_id, res.Enrolment, contracts.enroll)
 
     def record_attendance(
         self,
@@ -604,13 +298,9 @@ class Ledger(Reports):
         command = cmd.RecordAttendance.build(
             contract=contract, dates=tuple(dates), present=present, on=on
         )
-        return self._execute(command, request_id, res.AttendanceRecorded, self._attend)
-
-    def _attend(self, c: cmd.RecordAttendance) -> Decision[res.AttendanceRecorded]:
-        contract = self._get(Contract, c.contract, "contract")
-        self._get(Period, contract.period, "period").check_open()
-        recorded = contract.record_attendance([(d, c.present) for d in c.dates], c.on)
-        return res.AttendanceRecorded(contract=c.contract, recorded=recorded), [contract]
+        return self._x.execute(
+            command, request_id, res.AttendanceRecorded, contracts.record_attendance
+        )
 
     def terminate(
         self,
@@ -622,18 +312,7 @@ class Ledger(Reports):
     ) -> res.Termination:
         """Terminate a contract on the business date; later months are released (rule 10)."""
         command = cmd.Terminate.build(contract=contract, reason=reason, on=on)
-        return self._execute(command, request_id, res.Termination, self._terminate)
-
-    def _terminate(self, c: cmd.Terminate) -> Decision[res.Termination]:
-        contract = self._get(Contract, c.contract, "contract")
-        self._get(Period, contract.period, "period").check_open()
-        certificate = self._get(Certificate, contract.number, "certificate")
-        program = self._get(Program, contract.program, "program")
-        released = billing.terminate(contract, certificate, c.reason, c.on)
-        program.end_contract(contract.code, c.on if c.on >= contract.start else None, c.on)
-        cancelled = [m for m, s in contract.months.items() if s["status"] == "cancelled"]
-        result = res.Termination(contract=c.contract, released=released, cancelled_months=cancelled)
-        return result, [contract, certificate, program]
+        return self._x.execute(command, request_id, res.Termination, contracts.terminate)
 
     def correct(
         self,
@@ -649,15 +328,7 @@ class Ledger(Reports):
         command = cmd.Correct.build(
             contract=contract, month=month, refund=refund, reason=reason, on=on
         )
-        return self._execute(command, request_id, res.Correction, self._correct)
-
-    def _correct(self, c: cmd.Correct) -> Decision[res.Correction]:
-        contract = self._get(Contract, c.contract, "contract")
-        self._get(Period, contract.period, "period").check_open()
-        certificate = self._get(Certificate, contract.number, "certificate")
-        billing.refund(contract, certificate, c.month, c.refund, c.reason, c.on)
-        result = res.Correction(contract=c.contract, month=c.month, refunded=c.refund)
-        return result, [contract, certificate]
+        return self._x.execute(command, request_id, res.Correction, contracts.correct)
 
     # -- billing ---------------------------------------------------------------------
 
@@ -676,132 +347,5 @@ class Ledger(Reports):
         """
         command = cmd.BillMonth.build(month=month, on=on)
         self._settle()
-        bulk, self._bulk = self._bulk, None  # a billing run batches on its own
-        try:
-            return self._bill(command, request_id, progress)
-        finally:
-            self._bulk = bulk
-
-    def _bill(
-        self,
-        command: cmd.BillMonth,
-        request_id: str | None,
-        progress: Callable[[int, int], None] | None,
-    ) -> res.BillingRun:
-        replayed = self._replayed(command, request_id, res.BillingRun)
-        if replayed is not None:
-            return replayed
-        opens = next_month_start(command.month)
-        if command.on < opens:
-            raise Refused(f"month {command.month} can be billed from {opens}, not on {command.on}")
-        with self._engine.connect() as connection:
-            candidates = queries.open_contracts_in(connection, command.month)
-        totals = _BillingTotals()
-        size = self.billing_batch
-        with collector_paused():
-            for start in range(0, len(candidates), size):
-                batch = candidates[start : start + size]
-                self._bill_batch(command, batch, totals)
-                if progress is not None:
-                    progress(min(start + size, len(candidates)), len(candidates))
-            result = totals.result(command.month)
-            self._log.save(*_request_record(command, request_id, result))
-            self._project()
-        return result
-
-    def _bill_batch(self, c: cmd.BillMonth, batch: Sequence[str], totals: _BillingTotals) -> None:
-        for _attempt in range(MAX_ATTEMPTS):
-            attempt = _BillingTotals()
-            loaded = load_batch(self._log, (Contract.id_for(code) for code in batch), self._decode)
-            contracts = [cast(Contract, loaded.aggregates[Contract.id_for(code)]) for code in batch]
-            holders = load_batch(
-                self._log, (Certificate.id_for(k.number) for k in contracts), self._decode
-            )
-            certificates = {
-                cast(Certificate, a).number: cast(Certificate, a)
-                for a in holders.aggregates.values()
-            }
-            for contract in contracts:
-                certificate = certificates[contract.number]
-                outcome = billing.bill_month(contract, certificate, c.month, c.on)
-                attempt.add(contract.code, outcome)
-            try:
-                self._log.save(*contracts, *certificates.values())
-            except RecordConflictError:
-                self.conflicts_retried += 1
-                continue
-            totals.merge(attempt)
-            # so that the next run loads what it replayed at length from here
-            long = loaded.replayed_at_length(SNAPSHOT_AFTER)
-            save_snapshots(self._log, long + holders.replayed_at_length(SNAPSHOT_AFTER))
-            return
-        raise ConcurrencyConflict(
-            f"bill {c.month}: other writers kept changing the same contracts; this batch was "
-            "not billed (earlier batches were); run the billing again"
-        )
-
-
-class _BillingTotals:
-    """Sums of one billing run."""
-
-    def __init__(self) -> None:
-        self.billed = self.charged = self.released = self.parent = 0
-        self.missing: list[str] = []
-
-    def add(self, contract: str, outcome: billing.BillingOutcome) -> None:
-        if outcome.attendance_missing:
-            self.missing.append(contract)
-        elif outcome.billed is not None:
-            self.billed += 1
-            self.charged += outcome.billed.charged
-            self.released += outcome.billed.released
-            self.parent += outcome.billed.parent
-
-    def merge(self, other: _BillingTotals) -> None:
-        self.billed += other.billed
-        self.charged += other.charged
-        self.released += other.released
-        self.parent += other.parent
-        self.missing.extend(other.missing)
-
-    def result(self, month: str) -> res.BillingRun:
-        return res.BillingRun(
-            month=month,
-            billed=self.billed,
-            charged=self.charged,
-            released=self.released,
-            parent=self.parent,
-            attendance_missing=sorted(self.missing),
-        )
-
-
-def _request_record(
-    command: cmd.Command, request_id: str | None, result: res.Result
-) -> list[Aggregate]:
-    """The record of a request id beside its command's changes (none without an id)."""
-    if request_id is None:
-        return []
-    return [
-        RequestRecord.record(
-            request_id,
-            command.verb,
-            command.fingerprint(),
-            result.model_dump(mode="json"),
-            command.on,
-        )
-    ]
-
-
-def _provider_result(provider: Provider) -> res.ProviderResult:
-    return res.ProviderResult(
-        provider=provider.code, name=provider.name, kind=provider.kind, status=provider.status
-    )
-
-
-def _program_result(program: Program) -> res.ProgramResult:
-    return res.ProgramResult(
-        program=program.code,
-        provider=program.provider,
-        monthly_price=program.monthly_price,
-        status=program.status,
-    )
+        with self._x.outside_bulk():  # a billing run batches on its own
+            return self._billing.bill(command, request_id, progress)

@@ -1,7 +1,7 @@
 """The auditor's entry point on one store: verify, checkpoint, export, explain.
 
-`Auditor.open(db)` opens a store without folding anything into it (a `Ledger` catches the
-read models up as it opens), so that `verify` sees the store exactly as it is.
+`Auditor.open(db)` opens a store as a `Ledger` does (`pfdo.bootstrap`), folding nothing into
+it, so that `verify` sees the store exactly as it is.
 `Ledger.auditor()` gives an auditor on a ledger's own store. Replaying an export needs no
 store at all: see `pfdo.audit.replay`.
 """
@@ -20,15 +20,8 @@ from pfdo.audit.explain import explain
 from pfdo.audit.export import export
 from pfdo.audit.keys import SigningKey, load_public_key
 from pfdo.audit.verify import Sourced, VerifyRun
-from pfdo.projections.runner import Projector
-from pfdo.store import (
-    EventLog,
-    StoreURL,
-    ensure_postgres_database,
-    open_engine,
-    open_event_log,
-    schema_lock,
-)
+from pfdo.bootstrap import bootstrap
+from pfdo.store import EventLog
 
 CheckpointSource = cp.Checkpoint | Path | str
 
@@ -42,14 +35,8 @@ class Auditor:
     @classmethod
     def open(cls, db: str | None = None) -> Auditor:
         """Open a store for auditing (created if missing, like a Ledger), folding nothing."""
-        store = StoreURL.parse(db)
-        if store.kind == "postgresql":
-            ensure_postgres_database(store)
-        engine = open_engine(store)
-        with schema_lock(store):
-            log = open_event_log(store)
-            Projector(log, engine).ensure_schema()
-        return cls(log, engine, owned=True)
+        parts = bootstrap(db)
+        return cls(parts.log, parts.engine, owned=True)
 
     def close(self) -> None:
         if self._owned:

@@ -1,0 +1,124 @@
+"""The billing run: a month billed for every open contract, in atomic batches (rule 9).
+
+Contracts open in the month are found in the read models (brought level with the log
+first), then billed a batch at a time: each batch of contracts is loaded with their
+certificates, billed in memory and saved in one transaction, so an interrupted run
+leaves whole months billed or not, and running it again bills the rest. A batch that
+loses a race with another writer is loaded and billed again. The run's totals are saved
+as the request record's result, so a retried run with the same request id returns them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import cast
+
+from pfdo import commands as cmd
+from pfdo import idempotency
+from pfdo import results as res
+from pfdo.collector import collector_paused
+from pfdo.domain import billing
+from pfdo.domain.calendar import next_month_start
+from pfdo.domain.certificate import Certificate
+from pfdo.domain.contract import Contract
+from pfdo.domain.errors import ConcurrencyConflict, Refused
+from pfdo.execution import MAX_ATTEMPTS, Executor
+from pfdo.loading import load_batch, save_snapshots
+from pfdo.projections import queries
+
+BILLING_BATCH = 500
+#: A billing run snapshots a contract or certificate replayed from this many events or more.
+SNAPSHOT_AFTER = 4
+
+Progress = Callable[[int, int], None]
+
+
+class BillingRun:
+    """Bills months on one store, `batch` contracts to a transaction."""
+
+    def __init__(self, executor: Executor, batch: int = BILLING_BATCH) -> None:
+        self._x = executor
+        self.batch = batch
+
+    def bill(
+        self, command: cmd.BillMonth, request_id: str | None, progress: Progress | None
+    ) -> res.BillingRun:
+        x = self._x
+        replayed = x.replayed(command, request_id, res.BillingRun)
+        if replayed is not None:
+            return replayed
+        opens = next_month_start(command.month)
+        if command.on < opens:
+            raise Refused(f"month {command.month} can be billed from {opens}, not on {command.on}")
+        with x.engine.connect() as connection:
+            candidates = queries.open_contracts_in(connection, command.month)
+        totals = _BillingTotals()
+        size = self.batch
+        with collector_paused():
+            for start in range(0, len(candidates), size):
+                self._bill_batch(command, candidates[start : start + size], totals)
+                if progress is not None:
+                    progress(min(start + size, len(candidates)), len(candidates))
+            result = totals.result(command.month)
+            x.project(x.save(*idempotency.request_record(command, request_id, result)))
+        return result
+
+    def _bill_batch(self, c: cmd.BillMonth, batch: Sequence[str], totals: _BillingTotals) -> None:
+        x = self._x
+        for _attempt in range(MAX_ATTEMPTS):
+            attempt = _BillingTotals()
+            loaded = load_batch(x.log, (Contract.id_for(code) for code in batch), x.decode)
+            contracts = [cast(Contract, loaded.aggregates[Contract.id_for(code)]) for code in batch]
+            holders = load_batch(x.log, (Certificate.id_for(k.number) for k in contracts), x.decode)
+            certificates = {
+                cast(Certificate, a).number: cast(Certificate, a)
+                for a in holders.aggregates.values()
+            }
+            for contract in contracts:
+                outcome = billing.bill_month(contract, certificates[contract.number], c.month, c.on)
+                attempt.add(contract.code, outcome)
+            if not x.save_or_conflict(*contracts, *certificates.values()):
+                continue
+            totals.merge(attempt)
+            # so that the next run loads what it replayed at length from here
+            long = loaded.replayed_at_length(SNAPSHOT_AFTER)
+            save_snapshots(x.log, long + holders.replayed_at_length(SNAPSHOT_AFTER))
+            return
+        raise ConcurrencyConflict(
+            f"bill {c.month}: other writers kept changing the same contracts; this batch was "
+            "not billed (earlier batches were); run the billing again"
+        )
+
+
+class _BillingTotals:
+    """Sums of one billing run."""
+
+    def __init__(self) -> None:
+        self.billed = self.charged = self.released = self.parent = 0
+        self.missing: list[str] = []
+
+    def add(self, contract: str, outcome: billing.BillingOutcome) -> None:
+        if outcome.attendance_missing:
+            self.missing.append(contract)
+        elif outcome.billed is not None:
+            self.billed += 1
+            self.charged += outcome.billed.charged
+            self.released += outcome.billed.released
+            self.parent += outcome.billed.parent
+
+    def merge(self, other: _BillingTotals) -> None:
+        self.billed += other.billed
+        self.charged += other.charged
+        self.released += other.released
+        self.parent += other.parent
+        self.missing.extend(other.missing)
+
+    def result(self, month: str) -> res.BillingRun:
+        return res.BillingRun(
+            month=month,
+            billed=self.billed,
+            charged=self.charged,
+            released=self.released,
+            parent=self.parent,
+            attendance_missing=sorted(self.missing),
+        )

@@ -1,0 +1,57 @@
+"""Decisions on certificates: issue one to a child, fund it for a period (rules 1, 3).
+
+A certificate's number is derived from the child's id unless one is given, probing the
+next derivation on the rare collision, so a retry of an issue finds the same number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+from pfdo import commands as cmd
+from pfdo import results as res
+from pfdo.domain.certificate import Certificate, ChildRegistration
+from pfdo.domain.errors import AlreadyExists, Refused
+from pfdo.domain.period import Period
+
+if TYPE_CHECKING:
+    from pfdo.execution import Decision, Executor
+
+
+def issue_certificate(w: Executor, c: cmd.IssueCertificate) -> Decision[res.CertificateIssued]:
+    existing = w.find(ChildRegistration, c.child)
+    if existing is not None:
+        raise AlreadyExists(f"child {c.child} already has certificate {existing.number}")
+    if c.number is not None and w.exists(Certificate, c.number):
+        raise AlreadyExists(f"certificate number {c.number} is already taken")
+    number = c.number or _free_number(w, c.child)
+    certificate = Certificate.issue(number, c.child, c.birth_date, c.municipality, c.on)
+    registration = ChildRegistration.register(c.child, number, c.on)
+    result = res.CertificateIssued(
+        number=number, municipality=c.municipality, type=certificate.kind
+    )
+    return result, [certificate, registration]
+
+
+def _free_number(w: Executor, child: str) -> str:
+    """A 10-digit number derived from the child id, probing on the rare collision."""
+    for attempt in range(1000):
+        digest = hashlib.sha256(f"pfdo-number:{child}:{attempt}".encode()).digest()
+        number = str(1_000_000_000 + int.from_bytes(digest[:8], "big") % 9_000_000_000)
+        if not w.exists(Certificate, number):
+            return number
+    raise Refused(f"no free certificate number found for child {child}")
+
+
+def fund_certificate(w: Executor, c: cmd.FundCertificate) -> Decision[res.CertificateFunded]:
+    certificate = w.get(Certificate, c.number, "certificate")
+    period = w.get(Period, c.period, "period")
+    period.check_open()
+    nominal = period.category(c.category)["nominal"]
+    certificate.fund(period.code, period.municipality, period.start, c.category, nominal, c.on)
+    period.record_funding(c.number, c.category, c.on)
+    result = res.CertificateFunded(
+        number=c.number, period=c.period, category=c.category, nominal=nominal
+    )
+    return result, [certificate, period]

@@ -1,0 +1,90 @@
+"""Decisions on periods: open one, close it, change a category's nominal (rules 2, 12, 13).
+
+Each decision takes the executor (what it reads with) and a validated command, lets the
+aggregates decide, and returns the result with the aggregates it changed. Closing and
+changing a nominal touch every certificate funded in the period: they find them in the
+read models, brought level with the log first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from pfdo import commands as cmd
+from pfdo import results as res
+from pfdo.domain import closing
+from pfdo.domain.certificate import Certificate
+from pfdo.domain.errors import AlreadyExists
+from pfdo.domain.period import CategoryState, Municipality, Period
+from pfdo.projections import queries
+
+if TYPE_CHECKING:
+    from pfdo.execution import Decision, Executor
+
+
+def open_period(w: Executor, c: cmd.OpenPeriod) -> Decision[res.PeriodOpened]:
+    if w.exists(Period, c.period):
+        raise AlreadyExists(f"period {c.period} exists already")
+    municipality = w.find(Municipality, c.municipality) or Municipality.register(
+        c.municipality, c.on
+    )
+    municipality.add_period(c.period, c.start, c.end, c.on)
+    states = {
+        name: CategoryState(
+            nominal=spec.nominal,
+            count_limit=spec.count,
+            sum_limit=spec.sum,
+            funded_count=0,
+            funded_sum=0,
+        )
+        for name, spec in c.categories.items()
+    }
+    period = Period.open(c.period, c.municipality, c.start, c.end, states, c.on)
+    result = res.PeriodOpened(
+        period=c.period,
+        municipality=c.municipality,
+        start=c.start,
+        end=c.end,
+        categories=[
+            res.CategoryResult(name=n, nominal=s.nominal, count_limit=s.count, sum_limit=s.sum)
+            for n, s in c.categories.items()
+        ],
+    )
+    return result, [municipality, period]
+
+
+def close_period(w: Executor, c: cmd.ClosePeriod) -> Decision[res.PeriodClosed]:
+    period = w.get(Period, c.period, "period")
+    period.check_open()
+    w.settle()
+    with w.engine.connect() as connection:
+        numbers = queries.funded_numbers(connection, c.period)
+        unbilled = queries.unbilled_months(connection, c.period)
+    certificates = _certificates(w, numbers)
+    expired = closing.close_period(period, certificates, unbilled, c.on)
+    result = res.PeriodClosed(period=c.period, expired=expired, certificates=len(certificates))
+    return result, [period, *certificates]
+
+
+def change_nominal(w: Executor, c: cmd.ChangeNominal) -> Decision[res.NominalChanged]:
+    period = w.get(Period, c.period, "period")
+    period.check_open()
+    period.category(c.category)
+    w.settle()
+    with w.engine.connect() as connection:
+        numbers = queries.funded_numbers(connection, c.period, c.category)
+    certificates = _certificates(w, numbers)
+    delta = closing.change_nominal(period, c.category, c.nominal, certificates, c.on)
+    result = res.NominalChanged(
+        period=c.period,
+        category=c.category,
+        nominal=c.nominal,
+        delta=delta,
+        certificates=len(certificates),
+    )
+    return result, [period, *certificates]
+
+
+def _certificates(w: Executor, numbers: Iterable[str]) -> list[Certificate]:
+    return [w.get(Certificate, n, "certificate") for n in numbers]

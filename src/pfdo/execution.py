@@ -1,0 +1,197 @@
+"""Command execution: load, decide, save, retry; the same for every writing command.
+
+A decision reads the aggregates it needs (`find`, `get`: from their latest snapshot and
+the events after it, or from the bulk's identity map inside `Ledger.bulk()`), lets the
+domain decide, and returns its result with the aggregates it changed. All their new
+events, with the request record when a request id is given, are saved in one atomic
+`save`. A save that loses an optimistic-concurrency race is decided again, a bounded
+number of times. After each save the read models catch up with the log, unless a
+follower does that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import RecordConflictError, Recording
+from sqlalchemy import Engine
+
+from pfdo import idempotency
+from pfdo.commands import Command
+from pfdo.domain.errors import ConcurrencyConflict, NotFound, PfdoError
+from pfdo.domain.period import Municipality, Period
+from pfdo.domain.registry import Program, Provider
+from pfdo.loading import load_many
+from pfdo.projections.decoding import EventDecoder
+from pfdo.results import Result
+from pfdo.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from pfdo.bootstrap import Parts
+
+A = TypeVar("A", bound=Aggregate)
+R = TypeVar("R", bound=Result)
+C = TypeVar("C", bound=Command)
+Decision = tuple[R, list[Aggregate]]
+Decide = Callable[["Executor", C], Decision[R]]
+
+MAX_ATTEMPTS = 5
+
+
+class Executor:
+    """Runs commands on one store: what every decision reads with, and how it is saved."""
+
+    def __init__(self, parts: Parts, *, project_after_commands: bool = True) -> None:
+        self.engine: Engine = parts.engine
+        self.log = parts.log
+        self.projector = parts.projector
+        self.project_after_commands = project_after_commands
+        self.decode = EventDecoder(self.log.mapper, None).decode
+        self.conflicts_retried = 0
+        self._bulk: UnitOfWork | None = None
+
+    # -- reading, for decisions -----------------------------------------------------
+
+    def load(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        """From its latest snapshot, if any, and the events after it (`pfdo.loading`)."""
+        found = load_many(self.log, [aggregate_id], self.decode)
+        return cast(A | None, found.get(aggregate_id))
+
+    def find(self, cls: type[A], key: str) -> A | None:
+        """The aggregate of kind `cls` named `key`, or None: one read of the log, or none
+        when a bulk already holds it."""
+        aggregate_id = cls.id_for(key)  # type: ignore[attr-defined]
+        bulk = self._bulk
+        if bulk is None:
+            return self.load(cls, aggregate_id)
+        found = bulk.get(aggregate_id)
+        if found is None:
+            found = self.load(cls, aggregate_id)
+            if found is not None:
+                bulk.track(found)
+        return cast(A | None, found)
+
+    def get(self, cls: type[A], key: str, what: str) -> A:
+        found = self.find(cls, key)
+        if found is None:
+            raise NotFound(f"{what} {key} does not exist")
+        return found
+
+    def exists(self, cls: type[Aggregate], key: str) -> bool:
+        return self.find(cls, key) is not None
+
+    def replayed(self, command: Command, request_id: str | None, result_type: type[R]) -> R | None:
+        return idempotency.replayed(self.find, command, request_id, result_type)
+
+    # -- writing ------------------------------------------------------------------------
+
+    def execute(
+        self, command: C, request_id: str | None, result_type: type[R], decide: Decide[C, R]
+    ) -> R:
+        """Decide `command` and save what it changed, retrying lost races."""
+        if self._bulk is not None:
+            return self._execute_in_bulk(self._bulk, command, request_id, result_type, decide)
+        for _attempt in range(MAX_ATTEMPTS):
+            replayed = self.replayed(command, request_id, result_type)
+            if replayed is not None:
+                return replayed
+            result, changed = decide(self, command)
+            changed.extend(idempotency.request_record(command, request_id, result))
+            try:
+                recorded = self.log.save(*changed)
+            except RecordConflictError:
+                self.conflicts_retried += 1
+                continue
+            self.project(recorded)
+            return result
+        raise ConcurrencyConflict(
+            f"{command.verb}: other writers kept changing the same records; "
+            f"gave up after {MAX_ATTEMPTS} attempts, nothing was written"
+        )
+
+    def _execute_in_bulk(
+        self,
+        bulk: UnitOfWork,
+        command: C,
+        request_id: str | None,
+        result_type: type[R],
+        decide: Decide[C, R],
+    ) -> R:
+        replayed = self.replayed(command, request_id, result_type)
+        if replayed is not None:
+            return replayed
+        bulk.begin()
+        try:
+            result, changed = decide(self, command)
+        except PfdoError:
+            bulk.undo(self.load)
+            raise
+        changed.extend(idempotency.request_record(command, request_id, result))
+        if bulk.done(changed):
+            self.save_bulk()
+        return result
+
+    @contextmanager
+    def bulk(self, chunk: int) -> Iterator[None]:
+        """Decide the commands of the block in memory, saving `chunk` at a time."""
+        if self._bulk is not None:
+            raise RuntimeError("Ledger.bulk() blocks do not nest")
+        self._bulk = UnitOfWork(chunk, keep=(Period, Program, Municipality, Provider))
+        try:
+            yield
+            self.save_bulk()
+        finally:
+            self._bulk = None
+
+    @contextmanager
+    def outside_bulk(self) -> Iterator[None]:
+        """Run the block as if no bulk were open (a billing run batches on its own)."""
+        bulk, self._bulk = self._bulk, None
+        try:
+            yield
+        finally:
+            self._bulk = bulk
+
+    def save_bulk(self) -> None:
+        bulk = self._bulk
+        if bulk is None or not bulk.pending():
+            return
+        try:
+            self.log.save(*bulk.pending())
+        except RecordConflictError:
+            bulk.saved()
+            raise ConcurrencyConflict(
+                "bulk: another writer changed the same records; the commands of this chunk "
+                "were not written"
+            ) from None
+        bulk.saved()
+        self.project()
+
+    def save(self, *aggregates: Any) -> list[Recording[UUID]]:
+        """Save the new events of `aggregates` in one transaction."""
+        return self.log.save(*aggregates)
+
+    def save_or_conflict(self, *aggregates: Any) -> bool:
+        """Save, or return False (nothing written) when another writer came first."""
+        try:
+            self.save(*aggregates)
+        except RecordConflictError:
+            self.conflicts_retried += 1
+            return False
+        return True
+
+    # -- the read models ----------------------------------------------------------------
+
+    def project(self, recorded: Sequence[Recording[UUID]] = ()) -> None:
+        """After a write: fold it into the read models, unless a follower does that."""
+        if self.project_after_commands:
+            self.projector.catch_up(recorded)
+
+    def settle(self) -> None:
+        """Make the read models show everything decided so far, bulk included."""
+        self.save_bulk()
+        self.projector.catch_up()
