@@ -127,7 +127,12 @@ def chain_rows(connection: Connection, through: int | None = None) -> Iterator[C
         if through is not None:
             query = query.where(position <= through)
         rows = [
-            ChainRow(int(row.position), str(row.originator_id), int(row.version), str(row.hash))
+            ChainRow(
+                int(row.position),
+                str(row.originator_id),
+                int(row.originator_version),
+                str(row.hash),
+            )
             for row in connection.execute(query.order_by(position).limit(PAGE))
         ]
         yield from rows
