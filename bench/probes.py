@@ -20,9 +20,11 @@ from region import PERIOD, TOWN
 from sqlalchemy import delete, func, select, update
 
 from pfdo import Ledger, PfdoError
+from pfdo.audit.chain import ChainKeeper
 from pfdo.domain.certificate import Certificate
 from pfdo.projections import runner
 from pfdo.projections import tables as t
+from pfdo.projections.read_models import ReadModels
 from pfdo.projections.runner import Projector
 
 #: The month the generated year leaves unbilled (the busiest), and its billing date.
@@ -146,7 +148,7 @@ class SampledProjector(Projector):
     position `stop` or at `deadline`."""
 
     def __init__(self, log: Any, engine: Any, page: int, stop: int, deadline: float) -> None:
-        super().__init__(log, engine)
+        super().__init__(log, engine, [ReadModels(log), ChainKeeper(log)])
         self.page = page  # the engine's page size, where it is an attribute
         self.stop, self.deadline = stop, deadline
 

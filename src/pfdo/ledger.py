@@ -22,6 +22,7 @@ from eventsourcing.persistence import RecordConflictError, Recording
 from pfdo import commands as cmd
 from pfdo import results as res
 from pfdo.audit.auditor import Auditor
+from pfdo.audit.chain import ChainKeeper
 from pfdo.audit.keys import signing_key_from_env
 from pfdo.collector import collector_paused
 from pfdo.domain import billing, closing
@@ -43,6 +44,7 @@ from pfdo.follower import follow
 from pfdo.loading import load_batch, load_many, save_snapshots
 from pfdo.projections import queries
 from pfdo.projections.decoding import EventDecoder
+from pfdo.projections.read_models import ReadModels
 from pfdo.projections.runner import Projector
 from pfdo.projections.timeline import Timeline
 from pfdo.reports import Reports
@@ -90,7 +92,9 @@ class Ledger(Reports):
         self._engine = open_engine(self.store)
         with schema_lock(self.store):
             self._log = open_event_log(self.store)
-            self._projector = Projector(self._log, self._engine)
+            self._projector = Projector(
+                self._log, self._engine, [ReadModels(self._log), ChainKeeper(self._log)]
+            )
             self._timeline = Timeline(self._log)
             self._projector.ensure_schema()
         self._decode = EventDecoder(self._log.mapper, None).decode

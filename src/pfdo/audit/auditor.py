@@ -15,11 +15,12 @@ from sqlalchemy import Engine
 
 from pfdo.audit import checkpoint as cp
 from pfdo.audit import results as res
-from pfdo.audit.chain import EventHasher, load_secret
+from pfdo.audit.chain import ChainKeeper, EventHasher, load_secret
 from pfdo.audit.explain import explain
 from pfdo.audit.export import export
 from pfdo.audit.keys import SigningKey, load_public_key
 from pfdo.audit.verify import Sourced, VerifyRun
+from pfdo.projections.read_models import ReadModels
 from pfdo.projections.runner import Projector
 from pfdo.store import (
     EventLog,
@@ -48,7 +49,7 @@ class Auditor:
         engine = open_engine(store)
         with schema_lock(store):
             log = open_event_log(store)
-            Projector(log, engine).ensure_schema()
+            Projector(log, engine, [ReadModels(log), ChainKeeper(log)]).ensure_schema()
         return cls(log, engine, owned=True)
 
     def close(self) -> None:
