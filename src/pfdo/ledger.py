@@ -24,7 +24,6 @@ from pfdo import results as res
 from pfdo.audit.auditor import Auditor
 from pfdo.audit.chain import ChainKeeper
 from pfdo.audit.keys import signing_key_from_env
-from pfdo.collector import collector_paused
 from pfdo.domain import billing, closing
 from pfdo.domain.calendar import next_month_start
 from pfdo.domain.certificate import Certificate, ChildRegistration
@@ -702,15 +701,14 @@ class Ledger(Reports):
             candidates = queries.open_contracts_in(connection, command.month)
         totals = _BillingTotals()
         size = self.billing_batch
-        with collector_paused():
-            for start in range(0, len(candidates), size):
-                batch = candidates[start : start + size]
-                self._bill_batch(command, batch, totals)
-                if progress is not None:
-                    progress(min(start + size, len(candidates)), len(candidates))
-            result = totals.result(command.month)
-            self._log.save(*_request_record(command, request_id, result))
-            self._project()
+        for start in range(0, len(candidates), size):
+            batch = candidates[start : start + size]
+            self._bill_batch(command, batch, totals)
+            if progress is not None:
+                progress(min(start + size, len(candidates)), len(candidates))
+        result = totals.result(command.month)
+        self._log.save(*_request_record(command, request_id, result))
+        self._project()
         return result
 
     def _bill_batch(self, c: cmd.BillMonth, batch: Sequence[str], totals: _BillingTotals) -> None:
