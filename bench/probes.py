@@ -20,9 +20,12 @@ from region import PERIOD, TOWN
 from sqlalchemy import delete, func, select, update
 
 from pfdo import Ledger, PfdoError
+from pfdo.audit.chain import ChainKeeper
+from pfdo.collector import collector_paused
 from pfdo.domain.certificate import Certificate
 from pfdo.projections import runner
 from pfdo.projections import tables as t
+from pfdo.projections.read_models import ReadModels
 from pfdo.projections.runner import Projector
 
 #: The month the generated year leaves unbilled (the busiest), and its billing date.
@@ -102,9 +105,10 @@ def bill_month(db: str, month: str, on: date) -> Billing:
     """Run the billing of `month` on the store `db` and count what it wrote."""
     with Ledger(db) as ledger:
         before = ledger.log_position()
-        started = time.perf_counter()
-        run = ledger.bill(month, on=on)
-        seconds = time.perf_counter() - started
+        with collector_paused():  # as the command line runs a billing
+            started = time.perf_counter()
+            run = ledger.bill(month, on=on)
+            seconds = time.perf_counter() - started
         after = ledger.log_position()
         size = _average_state_size(ledger, before)
     return Billing(contracts=run.billed, events=after - before, seconds=seconds, state_size=size)
@@ -118,9 +122,10 @@ def _average_state_size(ledger: Ledger, after: int) -> int:
 
 def rebuild(ledger: Ledger) -> tuple[int, float]:
     """(events, seconds) of `Ledger.rebuild()`."""
-    started = time.perf_counter()
-    report = ledger.rebuild()
-    return report.events, time.perf_counter() - started
+    with collector_paused():  # as the command line runs a rebuild
+        started = time.perf_counter()
+        report = ledger.rebuild()
+        return report.events, time.perf_counter() - started
 
 
 def events_table(ledger: Ledger) -> str:
@@ -146,7 +151,7 @@ class SampledProjector(Projector):
     position `stop` or at `deadline`."""
 
     def __init__(self, log: Any, engine: Any, page: int, stop: int, deadline: float) -> None:
-        super().__init__(log, engine)
+        super().__init__(log, engine, [ReadModels(log), ChainKeeper(log)])
         self.page = page  # the engine's page size, where it is an attribute
         self.stop, self.deadline = stop, deadline
 

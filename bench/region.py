@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pfdo import Ledger, PfdoError
+from pfdo.collector import collector_paused
 
 PERIOD, TOWN = "2025", "region"
 YEAR_START, YEAR_END = date(2025, 1, 1), date(2025, 12, 31)
@@ -169,7 +170,8 @@ def run_year(
                 if plan.mode == "attendance":
                     _attend(bulk, rng, codes[index], plan, first, ended.get(index, last))
         month = first.isoformat()[:7]
-        billed = 0 if month == unbilled else ledger.bill(month, on=billed_on).billed
+        with collector_paused():  # as the command line runs a billing
+            billed = 0 if month == unbilled else ledger.bill(month, on=billed_on).billed
         with ledger.bulk(chunk=2000) as bulk:
             for index, plan in enumerate(plans):
                 if plan.start <= last and rng.random() < 0.005 and index not in ended:

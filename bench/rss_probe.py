@@ -24,6 +24,7 @@ from pathlib import Path
 from baselines import library_read
 
 from pfdo import Ledger
+from pfdo.collector import collector_paused
 
 STATUS = Path("/proc/self/status")
 
@@ -53,7 +54,8 @@ def main() -> None:
         if traced:
             tracemalloc.start()
         if operation == "rebuild":
-            events = ledger.rebuild().events
+            with collector_paused():  # as the command line runs a rebuild
+                events = ledger.rebuild().events
         else:
             events, _seconds = library_read(ledger._log)
         peak_bytes = tracemalloc.get_traced_memory()[1] if traced else 0

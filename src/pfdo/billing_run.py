@@ -16,7 +16,6 @@ from typing import cast
 from pfdo import commands as cmd
 from pfdo import idempotency
 from pfdo import results as res
-from pfdo.collector import collector_paused
 from pfdo.domain import billing
 from pfdo.domain.calendar import next_month_start
 from pfdo.domain.certificate import Certificate
@@ -54,13 +53,12 @@ class BillingRun:
             candidates = queries.open_contracts_in(connection, command.month)
         totals = _BillingTotals()
         size = self.batch
-        with collector_paused():
-            for start in range(0, len(candidates), size):
-                self._bill_batch(command, candidates[start : start + size], totals)
-                if progress is not None:
-                    progress(min(start + size, len(candidates)), len(candidates))
-            result = totals.result(command.month)
-            x.project(x.save(*idempotency.request_record(command, request_id, result)))
+        for start in range(0, len(candidates), size):
+            self._bill_batch(command, candidates[start : start + size], totals)
+            if progress is not None:
+                progress(min(start + size, len(candidates)), len(candidates))
+        result = totals.result(command.month)
+        x.project(x.save(*idempotency.request_record(command, request_id, result)))
         return result
 
     def _bill_batch(self, c: cmd.BillMonth, batch: Sequence[str], totals: _BillingTotals) -> None:

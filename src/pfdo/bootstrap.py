@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from pfdo.audit.chain import ChainKeeper
+from pfdo.projections.read_models import ReadModels
 from pfdo.projections.runner import Projector
 from pfdo.projections.timeline import Timeline
 from pfdo.store import (
@@ -48,6 +50,6 @@ def bootstrap(db: str | None = None) -> Parts:
     engine = open_engine(store)
     with schema_lock(store):
         log = open_event_log(store)
-        projector = Projector(log, engine)
+        projector = Projector(log, engine, [ReadModels(log), ChainKeeper(log)])
         projector.ensure_schema()
     return Parts(store, engine, log, projector, Timeline(log))

@@ -21,6 +21,7 @@ import click
 
 from pfdo import cli_format
 from pfdo.audit.cli import audit
+from pfdo.collector import collector_paused
 from pfdo.domain.errors import InvalidInput, PfdoError
 from pfdo.imports import import_attendance, read_marks
 from pfdo.ledger import Ledger
@@ -340,7 +341,8 @@ def bill(session: Session, /, month: str, as_json: bool, **options: Any) -> None
     """Bill a month for every contract (allowed from the first day of the next month)."""
     progress = cli_format.Progress("billing") if not as_json and stdout_is_terminal() else None
     try:
-        result = session.call(lambda ledger: ledger.bill(month, progress=progress, **options))
+        with collector_paused():  # a long run of objects that stay alive: see pfdo.collector
+            result = session.call(lambda ledger: ledger.bill(month, progress=progress, **options))
     finally:
         if progress is not None:
             progress.close()
@@ -426,7 +428,8 @@ def rebuild(session: Session, /, as_json: bool) -> None:
     """
     progress = cli_format.Progress("rebuilding") if not as_json and stdout_is_terminal() else None
     try:
-        result = session.call(lambda ledger: ledger.rebuild(progress))
+        with collector_paused():
+            result = session.call(lambda ledger: ledger.rebuild(progress))
     finally:
         if progress is not None:
             progress.close()

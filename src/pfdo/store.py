@@ -11,64 +11,20 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
-from uuid import UUID
 
-from eventsourcing.application import Application, ProcessingEvent
-from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import JSONTranscoder, Recording, Transcoding
 from sqlalchemy import Engine, create_engine, event
 
 from pfdo.domain.errors import InvalidInput, StoreUnavailable
-from pfdo.domain.period import Municipality, Period
-from pfdo.domain.registry import Program
+
+# the event log and its transcoding moved to pfdo.storage.event_log; re-exported here
+from pfdo.storage.event_log import DateAsISO as DateAsISO
+from pfdo.storage.event_log import EventLog as EventLog
 
 DEFAULT_DB = "./pfdo.sqlite"
 CONNECT_TIMEOUT = 5
-
-
-class DateAsISO(Transcoding):
-    """Business dates travel as ISO strings in the stored events."""
-
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
-
-
-class EventLog(Application[UUID]):
-    """The event store: aggregates are saved here, and the log is read from here."""
-
-    name = "pfdo"
-    snapshotting_intervals = {Period: 20, Program: 20, Municipality: 20}  # noqa: RUF012
-
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        transcoder.register(DateAsISO())
-
-    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
-        """The library's `save`, collecting pfdo's aggregates without its runtime protocol
-        checks (two per aggregate, which cost more than encoding its events): record,
-        take the due snapshots, notify, as the library does."""
-        processing = ProcessingEvent[UUID]()
-        for obj in objs:
-            if isinstance(obj, Aggregate):
-                processing.events.extend(obj.collect_events())
-                processing.aggregates[obj.id] = obj
-            else:
-                processing.collect_events(obj)
-        processing.saved_kwargs.update(kwargs)
-        recordings = self._record(processing)
-        self._take_snapshots(processing)
-        self._notify(recordings)
-        return recordings
 
 
 @dataclass(frozen=True)

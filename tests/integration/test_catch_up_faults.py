@@ -27,10 +27,13 @@ from pfdo.store import StoreURL, open_engine
 REGION = Path(__file__).parents[2] / "bench" / "region.py"
 FOLD = """
 import sys
+from pfdo.audit.chain import ChainKeeper
+from pfdo.projections.read_models import ReadModels
 from pfdo.projections.runner import Projector
 from pfdo.store import StoreURL, open_engine, open_event_log
 url = StoreURL.parse(sys.argv[1])
-projector = Projector(open_event_log(url), open_engine(url), page=5)
+log = open_event_log(url)
+projector = Projector(log, open_engine(url), [ReadModels(log), ChainKeeper(log)], page=5)
 print("ready", flush=True)
 projector.{method}()
 """

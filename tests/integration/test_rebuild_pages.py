@@ -10,7 +10,9 @@ from sqlalchemy import delete, select, update
 
 from integration.year import PERIOD, funded_child, open_year
 from pfdo import Ledger
+from pfdo.audit.chain import ChainKeeper
 from pfdo.projections import tables
+from pfdo.projections.read_models import REBUILD_ROWS, ReadModels
 from pfdo.projections.runner import Projector
 
 
@@ -54,8 +56,10 @@ def _a_busy_year(ledger: Ledger) -> None:
     ledger.close_period(PERIOD, on="2025-12-31")
 
 
-def _projector(ledger: Ledger, **pages: int) -> Projector:
-    return Projector(ledger._log, ledger._engine, **pages)
+def _projector(ledger: Ledger, rebuild_rows: int = REBUILD_ROWS, **pages: int) -> Projector:
+    log = ledger._log
+    folds = (ReadModels(log, rebuild_rows=rebuild_rows), ChainKeeper(log))
+    return Projector(log, ledger._engine, folds, **pages)
 
 
 def test_a_rebuild_that_writes_its_rows_out_between_pages_gives_the_live_rows(

@@ -5,9 +5,10 @@ sha256(canonical payload), hash(previous event)))`, the first event's previous h
 32 zero bytes. Change, remove, insert or move one event and its hash and every later one
 change; a checkpoint that recorded a later hash then no longer matches.
 
-The chain is one more fold: the projector calls `ChainKeeper.extend` in the same
-transaction in which it folds the same events into the read models, so the chain never
-lags or leads them. The keeper only appends; a hash once recorded is never rewritten.
+The chain is one more same-transaction fold (`pfdo.projections.folds`): the projector,
+built with it in its list of folds, calls `ChainKeeper.extend` in the same transaction in
+which it folds the same events into the read models, so the chain never lags or leads
+them. The keeper only appends; a hash once recorded is never rewritten.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from pfdo.audit.canonical import (
 )
 from pfdo.domain.errors import StoreUnavailable
 from pfdo.loading import LoggedEvent, read_log
+from pfdo.projections.folds import Page
 from pfdo.projections.workspace import insert_rows
 from pfdo.store import EventLog
 
@@ -127,7 +129,12 @@ def chain_rows(connection: Connection, through: int | None = None) -> Iterator[C
         if through is not None:
             query = query.where(position <= through)
         rows = [
-            ChainRow(int(row[0]), str(row[1]), int(row[2]), str(row[3]))
+            ChainRow(
+                int(row.position),
+                str(row.originator_id),
+                int(row.originator_version),
+                str(row.hash),
+            )
             for row in connection.execute(query.order_by(position).limit(PAGE))
         ]
         yield from rows
@@ -178,7 +185,8 @@ def log_pages(
 
 
 class ChainKeeper:
-    """Appends the hashes of newly folded events to `pfdo_chain`."""
+    """Appends the hashes of newly folded events to `pfdo_chain` (a
+    `pfdo.projections.folds.SameTransactionFold`)."""
 
     def __init__(self, log: EventLog) -> None:
         self._log = log
@@ -212,13 +220,18 @@ class ChainKeeper:
             return self._last
         return chain_head(connection)
 
-    def extend(self, connection: Connection, after: int, page: Sequence[LoggedEvent]) -> None:
-        """Chain `page`: every event after position `after` up to the page's last."""
+    def extend(self, connection: Connection, page: Page) -> None:
+        """Chain `page`: every event after position `page.after` up to the page's last."""
+        after = page.after
         position, prev = self._head(connection, after)
         if position < after:
             for backlog in log_pages(self._log, position, after):
                 prev = self._append(connection, backlog, prev)
-        self._append(connection, [n for n in page if n.id > max(position, after)], prev)
+        self._append(connection, [n for n in page.events if n.id > max(position, after)], prev)
+
+    def rebuilding(self, connection: Connection) -> _Completion:
+        """A rebuild keeps the chain (append-only): it only chains what is not chained."""
+        return _Completion(self, connection)
 
     def complete(self, connection: Connection, through: int) -> None:
         """Chain every event up to position `through` that is not chained yet."""
@@ -243,3 +256,16 @@ class ChainKeeper:
             insert_rows(connection, at.chain, rows)
             self._last = (page[-1].id, prev)
         return prev
+
+
+class _Completion:
+    """The chain's part in a rebuild: nothing per page, then `ChainKeeper.complete`."""
+
+    def __init__(self, keeper: ChainKeeper, connection: Connection) -> None:
+        self._keeper, self._connection = keeper, connection
+
+    def fold(self, page: Page) -> None:
+        pass  # hashes are a function of the log alone: what is chained stays
+
+    def complete(self, through: int) -> None:
+        self._keeper.complete(self._connection, through)

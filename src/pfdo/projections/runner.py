@@ -1,9 +1,10 @@
 """Keeping the read models level with the log: exactly-once catch-up, and full rebuild.
 
-Catch-up locks the position row first, reads the events after the stored position, folds
-them, writes the rows and the new position, and commits: all in one transaction. Two
-processes catching up at once therefore serialise on that row and never fold an event
-twice. Rebuild empties the tables and folds the whole log in memory, writing in bulk.
+Catch-up locks the position row first, reads the events after the stored position, hands
+them to each same-transaction fold (`folds.py`: the read models, the audit chain), writes
+the new position, and commits: all in one transaction. Two processes catching up at once
+therefore serialise on that row and never fold an event twice. Rebuild resets every fold
+and folds the whole log again in pages, in one transaction.
 """
 
 from __future__ import annotations
@@ -14,23 +15,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import Recording
-from sqlalchemy import Connection, Dialect, Engine, delete, insert, select
+from sqlalchemy import Connection, Dialect, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from pfdo.audit.chain import ChainKeeper
-from pfdo.collector import collector_paused
 from pfdo.loading import LoggedEvent, read_log
 from pfdo.projections import tables as t
-from pfdo.projections.decoding import EventDecoder
-from pfdo.projections.fold import fold_event, handled_event_types, touches
-from pfdo.projections.workspace import Workspace
+from pfdo.projections.folds import Page, SameTransactionFold
 from pfdo.store import EventLog
 
 PAGE = 1000
 REBUILD_PAGE = 50_000
-# A rebuild reads pages of REBUILD_PAGE events and holds up to REBUILD_ROWS rows across
-# pages: 545 MiB peak RSS for the 2.8 million events of a 100,000-children region.
-REBUILD_ROWS = 150_000
 _NAME = "main"
 
 
@@ -57,36 +51,34 @@ class RebuildReport:
 
 
 class Projector:
-    """Folds the event log into the read-model tables."""
+    """Folds the event log into its same-transaction folds (`folds`, in that order)."""
 
     def __init__(
         self,
         log: EventLog,
         engine: Engine,
+        folds: Sequence[SameTransactionFold],
         *,
         page: int = PAGE,
         rebuild_page: int = REBUILD_PAGE,
-        rebuild_rows: int = REBUILD_ROWS,
     ) -> None:
         self.page = page
         self.rebuild_page = rebuild_page
-        self.rebuild_rows = rebuild_rows
         self._log = log
         self._engine = engine
-        self._chain = ChainKeeper(log)  # the audit hash chain, one more fold (pfdo.audit)
+        self._folds = tuple(folds)
         self._position_statements: _PositionSQL | None = None
-        self._handled = handled_event_types()
-        self._decoder = EventDecoder(log.mapper, self._handled)
 
     def ensure_schema(self) -> None:
-        t.metadata.create_all(self._engine)
+        t.position.create(self._engine, checkfirst=True)
         try:
             with self._engine.begin() as connection:
                 if connection.execute(select(t.position.c.position)).first() is None:
                     connection.execute(insert(t.position).values(name=_NAME, position=0))
         except IntegrityError:
             pass  # another process created the position row first
-        self._chain.ensure_schema(self._engine)
+        for fold in self._folds:
+            fold.ensure_schema(self._engine)
 
     def _position_sql(self, connection: Connection) -> _PositionSQL:
         if self._position_statements is None:
@@ -110,15 +102,12 @@ class Projector:
     def _page(self, after: int) -> Sequence[LoggedEvent]:
         return read_log(self._log, after, self.page)
 
-    def _fold(self, ws: Workspace, notifications: Sequence[LoggedEvent]) -> None:
-        decode = self._decoder.decode
-        self._fold_events(ws, [(n.id, e) for n in notifications if (e := decode(n)) is not None])
-
-    def _fold_events(self, ws: Workspace, events: Sequence[tuple[int, Any]]) -> None:
-        if ws.loads:
-            ws.prefetch(key for _, event in events for key in touches(event))
-        for seq, event in events:
-            fold_event(ws, event, seq)
+    def _extend(self, connection: Connection, page: Page) -> None:
+        """Fold `page` into every fold and move the position past it (the position row
+        is locked on `connection`: all of it commits together)."""
+        for fold in self._folds:
+            fold.extend(connection, page)
+        self._set_position(connection, page.events[-1].id)
 
     def catch_up(self, recorded: Sequence[Recording[Any]] = ()) -> int:
         """Fold every event not yet folded; return how many were folded.
@@ -135,12 +124,8 @@ class Projector:
                 notifications = self._page(after)
                 if not notifications:
                     return folded
-                ws = Workspace(connection)
-                self._fold(ws, notifications)
-                ws.flush(connection)
-                self._chain.extend(connection, after, notifications)
+                self._extend(connection, Page(after, notifications))
                 position = notifications[-1].id
-                self._set_position(connection, position)
                 folded += len(notifications)
         return folded
 
@@ -150,59 +135,37 @@ class Projector:
             after = self._lock_position(connection)
             if after != notifications[0].id - 1:
                 return 0  # not next in line: the general path below reads the log
-            page = [
+            events = [
                 LoggedEvent(n.id, n.originator_id, n.originator_version, n.topic, n.state)
                 for n in notifications
             ]
-            events = [
-                (r.notification.id, r.domain_event)
-                for r in recorded
-                if type(r.domain_event) in self._handled
-            ]
-            ws = Workspace(connection)
-            self._fold_events(ws, events)
-            ws.flush(connection)
-            self._chain.extend(connection, after, page)
-            self._set_position(connection, page[-1].id)
-        return len(page)
+            domain_events = [(r.notification.id, r.domain_event) for r in recorded]
+            self._extend(connection, Page(after, events, domain_events))
+        return len(events)
 
     def _log_end(self) -> int:
         return self._log.recorder.max_notification_id() or 0
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> RebuildReport:
-        """Empty every read model and fold the whole log again, in one transaction.
+        """Reset every fold and fold the whole log again, in one transaction.
 
-        The log is read in pages of `rebuild_page` events, folded into one workspace that
-        is held from page to page, so a row is written once, with its final values, and
-        never read back. When the workspace holds more than `rebuild_rows` rows it is
-        written and dropped, and the next pages load back the rows they touch: memory
-        stays bounded by that number and the page, not by the size of the region.
+        The log is read in pages of `rebuild_page` events; each fold decides what it
+        holds from page to page and what it writes when (see `ReadModels`).
         """
         started = time.perf_counter()
         events = last = 0
         total = self._log_end()
         with self._engine.begin() as connection:
             self._lock_position(connection)
-            for table in t.FOLDED_TABLES:
-                connection.execute(delete(table))
-            ws = Workspace()  # the tables are empty: nothing to load
-            with collector_paused():
-                while page := read_log(self._log, last, self.rebuild_page):
-                    self._fold(ws, page)
-                    ws = self._after_rebuild_page(connection, ws)
-                    events += len(page)
-                    last = page[-1].id
-                    if progress is not None:
-                        progress(last, total)
-                ws.flush(connection)
-            self._chain.complete(connection, last)
+            rebuilds = [fold.rebuilding(connection) for fold in self._folds]
+            while page := read_log(self._log, last, self.rebuild_page):
+                for rebuild in rebuilds:
+                    rebuild.fold(Page(last, page))
+                events += len(page)
+                last = page[-1].id
+                if progress is not None:
+                    progress(last, total)
+            for rebuild in rebuilds:
+                rebuild.complete(last)
             self._set_position(connection, last)
         return RebuildReport(events=events, seconds=time.perf_counter() - started)
-
-    def _after_rebuild_page(self, connection: Connection, ws: Workspace) -> Workspace:
-        """Write the page's histories; write and drop the rows too when they are many."""
-        if ws.size <= self.rebuild_rows:
-            ws.flush_appended(connection)
-            return ws
-        ws.flush(connection)
-        return Workspace(connection)

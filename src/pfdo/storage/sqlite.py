@@ -1,0 +1,104 @@
+"""The SQLite store: pfdo's own SQL on the library's tables, and its private insert.
+
+The library's SQLite recorder keeps events in `stored_events` (the log position is the
+table's `rowid`, which the library's notification ids are) and snapshots in
+`stored_snapshots`, both keyed by (originator_id, originator_version), the id as 32 hex
+digits. Queries go through the recorder's own datastore, so they share its connection
+pool and its lock timeout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteApplicationRecorder
+
+from pfdo.storage import LoggedEvent
+
+_COLUMNS = "originator_id, originator_version, topic, state"
+# The latest snapshot of each of {ids}: for one id, an index seek from its last version.
+_LATEST_SNAPSHOT = f"""
+SELECT {_COLUMNS} FROM {{snapshots}}
+ WHERE originator_id IN ({{ids}}) ORDER BY originator_version DESC LIMIT 1
+"""
+_LATEST_SNAPSHOTS = """
+SELECT s.originator_id, s.originator_version, s.topic, s.state FROM {snapshots} s JOIN
+ (SELECT originator_id AS id, MAX(originator_version) AS v FROM {snapshots}
+  WHERE originator_id IN ({ids}) GROUP BY originator_id) m
+ ON s.originator_id = m.id AND s.originator_version = m.v
+"""
+# The events of each id after that id's own version: one index range per id. (A single
+# lower bound for a whole batch read every event of an aggregate without a snapshot and,
+# for the rest, eight times the rows it used.)
+_EVENTS_AFTER = """
+WITH wanted(id, after) AS (VALUES {bounds})
+SELECT e.originator_id, e.originator_version, e.topic, e.state
+  FROM wanted CROSS JOIN {events} e
+ WHERE e.originator_id = wanted.id AND e.originator_version > wanted.after
+ ORDER BY e.originator_id, e.originator_version
+"""
+_DELETE_SUPERSEDED = "DELETE FROM {snapshots} WHERE originator_id = ? AND originator_version <= ?"
+
+
+class SQLiteStorage:
+    """`pfdo.storage.EventStorage` on the library's SQLite recorders."""
+
+    def __init__(
+        self, events: SQLiteApplicationRecorder, snapshots: SQLiteAggregateRecorder | None
+    ) -> None:
+        self._events, self._snapshots = events, snapshots
+
+    def latest_snapshots(self, ids: Sequence[UUID]) -> list[LoggedEvent]:
+        if self._snapshots is None:
+            return []
+        query = _LATEST_SNAPSHOT if len(ids) == 1 else _LATEST_SNAPSHOTS
+        text = query.format(ids=",".join("?" * len(ids)), snapshots=self._snapshots_table)
+        return self._rows(text, [i.hex for i in ids], ids)
+
+    @property
+    def _snapshots_table(self) -> str:
+        assert self._snapshots is not None
+        return self._snapshots.events_table_name
+
+    def events_after(self, bounds: Mapping[UUID, int]) -> list[LoggedEvent]:
+        marks = ",".join(["(?,?)"] * len(bounds))
+        query = _EVENTS_AFTER.format(bounds=marks, events=self._events.events_table_name)
+        params = [p for key, version in bounds.items() for p in (key.hex, version)]
+        return self._rows(query, params, bounds)
+
+    def _rows(self, statement: str, params: list[Any], ids: Iterable[UUID]) -> list[LoggedEvent]:
+        with self._events.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, params)
+            rows = cursor.fetchall()
+        by_hex = {i.hex: i for i in ids}  # one UUID object per aggregate, not one per row
+        return [LoggedEvent(0, by_hex.get(r[0]) or UUID(r[0]), r[1], r[2], r[3]) for r in rows]
+
+    def replace_snapshots(
+        self, superseded: Sequence[tuple[UUID, int]], stored: Sequence[StoredEvent]
+    ) -> None:
+        recorder = self._snapshots
+        if recorder is None:
+            return
+        with recorder.datastore.transaction(commit=True) as cursor:
+            cursor.executemany(
+                _DELETE_SUPERSEDED.format(snapshots=recorder.events_table_name),
+                [(i.hex, v) for i, v in superseded],
+            )
+            recorder._insert_events(cursor, stored)
+
+    def _positioned(self, where: str, params: list[Any]) -> list[LoggedEvent]:
+        table = self._events.events_table_name
+        statement = f"SELECT rowid, {_COLUMNS} FROM {table} {where}"
+        with self._events.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, params)
+            return [LoggedEvent(*row) for row in cursor.fetchall()]
+
+    def read_log(self, after: int, limit: int) -> list[LoggedEvent]:
+        return self._positioned("WHERE rowid > ? ORDER BY rowid LIMIT ?", [after, limit])
+
+    def read_aggregate_log(self, aggregate_id: UUID) -> list[LoggedEvent]:
+        where = "WHERE originator_id = ? ORDER BY originator_version"
+        return self._positioned(where, [aggregate_id.hex])
