@@ -46,13 +46,7 @@ from pfdo.projections.decoding import EventDecoder
 from pfdo.projections.runner import Projector
 from pfdo.projections.timeline import Timeline
 from pfdo.reports import Reports
-from pfdo.store import (
-    StoreURL,
-    ensure_postgres_database,
-    open_engine,
-    open_event_log,
-    schema_lock,
-)
+from pfdo.store import StoreURL, opening, store_errors
 from pfdo.unit_of_work import UnitOfWork
 
 A = TypeVar("A", bound=Aggregate)
@@ -75,9 +69,18 @@ class Ledger(Reports):
         *,
         billing_batch: int = BILLING_BATCH,
         project_after_commands: bool = True,
+        create: bool = True,
+        read_only: bool | None = None,
     ) -> None:
-        """Open (creating on first use) the store `db`: a SQLite path, `sqlite:///PATH` or
-        `postgresql://...`; default `PFDO_DB`, then `./pfdo.sqlite`.
+        """Open the store `db`: a SQLite path, `sqlite:///PATH` or `postgresql://...`;
+        default `PFDO_DB`, then `./pfdo.sqlite`.
+
+        `create=False` opens an existing store only (else `NoStore`); by default a missing
+        store is created, in a folder that must exist. A store this user may not write
+        opens read-only (`read_only=None`): reports answer from the read models as stored
+        (`read_models_behind()` says how far behind the log) and commands raise
+        `StoreUnavailable`; `read_only=False` refuses such a store, `True` opens any store
+        read-only. Whatever stops the store from opening raises `StoreUnavailable`.
 
         `project_after_commands=False` leaves the read models to a `follow()` worker: a
         command then only writes the log (reports still catch up before they answer).
@@ -85,18 +88,17 @@ class Ledger(Reports):
         self.store = StoreURL.parse(db)
         self.billing_batch = billing_batch
         self.project_after_commands = project_after_commands
-        if self.store.kind == "postgresql":
-            ensure_postgres_database(self.store)
-        self._engine = open_engine(self.store)
-        with schema_lock(self.store):
-            self._log = open_event_log(self.store)
-            self._projector = Projector(self._log, self._engine)
+        with opening(self.store, create=create, read_only=read_only) as opened:
+            self._engine, self._log, self.read_only = opened.engine, opened.log, opened.read_only
+            self._projector = Projector(self._log, self._engine, read_only=self.read_only)
             self._timeline = Timeline(self._log)
-            self._projector.ensure_schema()
+            if not self.read_only:
+                self._projector.ensure_schema()
+        with store_errors(self.store, "cannot open"):
+            self._projector.catch_up()
         self._decode = EventDecoder(self._log.mapper, None).decode
         self.conflicts_retried = 0
         self._bulk: UnitOfWork | None = None
-        self._projector.catch_up()
 
     def close(self) -> None:
         self._log.close()
@@ -245,6 +247,10 @@ class Ledger(Reports):
     def catch_up(self) -> int:
         """Fold into the read models whatever the log holds that they do not yet."""
         return self._projector.catch_up()
+
+    def read_models_behind(self) -> int:
+        """How many events of the log the read models lack (0 unless read-only)."""
+        return self._projector.behind()
 
     def follow(
         self,

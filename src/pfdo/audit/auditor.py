@@ -21,14 +21,7 @@ from pfdo.audit.export import export
 from pfdo.audit.keys import SigningKey, load_public_key
 from pfdo.audit.verify import Sourced, VerifyRun
 from pfdo.projections.runner import Projector
-from pfdo.store import (
-    EventLog,
-    StoreURL,
-    ensure_postgres_database,
-    open_engine,
-    open_event_log,
-    schema_lock,
-)
+from pfdo.store import EventLog, StoreURL, opening
 
 CheckpointSource = cp.Checkpoint | Path | str
 
@@ -40,16 +33,15 @@ class Auditor:
         self._log, self._engine, self._owned = log, engine, owned
 
     @classmethod
-    def open(cls, db: str | None = None) -> Auditor:
-        """Open a store for auditing (created if missing, like a Ledger), folding nothing."""
-        store = StoreURL.parse(db)
-        if store.kind == "postgresql":
-            ensure_postgres_database(store)
-        engine = open_engine(store)
-        with schema_lock(store):
-            log = open_event_log(store)
-            Projector(log, engine).ensure_schema()
-        return cls(log, engine, owned=True)
+    def open(
+        cls, db: str | None = None, *, create: bool = True, read_only: bool | None = None
+    ) -> Auditor:
+        """Open a store for auditing, folding nothing: `create` and `read_only` as for a
+        `Ledger` (`create=False`: an existing store only, else `NoStore`)."""
+        with opening(StoreURL.parse(db), create=create, read_only=read_only) as opened:
+            if not opened.read_only:
+                Projector(opened.log, opened.engine).ensure_schema()
+        return cls(opened.log, opened.engine, owned=True)
 
     def close(self) -> None:
         if self._owned:

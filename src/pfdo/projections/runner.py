@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pfdo.audit.chain import ChainKeeper
 from pfdo.collector import collector_paused
+from pfdo.domain.errors import StoreUnavailable
 from pfdo.loading import LoggedEvent, read_log
 from pfdo.projections import tables as t
 from pfdo.projections.decoding import EventDecoder
@@ -67,7 +68,10 @@ class Projector:
         page: int = PAGE,
         rebuild_page: int = REBUILD_PAGE,
         rebuild_rows: int = REBUILD_ROWS,
+        read_only: bool = False,
     ) -> None:
+        """`read_only`: the store may not be written; the read models stay as stored."""
+        self.read_only = read_only
         self.page = page
         self.rebuild_page = rebuild_page
         self.rebuild_rows = rebuild_rows
@@ -126,6 +130,8 @@ class Projector:
         `recorded`, the recordings of a save just made, are folded as they are, without
         reading them back from the log, when they are the next events to fold.
         """
+        if self.read_only:
+            return 0  # the read models stay as stored: see `behind`
         folded = self._fold_recorded(recorded) if recorded else 0
         # reads only, no write lock, while the read models are level with the log
         position = recorded[-1].notification.id if folded else self.position()
@@ -143,6 +149,10 @@ class Projector:
                 self._set_position(connection, position)
                 folded += len(notifications)
         return folded
+
+    def behind(self) -> int:
+        """How many events of the log the read models have not folded yet."""
+        return max(0, self._log_end() - self.position())
 
     def _fold_recorded(self, recorded: Sequence[Recording[Any]]) -> int:
         notifications = [r.notification for r in recorded]
@@ -178,6 +188,8 @@ class Projector:
         written and dropped, and the next pages load back the rows they touch: memory
         stays bounded by that number and the page, not by the size of the region.
         """
+        if self.read_only:
+            raise StoreUnavailable("cannot rebuild the read models: the store is read-only")
         started = time.perf_counter()
         events = last = 0
         total = self._log_end()
