@@ -351,3 +351,26 @@ def _folded(store: Path) -> int:
         return int(connection.execute("SELECT position FROM pfdo_position").fetchone()[0])
     finally:
         connection.close()
+
+
+def test_the_auditors_commands_read_a_read_only_copy_without_writing_it(
+    copy: Path, tmp_path: Path
+) -> None:
+    behind = logged(copy) - _folded(copy)
+    copy.chmod(0o444)
+    _require_read_only(copy)
+    before = files(copy.parent)
+
+    verify = pfdo_bound("--db", str(copy), "audit", "verify", "--json")
+    export = pfdo_bound("--db", str(copy), "audit", "export", "--out", str(tmp_path / "x.jsonl"))
+
+    assert verify.returncode == 0, verify.stderr
+    assert '"ok": true' in verify.stdout
+    assert f"{behind} event(s) after position {_folded(copy)} are not chained yet" in verify.stdout
+    assert export.returncode == 0, export.stderr
+    assert export.stderr.splitlines() == [
+        f"Warning: the read models are {behind} events behind the log of SQLite file {copy}: "
+        "it is read-only, so they answer as stored"
+    ]
+    assert (tmp_path / "x.jsonl").exists()
+    assert files(copy.parent) == before
