@@ -13,17 +13,11 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from pfdo.audit.chain import ChainKeeper
+from pfdo.projections.folds import SameTransactionFold
 from pfdo.projections.read_models import ReadModels
 from pfdo.projections.runner import Projector
 from pfdo.projections.timeline import Timeline
-from pfdo.store import (
-    EventLog,
-    StoreURL,
-    ensure_postgres_database,
-    open_engine,
-    open_event_log,
-    schema_lock,
-)
+from pfdo.store import EventLog, StoreURL, opening
 
 
 @dataclass(frozen=True)
@@ -35,21 +29,24 @@ class Parts:
     log: EventLog
     projector: Projector
     timeline: Timeline
+    read_only: bool
 
     def close(self) -> None:
         self.log.close()
         self.engine.dispose()
 
 
-def bootstrap(db: str | None = None) -> Parts:
-    """Open (creating on first use) the store `db`: a SQLite path, `sqlite:///PATH` or
-    `postgresql://...`; default `PFDO_DB`, then `./pfdo.sqlite`."""
+def bootstrap(
+    db: str | None = None, *, create: bool = True, read_only: bool | None = None
+) -> Parts:
+    """Open the store `db`: a SQLite path, `sqlite:///PATH` or `postgresql://...`; default
+    `PFDO_DB`, then `./pfdo.sqlite`. `create` and `read_only` as `pfdo.store.opening`
+    takes them; a read-only store gets a projector that folds nothing."""
     store = StoreURL.parse(db)
-    if store.kind == "postgresql":
-        ensure_postgres_database(store)
-    engine = open_engine(store)
-    with schema_lock(store):
-        log = open_event_log(store)
-        projector = Projector(log, engine, [ReadModels(log), ChainKeeper(log)])
-        projector.ensure_schema()
-    return Parts(store, engine, log, projector, Timeline(log))
+    with opening(store, create=create, read_only=read_only) as opened:
+        log, engine = opened.log, opened.engine
+        folds: list[SameTransactionFold] = [ReadModels(log), ChainKeeper(log)]
+        projector = Projector(log, engine, folds, read_only=opened.read_only)
+        if not opened.read_only:
+            projector.ensure_schema()
+    return Parts(store, engine, log, projector, Timeline(log), opened.read_only)

@@ -6,30 +6,28 @@ as the API's keyword arguments and passed through as typed: amounts, dates and m
 validated by the API, not here. Errors become click exceptions here and only here:
 malformed input (`InvalidInput`) exits 2, any other refusal (`PfdoError`) exits 1, each
 with one line `Error: ...` on standard error. The ledger is opened on first use, once per
-invocation, and closed when the command ends.
+invocation, as the command needs it (`cli_session`: reading commands never create a
+store), and closed when the command ends.
 """
 
 from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any, TextIO, TypeVar
 
 import click
 
 from pfdo import cli_format
 from pfdo.audit.cli import audit
+from pfdo.cli_session import Session, emit, json_option, opens_store
 from pfdo.collector import collector_paused
-from pfdo.domain.errors import InvalidInput, PfdoError
 from pfdo.imports import import_attendance, read_marks
-from pfdo.ledger import Ledger
-from pfdo.results import Followed, Result
+from pfdo.results import Followed
 from pfdo.store import DEFAULT_DB
 
 F = TypeVar("F", bound=Callable[..., Any])
-T = TypeVar("T")
 Categories = dict[str, dict[str, Any]]
 
 DATE = "YYYY-MM-DD"
@@ -38,75 +36,9 @@ CATEGORY_FORM = "NAME=NOMINAL[,count=N][,sum=AMOUNT]"
 _WHOLE = re.compile(r"^[0-9]+$")
 
 
-class CommandError(click.ClickException):
-    """A pfdo error shown as one line `Error: ...`: exit 1, the domain refused."""
-
-    exit_code = 1
-
-    def __init__(self, error: PfdoError) -> None:
-        super().__init__(" ".join(str(error).split()))
-
-    @staticmethod
-    def of(error: PfdoError) -> CommandError:
-        """The error as the CLI shows it: malformed input exits 2, a refusal 1."""
-        return MalformedInput(error) if isinstance(error, InvalidInput) else CommandError(error)
-
-
-class MalformedInput(CommandError):
-    """Malformed input: exit 2."""
-
-    exit_code = 2
-
-
-@contextmanager
-def _refusals() -> Iterator[None]:
-    try:
-        yield
-    except PfdoError as error:
-        raise CommandError.of(error) from None
-
-
-class Session:
-    """One invocation: the store it names and the ledger, opened on first use."""
-
-    def __init__(self, db: str | None) -> None:
-        self.db = db
-        self._ledger: Ledger | None = None
-
-    @property
-    def ledger(self) -> Ledger:
-        if self._ledger is None:
-            self._ledger = Ledger(self.db)
-        return self._ledger
-
-    def close(self) -> None:
-        if self._ledger is not None:
-            self._ledger.close()
-            self._ledger = None
-
-    def call(self, api: Callable[[Ledger], T]) -> T:
-        """Call the API, turning its errors into click's."""
-        with _refusals():
-            return api(self.ledger)
-
-    def run(self, as_json: bool, api: Callable[[Ledger], Result]) -> None:
-        """Call the API once and print its result."""
-        emit(self.call(api), as_json)
-
-
 def stdout_is_terminal() -> bool:
     """Whether a person watches standard output (the tests replace this)."""
     return sys.stdout.isatty()
-
-
-def emit(result: Result, as_json: bool) -> None:
-    click.echo(cli_format.as_json(result) if as_json else cli_format.as_text(result))
-
-
-def json_option(f: F) -> F:
-    """`--json`: print exactly one JSON document."""
-    option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-    return option(f)
 
 
 def writing(f: F) -> F:
@@ -117,7 +49,7 @@ def writing(f: F) -> F:
         help="Idempotency key: a retry with the same arguments returns the first result.",
     )(f)
     f = click.option("--on", metavar=DATE, help="Business date (default: today).")(f)
-    return json_option(f)
+    return opens_store("write")(json_option(f))
 
 
 def parse_category(text: str) -> tuple[str, dict[str, Any]]:
@@ -418,6 +350,7 @@ def register(session: Session, /, provider: str, as_json: bool, **options: Any) 
 
 @main.command()
 @json_option
+@opens_store("maintain")
 @click.pass_obj
 def rebuild(session: Session, /, as_json: bool) -> None:
     """Empty every read model and fold the whole log again, in one transaction.
@@ -447,6 +380,7 @@ def rebuild(session: Session, /, as_json: bool) -> None:
 )
 @click.option("--once", is_flag=True, help="Catch up once and stop.")
 @json_option
+@opens_store("maintain")
 @click.pass_obj
 def follow(session: Session, /, poll: float, once: bool, as_json: bool) -> None:
     """Keep the read models level with the log, beside writers (Ctrl-C stops)."""
@@ -489,3 +423,7 @@ def import_attendance_command(
 
 
 main.add_command(audit)  # pfdo audit ...: the auditor's commands live in pfdo.audit.cli
+
+
+if __name__ == "__main__":  # python -m pfdo.cli
+    main()

@@ -24,6 +24,7 @@ from pfdo.decisions import certificates, contracts, periods, registry
 from pfdo.execution import Executor
 from pfdo.follower import follow
 from pfdo.reports import Reports
+from pfdo.store import store_errors
 
 
 class Ledger(Reports):
@@ -35,21 +36,31 @@ class Ledger(Reports):
         *,
         billing_batch: int = BILLING_BATCH,
         project_after_commands: bool = True,
+        create: bool = True,
+        read_only: bool | None = None,
     ) -> None:
-        """Open (creating on first use) the store `db`: a SQLite path, `sqlite:///PATH` or
-        `postgresql://...`; default `PFDO_DB`, then `./pfdo.sqlite`.
+        """Open the store `db`: a SQLite path, `sqlite:///PATH` or `postgresql://...`;
+        default `PFDO_DB`, then `./pfdo.sqlite`.
+
+        `create=False` opens an existing store only (else `NoStore`); by default a missing
+        store is created, in a folder that must exist. A store this user may not write
+        opens read-only (`read_only=None`): reports answer from the read models as stored
+        (`read_models_behind()` says how far behind the log) and commands raise
+        `StoreUnavailable`; `read_only=False` refuses such a store, `True` opens any store
+        read-only. Whatever stops the store from opening raises `StoreUnavailable`.
 
         `project_after_commands=False` leaves the read models to a `follow()` worker: a
         command then only writes the log (reports still catch up before they answer).
         """
-        self._parts = parts = bootstrap(db)
-        self.store = parts.store
+        self._parts = parts = bootstrap(db, create=create, read_only=read_only)
+        self.store, self.read_only = parts.store, parts.read_only
         self._engine, self._log, self._timeline = parts.engine, parts.log, parts.timeline
         self._projector = parts.projector
         self._x = Executor(parts, project_after_commands=project_after_commands)
         self._decode = self._x.decode
         self._billing = BillingRun(self._x, billing_batch)
-        self._projector.catch_up()
+        with store_errors(self.store, "cannot open"):
+            self._projector.catch_up()
 
     @property
     def billing_batch(self) -> int:
@@ -101,6 +112,10 @@ class Ledger(Reports):
     def catch_up(self) -> int:
         """Fold into the read models whatever the log holds that they do not yet."""
         return self._projector.catch_up()
+
+    def read_models_behind(self) -> int:
+        """How many events of the log the read models lack (0 unless read-only)."""
+        return self._projector.behind()
 
     def follow(
         self,

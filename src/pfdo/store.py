@@ -3,28 +3,41 @@
 A URL is a SQLite file path, `sqlite:///PATH` or `postgresql://...`. The event log uses
 the `eventsourcing` library's native recorder for that database; the projections use a
 SQLAlchemy engine on the same database.
+
+Before anything opens a store, `inspect` looks at what is there (missing, a folder, a
+file that is not a pfdo store, read-only, ...) without touching it, and `refusal` says
+why that cannot be opened for what the caller means to do: a reader never creates a store,
+a writer creates it only in a folder that exists, and a read-only store opens for reading
+only (SQLite `mode=ro`). `opening` does both and opens; `store_errors` turns the database
+drivers' errors (locked, unreachable, ...) into one-line `StoreUnavailable`.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote, urlsplit
+from typing import Any, Literal
+from urllib.parse import quote, unquote, urlsplit
 
-from sqlalchemy import Engine, create_engine, event
+from eventsourcing.persistence import PersistenceError
+from sqlalchemy import URL, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 
-from pfdo.domain.errors import InvalidInput, StoreUnavailable
+from pfdo.domain.errors import InvalidInput, NoStore, StoreUnavailable
 
-# the event log and its transcoding moved to pfdo.storage.event_log; re-exported here
+# the event log and its transcoding live in pfdo.storage.event_log; re-exported here
 from pfdo.storage.event_log import DateAsISO as DateAsISO
 from pfdo.storage.event_log import EventLog as EventLog
 
 DEFAULT_DB = "./pfdo.sqlite"
 CONNECT_TIMEOUT = 5
+#: The table every pfdo store has, the `eventsourcing` library's log, on each backend.
+LOG_TABLE = {"sqlite": "stored_events", "postgresql": "pfdo_events"}
+_SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 @dataclass(frozen=True)
@@ -56,7 +69,7 @@ class StoreURL:
     @classmethod
     def _parse_postgres(cls, raw: str) -> StoreURL:
         parts = urlsplit(raw)
-        dbname = parts.path.lstrip("/")
+        dbname = unquote(parts.path.lstrip("/"))
         if not dbname:
             raise InvalidInput(f"store URL {raw!r} names no database: postgresql://HOST/DBNAME")
         pg = {
@@ -69,23 +82,39 @@ class StoreURL:
         }
         return cls(kind="postgresql", pg=tuple(sorted(pg.items())))
 
-    def event_store_env(self) -> dict[str, str]:
+    def event_store_env(self, read_only: bool = False) -> dict[str, str]:
         if self.kind == "sqlite":
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                "SQLITE_DBNAME": self.sqlite_path,
+                "SQLITE_DBNAME": self.sqlite_read_only_uri() if read_only else self.sqlite_path,
                 "SQLITE_LOCK_TIMEOUT": "30",
             }
         return {"PERSISTENCE_MODULE": "eventsourcing.postgres", **dict(self.pg)}
 
-    def sqlalchemy_url(self) -> str:
+    def sqlite_read_only_uri(self) -> str:
+        """The SQLite file opened read-only. Without a `-wal` file beside it (no writer has
+        it open) it is opened `immutable`, which needs no `-shm` file, so that nothing is
+        created beside it, even in a folder that is not writable."""
+        path = Path(self.sqlite_path).absolute()
+        immutable = "" if Path(f"{path}-wal").exists() else "&immutable=1"
+        return f"file:{quote(str(path))}?mode=ro{immutable}"
+
+    def sqlalchemy_url(self) -> URL:
         if self.kind == "sqlite":
-            return f"sqlite:///{self.sqlite_path}"
+            return URL.create("sqlite", database=self.sqlite_path)
         pg = dict(self.pg)
-        return (
-            f"postgresql+psycopg://{pg['POSTGRES_USER']}:{pg['POSTGRES_PASSWORD']}@"
-            f"{pg['POSTGRES_HOST']}:{pg['POSTGRES_PORT']}/{pg['POSTGRES_DBNAME']}"
+        return URL.create(
+            "postgresql+psycopg",
+            username=pg["POSTGRES_USER"],
+            password=pg["POSTGRES_PASSWORD"] or None,
+            host=pg["POSTGRES_HOST"],
+            port=int(pg["POSTGRES_PORT"]),
+            database=pg["POSTGRES_DBNAME"],
         )
+
+    def where(self) -> str:
+        """The store as an operator named it: the SQLite path, or the PostgreSQL database."""
+        return self.sqlite_path if self.kind == "sqlite" else self.describe()
 
     def describe(self) -> str:
         if self.kind == "sqlite":
@@ -128,6 +157,7 @@ def _reason(error: Exception) -> str:
 def ensure_postgres_database(url: StoreURL) -> None:
     """Check the server answers, and create the database on first use; else say why not."""
     import psycopg
+    from psycopg import sql
 
     dbname = dict(url.pg)["POSTGRES_DBNAME"]
     try:
@@ -139,7 +169,7 @@ def ensure_postgres_database(url: StoreURL) -> None:
             raise StoreUnavailable(f"cannot open {url.describe()}: {reason}") from None
     try:
         with _connect_postgres(url, "postgres") as admin:
-            admin.execute(f'CREATE DATABASE "{dbname}"')
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
     except psycopg.Error as error:
         reason = _reason(error)
         raise StoreUnavailable(
@@ -166,21 +196,230 @@ def schema_lock(url: StoreURL) -> Iterator[None]:
             connection.execute("SELECT pg_advisory_unlock(%s)", (_SCHEMA_LOCK,))
 
 
-def open_event_log(url: StoreURL) -> EventLog:
-    """Open (and create on first use) the event store at `url`."""
-    if url.kind == "sqlite":
-        try:
-            Path(url.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise StoreUnavailable(f"cannot create {url.describe()}: {error}") from None
-    env = {**url.event_store_env(), "CREATE_TABLE": "y"}
-    return EventLog(env=env)
+def open_event_log(url: StoreURL, *, read_only: bool = False) -> EventLog:
+    """Open the event store at `url`: creating its tables on first use, or read-only."""
+    if read_only:
+        log = EventLog(env={**url.event_store_env(read_only=True), "CREATE_TABLE": "n"})
+        log.read_only_reason = f"cannot write to {url.describe()}: it is read-only"
+        return log
+    return EventLog(env={**url.event_store_env(), "CREATE_TABLE": "y"})
 
 
-def open_engine(url: StoreURL) -> Engine:
+def open_engine(url: StoreURL, *, read_only: bool = False) -> Engine:
     """A SQLAlchemy engine on the same database, for the projections."""
+    if url.kind == "sqlite" and read_only:
+        uri = url.sqlite_read_only_uri()
+        return create_engine(
+            "sqlite://",
+            creator=lambda: sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False),
+        )
     if url.kind == "sqlite":
         engine = create_engine(url.sqlalchemy_url(), connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url.sqlalchemy_url(), pool_pre_ping=True)
+
+
+# -- what is at a store's location, and whether it can be opened -------------------------
+
+#: What `inspect` finds at a store's location.
+State = Literal[
+    "missing",  # nothing there (a PostgreSQL database that does not exist)
+    "no_folder",  # nothing there, and the folder it would go in does not exist
+    "not_a_folder",  # the "folder" it would go in is a file
+    "folder",  # a folder, not a file
+    "unreadable",  # a file this user may not read
+    "empty",  # a file or database without any table: no store yet
+    "not_sqlite",  # a file that is not a SQLite database
+    "foreign",  # a database with tables, but not pfdo's
+    "unreachable",  # a PostgreSQL server that does not answer, or refuses us
+    "read_only",  # a pfdo store this user may read but not write
+    "ok",  # a pfdo store this user may read and write
+]
+
+
+@dataclass(frozen=True)
+class Found:
+    """What is at a store's location, and a few words on why (for the message)."""
+
+    state: State
+    why: str = ""
+
+
+def inspect(url: StoreURL) -> Found:
+    """What is at `url`: a SQLite file looked at without being opened for writing, a
+    PostgreSQL database asked whether it exists and has a log."""
+    return inspect_sqlite(Path(url.sqlite_path)) if url.kind == "sqlite" else inspect_postgres(url)
+
+
+def inspect_sqlite(path: Path) -> Found:
+    """What is at a SQLite path: nothing is created or written there."""
+    if not path.exists():
+        return _missing_file(path)
+    if path.is_dir():
+        return Found("folder", "it is a folder, not a file")
+    if not os.access(path, os.R_OK):
+        return Found("unreadable", "this user may not read it")
+    with path.open("rb") as file:
+        header = file.read(len(_SQLITE_HEADER))
+    if not header:
+        return Found("empty")
+    if header != _SQLITE_HEADER:
+        return Found("not_sqlite", "it is not a pfdo store (not a SQLite database)")
+    tables = _sqlite_tables(path)
+    if not tables:
+        return Found("empty")
+    if LOG_TABLE["sqlite"] not in tables:
+        return Found("foreign", "it is not a pfdo store (a SQLite database without its log)")
+    return _writable(path)
+
+
+def _missing_file(path: Path) -> Found:
+    folder = path.absolute().parent
+    if not folder.exists():
+        return Found("no_folder", f"the folder {path.parent} does not exist")
+    if not folder.is_dir():
+        return Found("not_a_folder", f"{path.parent} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return Found("missing", f"the folder {path.parent} is not writable")
+    return Found("missing")
+
+
+def _writable(path: Path) -> Found:
+    """A SQLite store is written through files beside it (-wal, -shm): its folder must be
+    writable too."""
+    if not os.access(path, os.W_OK):
+        return Found("read_only", "the file is not writable by this user")
+    if not os.access(path.absolute().parent, os.W_OK | os.X_OK):
+        return Found("read_only", "its folder is not writable by this user")
+    return Found("ok")
+
+
+def _sqlite_tables(path: Path) -> set[str]:
+    """The tables of a SQLite file, read without creating or writing anything."""
+    uri = StoreURL(kind="sqlite", sqlite_path=str(path)).sqlite_read_only_uri()
+    connection = sqlite3.connect(uri, uri=True, timeout=30)
+    try:
+        rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {str(name) for (name,) in rows}
+    except sqlite3.DatabaseError:
+        return set()
+    finally:
+        connection.close()
+
+
+_POSTGRES_TABLES = (
+    "SELECT to_regclass(%s) IS NOT NULL, "
+    "(SELECT count(*) FROM pg_tables WHERE schemaname = current_schema())"
+)
+
+
+def inspect_postgres(url: StoreURL) -> Found:
+    """Whether the PostgreSQL database exists and holds a log (the server must answer)."""
+    import psycopg
+
+    dbname = dict(url.pg)["POSTGRES_DBNAME"]
+    try:
+        with _connect_postgres(url, dbname) as connection:
+            has_log, tables = connection.execute(
+                _POSTGRES_TABLES, (LOG_TABLE["postgresql"],)
+            ).fetchone() or (False, 0)
+    except psycopg.Error as error:
+        reason = _reason(error)
+        if f'database "{dbname}" does not exist' in reason:
+            return Found("missing")
+        return Found("unreachable", reason)
+    if has_log:
+        return Found("ok")
+    if tables:
+        return Found("foreign", "it is not a pfdo store (a database without its log)")
+    return Found("empty")
+
+
+def refusal(url: StoreURL, found: Found, *, create: bool, write: bool) -> StoreUnavailable | None:
+    """Why the store cannot be opened (`create`: creating it if absent; `write`: for
+    writing), or None when it can. A typo must not create a tree of folders: a store is
+    created only in a folder that exists."""
+    absent = found.state in ("missing", "empty", "no_folder", "not_a_folder")
+    if absent and not create:
+        return NoStore(f"no pfdo store at {url.where()}")
+    if absent:
+        return (
+            StoreUnavailable(f"cannot create {url.describe()}: {found.why}") if found.why else None
+        )
+    if found.state == "read_only":
+        reason = f"cannot write to {url.describe()}: it is read-only ({found.why})"
+        return StoreUnavailable(reason) if write else None
+    if found.state == "ok":
+        return None
+    return StoreUnavailable(f"cannot open {url.describe()}: {found.why}")
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A store opened for a caller: its log, its engine, and whether only for reading."""
+
+    log: EventLog
+    engine: Engine
+    read_only: bool
+
+
+@contextmanager
+def opening(
+    url: StoreURL, *, create: bool = True, read_only: bool | None = None
+) -> Iterator[Opened]:
+    """Open the store at `url`, or raise `StoreUnavailable` (`NoStore`) saying why not.
+
+    `create=False` opens an existing store only. `read_only=None` opens a store this user
+    may not write for reading only; `False` refuses it; `True` opens any store read-only.
+    Inside the block (the schema lock held, unless read-only) the caller creates its own
+    tables; if the block raises, the store is closed again.
+    """
+    create = create and read_only is not True
+    found = inspect(url)
+    error = refusal(url, found, create=create, write=create or read_only is False)
+    if error is not None:
+        raise error
+    ro = bool(read_only) or found.state == "read_only"
+    with store_errors(url, "cannot open"):
+        if url.kind == "postgresql" and found.state == "missing":
+            ensure_postgres_database(url)  # create=True: refusal() let it through
+        engine = open_engine(url, read_only=ro)
+        try:
+            if ro:
+                yield Opened(open_event_log(url, read_only=True), engine, True)
+                return
+            with schema_lock(url):
+                log = open_event_log(url)
+                try:
+                    yield Opened(log, engine, False)
+                except BaseException:
+                    log.close()
+                    raise
+        except BaseException:
+            engine.dispose()
+            raise
+
+
+_LOCKED = ("database is locked", "database table is locked")
+
+
+@contextmanager
+def store_errors(url: StoreURL, doing: str = "cannot use") -> Iterator[None]:
+    """The database drivers' errors as one `StoreUnavailable` line naming the store."""
+    import psycopg
+
+    try:
+        yield
+    except (sqlite3.Error, DBAPIError, PersistenceError, psycopg.Error) as error:
+        raise StoreUnavailable(f"{doing} {url.describe()}: {_driver_reason(error)}") from None
+
+
+def _driver_reason(error: Exception) -> str:
+    cause = getattr(error, "orig", None) or error.__cause__ or error
+    reason = _reason(cause) if isinstance(cause, Exception) else _reason(error)
+    if any(locked in reason for locked in _LOCKED):
+        return f"it is locked by another process ({reason})"
+    if "readonly database" in reason:
+        return f"it is read-only ({reason})"
+    return reason

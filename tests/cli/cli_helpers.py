@@ -54,8 +54,13 @@ class Pfdo:
         return result.stderr
 
     def events(self) -> int:
-        """How many events the log holds (rebuild folds them all)."""
-        return int(self.json("rebuild")["events"])
+        """How many events the log holds (rebuild folds them all): 0 when no command has
+        created the store yet."""
+        result = self("rebuild", "--json")
+        if result.exit_code == 1 and result.stderr.startswith("Error: no pfdo store at "):
+            return 0
+        assert result.exit_code == 0, result.stderr
+        return int(json.loads(result.stdout)["events"])
 
     def pot(self, number: str = NUMBER, period: str = "2025") -> dict[str, str]:
         """One period's balance of a certificate, without the period and category."""

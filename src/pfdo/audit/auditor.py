@@ -33,9 +33,12 @@ class Auditor:
         self._log, self._engine, self._owned = log, engine, owned
 
     @classmethod
-    def open(cls, db: str | None = None) -> Auditor:
-        """Open a store for auditing (created if missing, like a Ledger), folding nothing."""
-        parts = bootstrap(db)
+    def open(
+        cls, db: str | None = None, *, create: bool = True, read_only: bool | None = None
+    ) -> Auditor:
+        """Open a store for auditing, folding nothing: `create` and `read_only` as for a
+        `Ledger` (`create=False`: an existing store only, else `NoStore`)."""
+        parts = bootstrap(db, create=create, read_only=read_only)
         return cls(parts.log, parts.engine, owned=True)
 
     def close(self) -> None:

@@ -5,59 +5,35 @@ Each command parses, calls the toolkit once and prints, like every pfdo command:
 JSON document with `--json`. Errors follow CLI.md: malformed input exits 2, a refusal 1,
 each with one line `Error: ...`. `verify` and `replay` print their findings and exit 1
 when anything is wrong. `verify` opens the store without folding anything into it;
-`keygen` and `replay` open no store at all.
+`keygen` and `replay` open no store at all. Only `checkpoint` writes to the store; the
+others never create one (`pfdo.cli_session`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
-from pfdo import cli_format
 from pfdo.audit import checkpoint as cp
 from pfdo.audit import results as res
-from pfdo.audit.auditor import Auditor
 from pfdo.audit.keys import KEY_ENV, generate, load_public_key, load_signing_key
 from pfdo.audit.replay import replay
-from pfdo.domain.errors import PfdoError
-from pfdo.results import Result
-
-if TYPE_CHECKING:
-    from pfdo.cli import Session
+from pfdo.cli_session import Session, emit, json_option, opens_store, refusals
 
 F = TypeVar("F", bound=Callable[..., Any])
 FILE = click.Path(dir_okay=False, path_type=Path)
 EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
-@contextmanager
-def _refusals() -> Iterator[None]:
-    from pfdo.cli import CommandError  # pfdo.cli imports this module
-
-    try:
-        yield
-    except PfdoError as error:
-        raise CommandError.of(error) from None
-
-
-def _emit(result: Result, as_json: bool) -> None:
-    click.echo(cli_format.as_json(result) if as_json else cli_format.as_text(result))
-
-
 def _emit_findings(result: res.Verification | res.Replayed, as_json: bool) -> None:
     """Print the findings; exit 1 when anything is wrong."""
-    _emit(result, as_json)
+    emit(result, as_json)
     if not result.ok:
         click.echo(f"Error: the audit found {len(result.problems)} problem(s)", err=True)
         raise click.exceptions.Exit(1)
-
-
-def _json(f: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")(f)
 
 
 def _checkpoints(f: F) -> F:
@@ -84,12 +60,12 @@ def audit() -> None:
 
 @audit.command()
 @click.option("--out", required=True, type=FILE, help="Private key file (FILE.pub: public).")
-@_json
+@json_option
 def keygen(out: Path, as_json: bool) -> None:
     """Make an Ed25519 key pair for signing checkpoints."""
-    with _refusals():
+    with refusals():
         private, public, key_id = generate(out)
-    _emit(res.KeyPair(private_key=str(private), public_key=str(public), key_id=key_id), as_json)
+    emit(res.KeyPair(private_key=str(private), public_key=str(public), key_id=key_id), as_json)
 
 
 @audit.command()
@@ -101,28 +77,28 @@ def keygen(out: Path, as_json: bool) -> None:
     help=f"Sign with this private key (PEM) [env {KEY_ENV}].",
 )
 @click.option("--out", type=FILE, help="Also write the checkpoint to this file.")
-@_json
+@json_option
+@opens_store("maintain")
 @click.pass_obj
 def checkpoint(session: Session, /, key: Path | None, out: Path | None, as_json: bool) -> None:
     """Record a checkpoint of the log: position, chain head, time, signature."""
-    with _refusals():
+    with refusals():
         signing_key = load_signing_key(key) if key is not None else None
-        taken = session.ledger.auditor().checkpoint(signing_key)
+    taken = session.call(lambda ledger: ledger.auditor().checkpoint(signing_key))
     if out is not None:
         cp.write_file(out, taken)
-    _emit(res.CheckpointDocument(**taken.document()), as_json)
+    emit(res.CheckpointDocument(**taken.document()), as_json)
 
 
 @audit.command()
 @_checkpoints
-@_json
+@json_option
 @click.pass_obj
 def verify(
     session: Session, /, checkpoints: tuple[Path, ...], public_key: Path | None, as_json: bool
 ) -> None:
     """Recompute the chain and every read model from the log and check every invariant."""
-    with _refusals(), Auditor.open(session.db) as auditor:
-        result = auditor.verify(checkpoints, public_key)
+    result = session.audit(lambda auditor: auditor.verify(checkpoints, public_key))
     _emit_findings(result, as_json)
 
 
@@ -136,20 +112,19 @@ def verify(
     help="Include children's ids and birth dates (152-ФЗ: only when entitled).",
 )
 @click.option("--out", required=True, type=FILE, help="The JSON Lines file to write.")
-@_json
+@json_option
 @click.pass_obj
 def export(session: Session, /, out: Path, as_json: bool, **options: Any) -> None:
     """Write the log (or a period's or certificate's part) as JSON Lines, with its hashes."""
-    with _refusals():
-        result = session.ledger.auditor().export(out, **options)
-    _emit(result, as_json)
+    result = session.call(lambda ledger: ledger.auditor().export(out, **options))
+    emit(result, as_json)
 
 
 @audit.command("replay")
 @click.argument("file", type=EXISTING)
 @click.option("--certificate", metavar="NUMBER", help="Also print this certificate's history.")
 @_checkpoints
-@_json
+@json_option
 def replay_command(
     file: Path,
     certificate: str | None,
@@ -158,7 +133,7 @@ def replay_command(
     as_json: bool,
 ) -> None:
     """Check an export's hashes and rebuild balances and registers from it alone."""
-    with _refusals():
+    with refusals():
         given = [cp.read_file(path) for path in checkpoints]
         trusted = load_public_key(public_key) if public_key is not None else None
         result = replay(file, given, trusted, certificate)
@@ -168,13 +143,12 @@ def replay_command(
 @audit.command()
 @click.argument("number")
 @click.option("--period", required=True, metavar="PERIOD")
-@_json
+@json_option
 @click.pass_obj
 def explain(session: Session, /, number: str, period: str, as_json: bool) -> None:
     """Trace every kopeck of a certificate's balance for a period to its events."""
-    with _refusals():
-        result = session.ledger.auditor().explain(number, period=period)
-    _emit(result, as_json)
+    result = session.call(lambda ledger: ledger.auditor().explain(number, period=period))
+    emit(result, as_json)
     if not result.ok:
         click.echo(f"Error: the trace found {len(result.problems)} problem(s)", err=True)
         raise click.exceptions.Exit(1)

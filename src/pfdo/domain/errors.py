@@ -44,5 +44,9 @@ class StoreUnavailable(PfdoError):
     """The store cannot be opened: the server is unreachable, refuses us, or is missing."""
 
 
+class NoStore(StoreUnavailable):
+    """There is no pfdo store where one was to be read (and reading creates none)."""
+
+
 class ConcurrencyConflict(PfdoError):
     """Other writers kept changing the same records; the command was not applied."""

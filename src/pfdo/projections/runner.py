@@ -18,6 +18,7 @@ from eventsourcing.persistence import Recording
 from sqlalchemy import Connection, Dialect, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from pfdo.domain.errors import StoreUnavailable
 from pfdo.loading import LoggedEvent, read_log
 from pfdo.projections import tables as t
 from pfdo.projections.folds import Page, SameTransactionFold
@@ -61,7 +62,10 @@ class Projector:
         *,
         page: int = PAGE,
         rebuild_page: int = REBUILD_PAGE,
+        read_only: bool = False,
     ) -> None:
+        """`read_only`: the store may not be written; the read models stay as stored."""
+        self.read_only = read_only
         self.page = page
         self.rebuild_page = rebuild_page
         self._log = log
@@ -115,6 +119,8 @@ class Projector:
         `recorded`, the recordings of a save just made, are folded as they are, without
         reading them back from the log, when they are the next events to fold.
         """
+        if self.read_only:
+            return 0  # the read models stay as stored: see `behind`
         folded = self._fold_recorded(recorded) if recorded else 0
         # reads only, no write lock, while the read models are level with the log
         position = recorded[-1].notification.id if folded else self.position()
@@ -128,6 +134,10 @@ class Projector:
                 position = notifications[-1].id
                 folded += len(notifications)
         return folded
+
+    def behind(self) -> int:
+        """How many events of the log the read models have not folded yet."""
+        return max(0, self._log_end() - self.position())
 
     def _fold_recorded(self, recorded: Sequence[Recording[Any]]) -> int:
         notifications = [r.notification for r in recorded]
@@ -152,6 +162,8 @@ class Projector:
         The log is read in pages of `rebuild_page` events; each fold decides what it
         holds from page to page and what it writes when (see `ReadModels`).
         """
+        if self.read_only:
+            raise StoreUnavailable("cannot rebuild the read models: the store is read-only")
         started = time.perf_counter()
         events = last = 0
         total = self._log_end()

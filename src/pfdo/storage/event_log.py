@@ -16,6 +16,7 @@ from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import JSONTranscoder, Recording, Transcoding
 
+from pfdo.domain.errors import StoreUnavailable
 from pfdo.domain.period import Municipality, Period
 from pfdo.domain.registry import Program
 from pfdo.storage import EventStorage
@@ -44,10 +45,15 @@ class EventLog(Application[UUID]):
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 
+    #: Set on a log opened read-only: every save is refused before it reaches the store.
+    read_only_reason = ""
+
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """The library's `save`, collecting pfdo's aggregates without its runtime protocol
         checks (two per aggregate, which cost more than encoding its events): record,
         take the due snapshots, notify, as the library does."""
+        if self.read_only_reason:
+            raise StoreUnavailable(self.read_only_reason)
         processing = ProcessingEvent[UUID]()
         for obj in objs:
             if isinstance(obj, Aggregate):
