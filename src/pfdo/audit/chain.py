@@ -127,7 +127,7 @@ def chain_rows(connection: Connection, through: int | None = None) -> Iterator[C
         if through is not None:
             query = query.where(position <= through)
         rows = [
-            ChainRow(int(row.position), str(row.originator_id), int(row.version), str(row.hash))
+            ChainRow(int(row[0]), str(row[1]), int(row[2]), str(row[3]))
             for row in connection.execute(query.order_by(position).limit(PAGE))
         ]
         yield from rows
