@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from pfdo.failures import store_errors
 from pfdo.projections.runner import Projector
 from pfdo.projections.timeline import Timeline
 from pfdo.store import (
@@ -43,11 +44,12 @@ def bootstrap(db: str | None = None) -> Parts:
     """Open (creating on first use) the store `db`: a SQLite path, `sqlite:///PATH` or
     `postgresql://...`; default `PFDO_DB`, then `./pfdo.sqlite`."""
     store = StoreURL.parse(db)
-    if store.kind == "postgresql":
-        ensure_postgres_database(store)
-    engine = open_engine(store)
-    with schema_lock(store):
-        log = open_event_log(store)
-        projector = Projector(log, engine)
-        projector.ensure_schema()
+    with store_errors(store):
+        if store.kind == "postgresql":
+            ensure_postgres_database(store)
+        engine = open_engine(store)
+        with schema_lock(store):
+            log = open_event_log(store)
+            projector = Projector(log, engine)
+            projector.ensure_schema()
     return Parts(store, engine, log, projector, Timeline(log))

@@ -7,6 +7,7 @@ SQLAlchemy engine on the same database.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -66,8 +67,13 @@ class EventLog(Application[UUID]):
                 processing.collect_events(obj)
         processing.saved_kwargs.update(kwargs)
         recordings = self._record(processing)
-        self._take_snapshots(processing)
-        self._notify(recordings)
+        try:  # the events are committed: what follows must not make the save look failed
+            self._take_snapshots(processing)
+            self._notify(recordings)
+        except Exception:
+            logging.getLogger(__name__).warning(
+                "pfdo: saved, but taking snapshots failed; loads replay the log", exc_info=True
+            )
         return recordings
 
 
