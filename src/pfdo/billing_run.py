@@ -10,6 +10,7 @@ as the request record's result, so a retried run with the same request id return
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import cast
 
@@ -30,6 +31,8 @@ BILLING_BATCH = 500
 SNAPSHOT_AFTER = 4
 
 Progress = Callable[[int, int], None]
+
+log = logging.getLogger(__name__)
 
 
 class BillingRun:
@@ -58,34 +61,52 @@ class BillingRun:
             if progress is not None:
                 progress(min(start + size, len(candidates)), len(candidates))
         result = totals.result(command.month)
-        x.project(x.save(*idempotency.request_record(command, request_id, result)))
+        with x.exclusive():
+            x.project(x.save(*idempotency.request_record(command, request_id, result)))
         return result
 
     def _bill_batch(self, c: cmd.BillMonth, batch: Sequence[str], totals: _BillingTotals) -> None:
         x = self._x
-        for _attempt in range(MAX_ATTEMPTS):
-            attempt = _BillingTotals()
-            loaded = load_batch(x.log, (Contract.id_for(code) for code in batch), x.decode)
-            contracts = [cast(Contract, loaded.aggregates[Contract.id_for(code)]) for code in batch]
-            holders = load_batch(x.log, (Certificate.id_for(k.number) for k in contracts), x.decode)
-            certificates = {
-                cast(Certificate, a).number: cast(Certificate, a)
-                for a in holders.aggregates.values()
-            }
-            for contract in contracts:
-                outcome = billing.bill_month(contract, certificates[contract.number], c.month, c.on)
-                attempt.add(contract.code, outcome)
-            if not x.save_or_conflict(*contracts, *certificates.values()):
-                continue
-            totals.merge(attempt)
-            # so that the next run loads what it replayed at length from here
-            long = loaded.replayed_at_length(SNAPSHOT_AFTER)
-            save_snapshots(x.log, long + holders.replayed_at_length(SNAPSHOT_AFTER))
-            return
+        for attempt in range(MAX_ATTEMPTS):
+            with x.exclusive():
+                billed = self._bill_batch_once(c, batch, attempt)
+            if billed is not None:
+                totals.merge(billed)
+                return
         raise ConcurrencyConflict(
             f"bill {c.month}: other writers kept changing the same contracts; this batch was "
             "not billed (earlier batches were); run the billing again"
         )
+
+    def _bill_batch_once(
+        self, c: cmd.BillMonth, batch: Sequence[str], attempt: int
+    ) -> _BillingTotals | None:
+        """Bill and save one batch; None when another writer came first."""
+        x = self._x
+        billed = _BillingTotals()
+        loaded = load_batch(x.log, (Contract.id_for(code) for code in batch), x.decode)
+        contracts = [cast(Contract, loaded.aggregates[Contract.id_for(code)]) for code in batch]
+        holders = load_batch(x.log, (Certificate.id_for(k.number) for k in contracts), x.decode)
+        certificates = {
+            cast(Certificate, a).number: cast(Certificate, a) for a in holders.aggregates.values()
+        }
+        for contract in contracts:
+            outcome = billing.bill_month(contract, certificates[contract.number], c.month, c.on)
+            billed.add(contract.code, outcome)
+        if not x.save_or_conflict(*contracts, *certificates.values(), attempt=attempt):
+            return None
+        # so that the next run loads what it replayed at length from here (a cache only:
+        # the batch is committed whether or not its snapshots are)
+        long = loaded.replayed_at_length(SNAPSHOT_AFTER) + holders.replayed_at_length(
+            SNAPSHOT_AFTER
+        )
+        try:
+            save_snapshots(x.log, long)
+        except Exception:
+            log.warning(
+                "pfdo: billing snapshots were not saved; loads replay the log", exc_info=True
+            )
+        return billed
 
 
 class _BillingTotals:

@@ -21,6 +21,7 @@ import click
 
 from pfdo import cli_format
 from pfdo.audit.cli import audit
+from pfdo.audit.keys import signing_key_from_env
 from pfdo.cli_session import Session, emit, json_option, opens_store
 from pfdo.collector import collector_paused
 from pfdo.imports import import_attendance, read_marks
@@ -130,7 +131,11 @@ def period_open(session: Session, /, code: str, as_json: bool, **options: Any) -
 @click.pass_obj
 def period_close(session: Session, /, code: str, as_json: bool, **options: Any) -> None:
     """Close a period: the money still available expires."""
-    session.run(as_json, lambda ledger: ledger.close_period(code, **options))
+    # the key PFDO_AUDIT_KEY names is read here, before anything is written
+    session.run(
+        as_json,
+        lambda ledger: ledger.close_period(code, signing_key=signing_key_from_env(), **options),
+    )
 
 
 @period.command("nominal")

@@ -7,10 +7,22 @@ events, with the request record when a request id is given, are saved in one ato
 `save`. A save that loses an optimistic-concurrency race is decided again, a bounded
 number of times. After each save the read models catch up with the log, unless a
 follower does that.
+
+One `Executor` may serve many threads. Commands run one at a time (a reentrant lock
+around decide, save and project), since the store takes one writer at a time anyway
+(SQLite's file lock, PostgreSQL's table lock on insert); reads do not take the lock. A
+bulk is the state of the thread that opened it, and holds the lock for its block.
+
+A command whose events are committed returns its result: what can fail after the commit
+(the catch-up, snapshots) is logged, and the next catch-up folds what was left.
 """
 
 from __future__ import annotations
 
+import logging
+import random
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -39,7 +51,16 @@ C = TypeVar("C", bound=Command)
 Decision = tuple[R, list[Aggregate]]
 Decide = Callable[["Executor", C], Decision[R]]
 
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 6
+#: The first retry waits up to this many seconds, each next one up to twice as long.
+BACKOFF = 0.01
+
+log = logging.getLogger(__name__)
+
+
+def backoff(attempt: int) -> None:
+    """Wait a random while before retry `attempt` (0-based), so racers spread out."""
+    time.sleep(random.uniform(0, BACKOFF * 2**attempt))
 
 
 class Executor:
@@ -52,7 +73,17 @@ class Executor:
         self.project_after_commands = project_after_commands
         self.decode = EventDecoder(self.log.mapper, None).decode
         self.conflicts_retried = 0
-        self._bulk: UnitOfWork | None = None
+        self._lock = threading.RLock()
+        self._local = threading.local()
+
+    @property
+    def _bulk(self) -> UnitOfWork | None:
+        """The bulk this thread has open, if any."""
+        return getattr(self._local, "bulk", None)
+
+    @_bulk.setter
+    def _bulk(self, bulk: UnitOfWork | None) -> None:
+        self._local.bulk = bulk
 
     # -- reading, for decisions -----------------------------------------------------
 
@@ -93,9 +124,15 @@ class Executor:
         self, command: C, request_id: str | None, result_type: type[R], decide: Decide[C, R]
     ) -> R:
         """Decide `command` and save what it changed, retrying lost races."""
-        if self._bulk is not None:
-            return self._execute_in_bulk(self._bulk, command, request_id, result_type, decide)
-        for _attempt in range(MAX_ATTEMPTS):
+        with self._lock:
+            if self._bulk is not None:
+                return self._execute_in_bulk(self._bulk, command, request_id, result_type, decide)
+            return self._execute(command, request_id, result_type, decide)
+
+    def _execute(
+        self, command: C, request_id: str | None, result_type: type[R], decide: Decide[C, R]
+    ) -> R:
+        for attempt in range(MAX_ATTEMPTS):
             replayed = self.replayed(command, request_id, result_type)
             if replayed is not None:
                 return replayed
@@ -105,6 +142,7 @@ class Executor:
                 recorded = self.log.save(*changed)
             except RecordConflictError:
                 self.conflicts_retried += 1
+                backoff(attempt)
                 continue
             self.project(recorded)
             return result
@@ -137,15 +175,23 @@ class Executor:
 
     @contextmanager
     def bulk(self, chunk: int) -> Iterator[None]:
-        """Decide the commands of the block in memory, saving `chunk` at a time."""
+        """Decide the commands of the block in memory, saving `chunk` at a time; the
+        other threads' commands wait for the block to end."""
         if self._bulk is not None:
             raise RuntimeError("Ledger.bulk() blocks do not nest")
-        self._bulk = UnitOfWork(chunk, keep=(Period, Program, Municipality, Provider))
-        try:
+        with self._lock:
+            self._bulk = UnitOfWork(chunk, keep=(Period, Program, Municipality, Provider))
+            try:
+                yield
+                self.save_bulk()
+            finally:
+                self._bulk = None
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Run the block while no other thread of this process runs a command."""
+        with self._lock:
             yield
-            self.save_bulk()
-        finally:
-            self._bulk = None
 
     @contextmanager
     def outside_bulk(self) -> Iterator[None]:
@@ -175,21 +221,34 @@ class Executor:
         """Save the new events of `aggregates` in one transaction."""
         return self.log.save(*aggregates)
 
-    def save_or_conflict(self, *aggregates: Any) -> bool:
-        """Save, or return False (nothing written) when another writer came first."""
+    def save_or_conflict(self, *aggregates: Any, attempt: int = 0) -> bool:
+        """Save, or return False (nothing written, after a short random wait) when
+        another writer came first."""
         try:
             self.save(*aggregates)
         except RecordConflictError:
             self.conflicts_retried += 1
+            backoff(attempt)
             return False
         return True
 
     # -- the read models ----------------------------------------------------------------
 
     def project(self, recorded: Sequence[Recording[UUID]] = ()) -> None:
-        """After a write: fold it into the read models, unless a follower does that."""
-        if self.project_after_commands:
+        """After a commit: fold it into the read models, unless a follower does that.
+
+        The events are committed whatever happens here: a failure is logged, not raised,
+        and the next catch-up (any command's, report's or `follow`'s) folds them."""
+        if not self.project_after_commands:
+            return
+        try:
             self.projector.catch_up(recorded)
+        except Exception:
+            log.warning(
+                "pfdo: the read models did not catch up after a commit; the next catch-up "
+                "folds the events left",
+                exc_info=True,
+            )
 
     def settle(self) -> None:
         """Make the read models show everything decided so far, bulk included."""

@@ -9,6 +9,7 @@ built by `pfdo.bootstrap`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -17,18 +18,37 @@ from typing import Any
 from pfdo import commands as cmd
 from pfdo import results as res
 from pfdo.audit.auditor import Auditor
-from pfdo.audit.keys import signing_key_from_env
+from pfdo.audit.keys import SigningKey
 from pfdo.billing_run import BILLING_BATCH, BillingRun
 from pfdo.bootstrap import bootstrap
 from pfdo.decisions import certificates, contracts, periods, registry
 from pfdo.execution import Executor
+from pfdo.failures import translated
 from pfdo.follower import follow
 from pfdo.reports import Reports
 from pfdo.store import store_errors
 
+log = logging.getLogger(__name__)
+
 
 class Ledger(Reports):
-    """pfdo's accounting engine on one store (SQLite file or PostgreSQL database)."""
+    """pfdo's accounting engine on one store (SQLite file or PostgreSQL database).
+
+    Opening a `Ledger` has no side effect beyond creating the store's tables on first
+    use: it folds nothing. Commands bring the read models level with the log after they
+    commit, reports before they answer, `catch_up()` and `follow()` on request;
+    `rebuild()` refolds the whole log without catching up first.
+
+    Threads: one `Ledger` may be shared by the threads of a portal. Its commands run one
+    at a time within the process (the store takes one writer at a time anyway); reads
+    run concurrently. A `bulk()` block belongs to the thread that opened it and makes
+    the other threads' commands wait until it ends. A command whose events are committed
+    returns its result: a failure after the commit (the catch-up, snapshots, a period
+    close's checkpoint) is logged, and the next catch-up folds what it left. Every error
+    a caller sees is a `PfdoError`: a store that is busy or failing raises
+    `StoreUnavailable`, a race lost more often than the retries allow
+    `ConcurrencyConflict`.
+    """
 
     def __init__(
         self,
@@ -59,8 +79,6 @@ class Ledger(Reports):
         self._x = Executor(parts, project_after_commands=project_after_commands)
         self._decode = self._x.decode
         self._billing = BillingRun(self._x, billing_batch)
-        with store_errors(self.store, "cannot open"):
-            self._projector.catch_up()
 
     @property
     def billing_batch(self) -> int:
@@ -98,17 +116,19 @@ class Ledger(Reports):
         since the last save are not written. A chunk that meets a concurrent writer raises
         `ConcurrencyConflict` and is not written: run the bulk again with request ids.
         """
-        with self._x.bulk(chunk):
+        with store_errors(self.store), self._x.bulk(chunk):
             yield self
 
     def _settle(self) -> None:
         """Make the read models show everything decided so far, bulk included."""
         self._x.settle()
 
+    @translated
     def log_position(self) -> int:
         """The position of the last event in the log (0 for an empty log)."""
         return self._log.recorder.max_notification_id() or 0
 
+    @translated
     def catch_up(self) -> int:
         """Fold into the read models whatever the log holds that they do not yet."""
         return self._projector.catch_up()
@@ -117,6 +137,7 @@ class Ledger(Reports):
         """How many events of the log the read models lack (0 unless read-only)."""
         return self._projector.behind()
 
+    @translated
     def follow(
         self,
         *,
@@ -131,17 +152,24 @@ class Ledger(Reports):
             self._projector.catch_up, self.store, channel, poll=poll, stop=stop, on_fold=on_fold
         )
 
+    @translated
     def auditor(self) -> Auditor:
-        """The auditor's toolkit on this store: verify, checkpoint, export, explain."""
+        """The auditor's toolkit on this store: verify, checkpoint, export, explain; the
+        read models and the chain are first brought level with the log, as before a
+        report. (`Auditor.open` folds nothing.)"""
+        self._settle()
         return Auditor(self._log, self._engine)
 
+    @translated
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> res.Rebuilt:
-        """Empty every read model and fold the whole log again."""
+        """Empty every read model and fold the whole log again (without catching up
+        first: a rebuild repairs read models that a catch-up cannot fold into)."""
         report = self._projector.rebuild(progress)
         return res.Rebuilt(events=report.events, seconds=round(report.seconds, 3))
 
     # -- periods -------------------------------------------------------------------------
 
+    @translated
     def open_period(
         self,
         period: str,
@@ -164,20 +192,36 @@ class Ledger(Reports):
         )
         return self._x.execute(command, request_id, res.PeriodOpened, periods.open_period)
 
+    @translated
     def close_period(
-        self, period: str, *, on: date | str | None = None, request_id: str | None = None
+        self,
+        period: str,
+        *,
+        on: date | str | None = None,
+        request_id: str | None = None,
+        signing_key: SigningKey | None = None,
     ) -> res.PeriodClosed:
         """Close a period: every month billed or cancelled; available money expires (rule 12).
 
-        Then a checkpoint of the log is recorded, once per period, signed with the key that
-        `PFDO_AUDIT_KEY` names (an unreadable key refuses the close before it is written)."""
+        Then a checkpoint of the log is recorded, once per period, signed with
+        `signing_key` when one is given (`pfdo.audit.keys.load_signing_key`; the CLI loads
+        the file `PFDO_AUDIT_KEY` names, refusing the close before it is written when it
+        cannot)."""
         command = cmd.ClosePeriod.build(period=period, on=on)
-        key = signing_key_from_env()
         result = self._x.execute(command, request_id, res.PeriodClosed, periods.close_period)
-        self._settle()
-        self.auditor().record_close_checkpoint(command.period, key)
+        try:
+            self._settle()
+            self.auditor().record_close_checkpoint(command.period, signing_key)
+        except Exception:  # the close is committed: it must not look refused
+            log.warning(
+                "pfdo: period %s is closed, but its checkpoint was not recorded; take one "
+                "with `pfdo audit checkpoint`",
+                command.period,
+                exc_info=True,
+            )
         return result
 
+    @translated
     def change_nominal(
         self,
         period: str,
@@ -193,6 +237,7 @@ class Ledger(Reports):
 
     # -- providers and programs ------------------------------------------------------
 
+    @translated
     def add_provider(
         self,
         provider: str,
@@ -206,6 +251,7 @@ class Ledger(Reports):
         command = cmd.AddProvider.build(provider=provider, name=name, kind=kind, on=on)
         return self._x.execute(command, request_id, res.ProviderResult, registry.add_provider)
 
+    @translated
     def exclude_provider(
         self, provider: str, *, on: date | str | None = None, request_id: str | None = None
     ) -> res.ProviderResult:
@@ -213,6 +259,7 @@ class Ledger(Reports):
         command = cmd.ExcludeProvider.build(provider=provider, on=on)
         return self._x.execute(command, request_id, res.ProviderResult, registry.exclude_provider)
 
+    @translated
     def add_program(
         self,
         program: str,
@@ -239,6 +286,7 @@ class Ledger(Reports):
         )
         return self._x.execute(command, request_id, res.ProgramResult, registry.add_program)
 
+    @translated
     def withdraw_program(
         self, program: str, *, on: date | str | None = None, request_id: str | None = None
     ) -> res.ProgramResult:
@@ -248,6 +296,7 @@ class Ledger(Reports):
 
     # -- certificates -----------------------------------------------------------------
 
+    @translated
     def issue_certificate(
         self,
         *,
@@ -266,6 +315,7 @@ class Ledger(Reports):
             command, request_id, res.CertificateIssued, certificates.issue_certificate
         )
 
+    @translated
     def fund_certificate(
         self,
         number: str,
@@ -283,6 +333,7 @@ class Ledger(Reports):
 
     # -- contracts --------------------------------------------------------------------
 
+    @translated
     def enroll(
         self,
         number: str,
@@ -300,6 +351,7 @@ class Ledger(Reports):
         )
         return self._x.execute(command, request_id, res.Enrolment, contracts.enroll)
 
+    @translated
     def record_attendance(
         self,
         contract: str,
@@ -317,6 +369,7 @@ class Ledger(Reports):
             command, request_id, res.AttendanceRecorded, contracts.record_attendance
         )
 
+    @translated
     def terminate(
         self,
         contract: str,
@@ -329,6 +382,7 @@ class Ledger(Reports):
         command = cmd.Terminate.build(contract=contract, reason=reason, on=on)
         return self._x.execute(command, request_id, res.Termination, contracts.terminate)
 
+    @translated
     def correct(
         self,
         contract: str,
@@ -347,6 +401,7 @@ class Ledger(Reports):
 
     # -- billing ---------------------------------------------------------------------
 
+    @translated
     def bill(
         self,
         month: str,
@@ -361,6 +416,6 @@ class Ledger(Reports):
         interrupted run leaves whole months billed or not; running again bills the rest.
         """
         command = cmd.BillMonth.build(month=month, on=on)
-        self._settle()
+        self._settle()  # the contracts to bill are found in the read models
         with self._x.outside_bulk():  # a billing run batches on its own
             return self._billing.bill(command, request_id, progress)

@@ -16,9 +16,11 @@ from sqlalchemy import Engine
 from pfdo import results as res
 from pfdo.commands import Command
 from pfdo.domain.errors import NotFound
+from pfdo.failures import translated
 from pfdo.projections import queries
 from pfdo.projections.movements import fold_balances
 from pfdo.projections.timeline import KnownAt, Timeline
+from pfdo.store import StoreURL
 from pfdo.types import DateIn, MonthIn
 
 
@@ -73,6 +75,7 @@ class Reports:
     from the log itself (the past: `as_of` a business date, `known_at` a log position or
     recorded time)."""
 
+    store: StoreURL
     _engine: Engine
     _timeline: Timeline
 
@@ -86,6 +89,7 @@ class Reports:
             raise NotFound(f"certificate {q.number} did not exist at the time asked about")
         return [r for r in rows if q.period is None or r["period"] == q.period]
 
+    @translated
     def balance(
         self,
         number: str,
@@ -119,6 +123,7 @@ class Reports:
         ]
         return res.Balance(number=number, type=kind, periods=periods)
 
+    @translated
     def history(
         self,
         number: str,
@@ -155,6 +160,7 @@ class Reports:
             ],
         )
 
+    @translated
     def register(self, provider: str, *, month: str) -> res.Register:
         """What the municipality owes a provider for a month, contract by contract."""
         q = _RegisterQuery.build(provider=provider, month=month)

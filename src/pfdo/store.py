@@ -23,11 +23,22 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote, unquote, urlsplit
 
-from eventsourcing.persistence import PersistenceError
+from eventsourcing.domain import EventSourcingError
+from eventsourcing.persistence import (
+    ConnectionUnavailableError,
+    PersistenceError,
+    RecordConflictError,
+)
 from sqlalchemy import URL, Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import SQLAlchemyError
 
-from pfdo.domain.errors import InvalidInput, NoStore, StoreUnavailable
+from pfdo.domain.errors import (
+    ConcurrencyConflict,
+    InvalidInput,
+    NoStore,
+    PfdoError,
+    StoreUnavailable,
+)
 
 # the event log and its transcoding live in pfdo.storage.event_log; re-exported here
 from pfdo.storage.event_log import DateAsISO as DateAsISO
@@ -406,12 +417,31 @@ _LOCKED = ("database is locked", "database table is locked")
 
 @contextmanager
 def store_errors(url: StoreURL, doing: str = "cannot use") -> Iterator[None]:
-    """The database drivers' errors as one `StoreUnavailable` line naming the store."""
+    """The errors of the libraries under pfdo (the event store, SQLAlchemy, the database
+    drivers) as pfdo's own, `from None`, one line naming the store: a lost
+    optimistic-concurrency race as `ConcurrencyConflict`, anything else as
+    `StoreUnavailable`. A portal that embeds `Ledger` catches `PfdoError` alone."""
     import psycopg
 
     try:
         yield
-    except (sqlite3.Error, DBAPIError, PersistenceError, psycopg.Error) as error:
+    except PfdoError:
+        raise
+    except RecordConflictError:
+        raise ConcurrencyConflict(
+            f"another writer changed the same records of {url.describe()} at the same "
+            "time; this call wrote nothing, try it again"
+        ) from None
+    except ConnectionUnavailableError as error:
+        reason = _reason(error) or type(error).__name__
+        raise StoreUnavailable(f"{url.describe()} is busy: {reason}; try again") from None
+    except (
+        sqlite3.Error,
+        SQLAlchemyError,
+        EventSourcingError,
+        PersistenceError,
+        psycopg.Error,
+    ) as error:
         raise StoreUnavailable(f"{doing} {url.describe()}: {_driver_reason(error)}") from None
 
 

@@ -12,15 +12,26 @@ from pathlib import Path
 
 import pytest
 from audit_support import Year
+from click.testing import CliRunner
 
 from integration.year import PERIOD, funded_child, open_year
 from pfdo import AlreadyExists, InvalidInput, Ledger, PeriodClosed
 from pfdo.audit.checkpoint import Checkpoint, read_file, write_file
-from pfdo.audit.keys import KEY_ENV, generate, key_id, load_public_key, load_signing_key
+from pfdo.audit.keys import (
+    KEY_ENV,
+    SigningKey,
+    generate,
+    key_id,
+    load_public_key,
+    load_signing_key,
+)
+from pfdo.cli import main
 
 
-def close_small_year(ledger: Ledger, request_id: str | None = None) -> None:
-    ledger.close_period(PERIOD, on="2025-12-31", request_id=request_id)
+def close_small_year(
+    ledger: Ledger, request_id: str | None = None, signing_key: SigningKey | None = None
+) -> None:
+    ledger.close_period(PERIOD, on="2025-12-31", request_id=request_id, signing_key=signing_key)
 
 
 def test_closing_a_period_records_a_checkpoint_of_the_whole_close(year: Year) -> None:
@@ -30,19 +41,18 @@ def test_closing_a_period_records_a_checkpoint_of_the_whole_close(year: Year) ->
         assert checkpoint.reason == "period 2025 closed"
         assert checkpoint.position == ledger.log_position()  # the close was the last command
     assert result.ok and result.checkpoints == 1
-    assert checkpoint.signature is None  # no PFDO_AUDIT_KEY was set
+    assert checkpoint.signature is None  # no signing key was given
     assert any("is not signed" in warning for warning in result.warnings)
 
 
 def test_a_period_closed_with_an_audit_key_has_its_checkpoint_signed(
-    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    db_url: str, tmp_path: Path
 ) -> None:
     private, public, fingerprint = generate(tmp_path / "operator.key")
-    monkeypatch.setenv(KEY_ENV, str(private))
     with Ledger(db_url) as ledger:
         open_year(ledger)
         funded_child(ledger)
-        close_small_year(ledger)
+        close_small_year(ledger, signing_key=load_signing_key(private))
         (checkpoint,) = ledger.auditor().checkpoints()
         result = ledger.auditor().verify(public_key=public)
     assert checkpoint.signer() == fingerprint == key_id(load_public_key(public))
@@ -62,15 +72,18 @@ def test_a_retried_close_keeps_its_one_checkpoint(db_url: str) -> None:
 
 
 def test_an_unreadable_audit_key_refuses_the_close_before_anything_is_written(
-    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    db_url: str, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv(KEY_ENV, str(tmp_path / "missing.key"))
     with Ledger(db_url) as ledger:
         open_year(ledger)
         funded_child(ledger)
         position = ledger.log_position()
-        with pytest.raises(InvalidInput, match="cannot read the private key"):
-            close_small_year(ledger)
+    missing = str(tmp_path / "missing.key")
+    closing = ["--db", db_url, "period", "close", PERIOD, "--on", "2025-12-31", "--json"]
+    refused = CliRunner().invoke(main, closing, env={KEY_ENV: missing})
+    assert refused.exit_code == 2
+    assert "cannot read the private key" in refused.stderr
+    with Ledger(db_url) as ledger:
         assert ledger.log_position() == position
         assert ledger.auditor().checkpoints() == []
 

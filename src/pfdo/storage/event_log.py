@@ -7,6 +7,7 @@ notify) without its runtime protocol checks; `storage` is the backend's
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -63,8 +64,13 @@ class EventLog(Application[UUID]):
                 processing.collect_events(obj)
         processing.saved_kwargs.update(kwargs)
         recordings = self._record(processing)
-        self._take_snapshots(processing)
-        self._notify(recordings)
+        try:  # the events are committed: what follows must not make the save look failed
+            self._take_snapshots(processing)
+            self._notify(recordings)
+        except Exception:
+            logging.getLogger(__name__).warning(
+                "pfdo: saved, but taking snapshots failed; loads replay the log", exc_info=True
+            )
         return recordings
 
     @cached_property
