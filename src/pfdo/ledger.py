@@ -53,6 +53,7 @@ from pfdo.store import (
     open_event_log,
     schema_lock,
 )
+from pfdo.types import check_request_id
 from pfdo.unit_of_work import UnitOfWork
 
 A = TypeVar("A", bound=Aggregate)
@@ -196,6 +197,7 @@ class Ledger(Reports):
         result_type: type[R],
         decide: Callable[[C], Decision[R]],
     ) -> R:
+        request_id = check_request_id(request_id)
         if self._bulk is not None:
             return self._execute_in_bulk(self._bulk, command, request_id, result_type, decide)
         for _attempt in range(MAX_ATTEMPTS):
@@ -553,7 +555,12 @@ class Ledger(Reports):
         program = self._get(Program, c.program, "program")
         provider = self._get(Provider, program.provider, "provider")
         period = self._period_for(certificate, c.start, c.end)
-        contract = enrol(certificate, program, provider, period, c.start, c.end, c.mode, c.on)
+        same_program = [
+            self._get(Contract, code, "contract") for code in certificate.contracts_in(program.code)
+        ]
+        contract = enrol(
+            certificate, program, provider, period, c.start, c.end, c.mode, c.on, same_program
+        )
         months = [
             res.MonthLine(
                 month=m,
@@ -675,6 +682,7 @@ class Ledger(Reports):
         interrupted run leaves whole months billed or not; running again bills the rest.
         """
         command = cmd.BillMonth.build(month=month, on=on)
+        request_id = check_request_id(request_id)
         self._settle()
         bulk, self._bulk = self._bulk, None  # a billing run batches on its own
         try:
