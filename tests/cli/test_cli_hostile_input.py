@@ -283,3 +283,22 @@ def test_after_a_termination_the_child_may_enrol_again_from_the_next_day(year: P
     refused(year, *ENROLL, "--start", "2025-02-20", "--end", "2025-05-31", "--on", "2025-02-20")
     again = year.json(*ENROLL, "--start", "2025-02-21", "--end", "2025-05-31", "--on", "2025-02-21")
     assert again["contract"] == f"{NUMBER}-002"
+
+
+@pytest.mark.parametrize(
+    ("command", "stated"),
+    [
+        (("program", "add"), ["1-64 characters, no spaces", "at most 1,000 characters",
+                              "at most 99,999,999.99"]),
+        (("certificate", "issue"), ["1-64 characters, no spaces", "10 digits 0-9"]),
+        (("terminate",), ["at most 1,000 characters", "at most a year ahead"]),
+        (("correct",), ["at most 1,000 characters", "at most 99,999,999.99"]),
+        (("period", "open"), ["1-64 characters, no spaces", "at most 999,999,999,999.99"]),
+    ],
+)  # fmt: skip
+def test_the_help_of_the_options_states_their_limits(
+    pfdo: Pfdo, command: tuple[str, ...], stated: list[str]
+) -> None:
+    shown = " ".join(pfdo(*command, "--help").stdout.split())
+    for limit in stated:
+        assert limit in shown

@@ -71,9 +71,7 @@ def test_ten_enrolments_at_once_of_one_child_in_one_program_make_one_contract(
         except PfdoError as error:
             errors.append(error)
 
-    threads = [
-        threading.Thread(target=enrol, args=(ledger, i)) for i, ledger in enumerate(ledgers)
-    ]
+    threads = [threading.Thread(target=enrol, args=(ledger, i)) for i, ledger in enumerate(ledgers)]
     try:
         for thread in threads:
             thread.start()
