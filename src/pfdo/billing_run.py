@@ -25,6 +25,7 @@ from pfdo.domain.errors import ConcurrencyConflict, Refused
 from pfdo.execution import MAX_ATTEMPTS, Executor
 from pfdo.loading import load_batch, save_snapshots
 from pfdo.projections import queries
+from pfdo.types import check_request_id
 
 BILLING_BATCH = 500
 #: A billing run snapshots a contract or certificate replayed from this many events or more.
@@ -46,6 +47,7 @@ class BillingRun:
         self, command: cmd.BillMonth, request_id: str | None, progress: Progress | None
     ) -> res.BillingRun:
         x = self._x
+        request_id = check_request_id(request_id)
         replayed = x.replayed(command, request_id, res.BillingRun)
         if replayed is not None:
             return replayed

@@ -24,9 +24,11 @@ from pfdo.audit.cli import audit
 from pfdo.audit.keys import signing_key_from_env
 from pfdo.cli_session import Session, emit, json_option, opens_store
 from pfdo.collector import collector_paused
+from pfdo.domain.money import MAX_AMOUNT, MAX_TOTAL, format_limit
 from pfdo.imports import import_attendance, read_marks
 from pfdo.results import Followed
 from pfdo.store import DEFAULT_DB
+from pfdo.types import CODE_FORM, COUNT_DIGITS, TEXT_FORM
 
 F = TypeVar("F", bound=Callable[..., Any])
 Categories = dict[str, dict[str, Any]]
@@ -34,7 +36,13 @@ Categories = dict[str, dict[str, Any]]
 DATE = "YYYY-MM-DD"
 MONTH = "YYYY-MM"
 CATEGORY_FORM = "NAME=NOMINAL[,count=N][,sum=AMOUNT]"
-_WHOLE = re.compile(r"^[0-9]+$")
+_WHOLE = re.compile(r"[0-9]+", re.ASCII)
+# the limits of pfdo.types and pfdo.domain.money, as the options' help states them
+CODE = f"({CODE_FORM})"
+TEXT = f"({TEXT_FORM})"
+AMOUNT = f"(rubles, digits 0-9 and up to two decimals, at most {format_limit(MAX_AMOUNT)})"
+TOTAL = f"at most {format_limit(MAX_TOTAL)}"
+WHOLE = f"(a whole number, at most {COUNT_DIGITS} digits 0-9)"
 
 
 def stdout_is_terminal() -> bool:
@@ -47,9 +55,11 @@ def writing(f: F) -> F:
     f = click.option(
         "--request-id",
         metavar="KEY",
-        help="Idempotency key: a retry with the same arguments returns the first result.",
+        help=f"Idempotency key {CODE}: a retry with the same arguments returns the first result.",
     )(f)
-    f = click.option("--on", metavar=DATE, help="Business date (default: today).")(f)
+    f = click.option(
+        "--on", metavar=DATE, help="Business date (default: today; at most a year ahead)."
+    )(f)
     return opens_store("write")(json_option(f))
 
 
@@ -65,7 +75,7 @@ def parse_category(text: str) -> tuple[str, dict[str, Any]]:
         key, sep, value = (part.strip() for part in extra.partition("="))
         if not sep or key not in ("count", "sum") or key in spec or not value:
             raise bad
-        if key == "count" and not _WHOLE.match(value):
+        if key == "count" and not _WHOLE.fullmatch(value):
             raise click.BadParameter(f"count {value!r} in {text!r} is not a whole number")
         spec[key] = int(value) if key == "count" else value
     return name.strip(), spec
@@ -106,7 +116,7 @@ def period() -> None:
 
 @period.command("open")
 @click.argument("code", metavar="PERIOD")
-@click.option("--municipality", required=True, help="The municipality that pays.")
+@click.option("--municipality", required=True, help=f"The municipality that pays {CODE}.")
 @click.option("--start", required=True, metavar=DATE)
 @click.option("--end", required=True, metavar=DATE)
 @click.option(
@@ -116,7 +126,8 @@ def period() -> None:
     required=True,
     callback=_categories,
     metavar=CATEGORY_FORM,
-    help="A category, its nominal and optional limits; repeat for more.",
+    help=f"A category {CODE}, its nominal {AMOUNT} and optional limits (sum {TOTAL}); "
+    "repeat for more.",
 )
 @writing
 @click.pass_obj
@@ -140,8 +151,8 @@ def period_close(session: Session, /, code: str, as_json: bool, **options: Any) 
 
 @period.command("nominal")
 @click.argument("code", metavar="PERIOD")
-@click.option("--category", required=True)
-@click.option("--nominal", required=True, metavar="AMOUNT", help="New nominal in rubles.")
+@click.option("--category", required=True, help=f"The category {CODE}.")
+@click.option("--nominal", required=True, metavar="AMOUNT", help=f"New nominal {AMOUNT}.")
 @writing
 @click.pass_obj
 def period_nominal(session: Session, /, code: str, as_json: bool, **options: Any) -> None:
@@ -159,7 +170,7 @@ def provider() -> None:
 
 @provider.command("add")
 @click.argument("code", metavar="PROVIDER")
-@click.option("--name", required=True)
+@click.option("--name", required=True, help=f"The provider's name {TEXT}.")
 @click.option(
     "--kind", type=click.Choice(["municipal", "private", "sole-trader"]), default="private"
 )
@@ -186,12 +197,14 @@ def program() -> None:
 
 @program.command("add")
 @click.argument("code", metavar="PROGRAM")
-@click.option("--provider", required=True, metavar="PROVIDER")
-@click.option("--title", required=True)
-@click.option("--monthly-price", required=True, metavar="AMOUNT", help="Rubles per month.")
-@click.option("--min-age", required=True, type=int)
-@click.option("--max-age", required=True, type=int)
-@click.option("--capacity", type=int, help="Contracts active at once (default: no limit).")
+@click.option("--provider", required=True, metavar="PROVIDER", help=f"Its provider {CODE}.")
+@click.option("--title", required=True, help=f"The program's title {TEXT}.")
+@click.option("--monthly-price", required=True, metavar="AMOUNT", help=f"Price a month {AMOUNT}.")
+@click.option("--min-age", required=True, metavar="N", help="Youngest age, 0-18.")
+@click.option("--max-age", required=True, metavar="N", help="Oldest age, 0-18.")
+@click.option(
+    "--capacity", metavar="N", help=f"Contracts active at once {WHOLE} (default: no limit)."
+)
 @writing
 @click.pass_obj
 def program_add(session: Session, /, code: str, as_json: bool, **options: Any) -> None:
@@ -217,10 +230,10 @@ def certificate() -> None:
 
 
 @certificate.command("issue")
-@click.option("--child", required=True, help="Pseudonymous child id.")
+@click.option("--child", required=True, help=f"Pseudonymous child id {CODE}.")
 @click.option("--birth-date", required=True, metavar=DATE)
-@click.option("--municipality", required=True)
-@click.option("--number", metavar="NNNNNNNNNN", help="10 digits (default: generated).")
+@click.option("--municipality", required=True, help=f"The child's municipality {CODE}.")
+@click.option("--number", metavar="NNNNNNNNNN", help="10 digits 0-9 (default: generated).")
 @writing
 @click.pass_obj
 def certificate_issue(session: Session, /, as_json: bool, **options: Any) -> None:
@@ -230,8 +243,8 @@ def certificate_issue(session: Session, /, as_json: bool, **options: Any) -> Non
 
 @certificate.command("fund")
 @click.argument("number")
-@click.option("--period", required=True, metavar="PERIOD")
-@click.option("--category", required=True)
+@click.option("--period", required=True, metavar="PERIOD", help=f"The period {CODE}.")
+@click.option("--category", required=True, help=f"The category {CODE}.")
 @writing
 @click.pass_obj
 def certificate_fund(session: Session, /, number: str, as_json: bool, **options: Any) -> None:
@@ -241,7 +254,7 @@ def certificate_fund(session: Session, /, number: str, as_json: bool, **options:
 
 @main.command()
 @click.argument("number")
-@click.option("--program", required=True, metavar="PROGRAM")
+@click.option("--program", required=True, metavar="PROGRAM", help=f"The program {CODE}.")
 @click.option("--start", required=True, metavar=DATE)
 @click.option("--end", required=True, metavar=DATE)
 @click.option("--mode", type=click.Choice(["fixed", "attendance"]), default="fixed")
@@ -288,7 +301,7 @@ def bill(session: Session, /, month: str, as_json: bool, **options: Any) -> None
 
 @main.command()
 @click.argument("contract")
-@click.option("--reason", default="", help="Why the contract ends.")
+@click.option("--reason", default="", help=f"Why the contract ends {TEXT}.")
 @writing
 @click.pass_obj
 def terminate(session: Session, /, contract: str, as_json: bool, **options: Any) -> None:
@@ -299,8 +312,10 @@ def terminate(session: Session, /, contract: str, as_json: bool, **options: Any)
 @main.command()
 @click.argument("contract")
 @click.option("--month", required=True, metavar=MONTH)
-@click.option("--refund", required=True, metavar="AMOUNT", help="Rubles back to the certificate.")
-@click.option("--reason", required=True)
+@click.option(
+    "--refund", required=True, metavar="AMOUNT", help=f"Back to the certificate {AMOUNT}."
+)
+@click.option("--reason", required=True, help=f"Why {TEXT}.")
 @writing
 @click.pass_obj
 def correct(session: Session, /, contract: str, as_json: bool, **options: Any) -> None:

@@ -1,21 +1,35 @@
 """The commands pfdo accepts, validated by pydantic at the edge of the public API.
 
 Each command is a frozen model. Amounts come in as rubles and are held as kopecks; dates
-and months are checked. A malformed command raises `InvalidInput` naming the field and
-the problem, before anything is read or written.
+and months are checked; identifiers, texts and counts obey the limits of `pfdo.types`. The
+business date may lie at most `MAX_DAYS_AHEAD` days after today. A malformed command raises
+`InvalidInput` naming the field and the problem, before anything is read or written.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pfdo.domain.errors import InvalidInput
-from pfdo.types import DateIn, MonthIn, RublesIn
+from pfdo.types import (
+    CertificateNumber,
+    Code,
+    Count,
+    DateIn,
+    MonthIn,
+    OptionalText,
+    RublesIn,
+    Text,
+    TotalRublesIn,
+)
 
 C = TypeVar("C", bound="Command")
+
+#: How far after today a business date may lie: a year, no more (a typo like 2099 is not).
+MAX_DAYS_AHEAD = 366
 
 
 class Command(BaseModel):
@@ -25,6 +39,16 @@ class Command(BaseModel):
     verb: ClassVar[str] = "command"
 
     on: DateIn = Field(default_factory=date.today)
+
+    @field_validator("on")
+    @classmethod
+    def _not_far_ahead(cls, on: date) -> date:
+        today = date.today()
+        if on > today + timedelta(days=MAX_DAYS_AHEAD):
+            raise ValueError(
+                f"business date {on} is more than {MAX_DAYS_AHEAD} days after today ({today})"
+            )
+        return on
 
     @classmethod
     def build(cls: type[C], **fields: Any) -> C:
@@ -45,22 +69,13 @@ def _describe(command: str, error: ValidationError) -> str:
     return f"{command}: " + "; ".join(problems)
 
 
-Code = str
-
-
-def _code(value: str) -> str:
-    if not value or len(value) > 64 or any(ch.isspace() for ch in value):
-        raise ValueError("must be 1 to 64 characters without spaces")
-    return value
-
-
 class CategorySpec(BaseModel):
     """A category of a period: nominal and optional limits."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     nominal: RublesIn
-    count: int | None = Field(default=None, ge=0)
-    sum: RublesIn | None = None
+    count: Count | None = Field(default=None, ge=0)
+    sum: TotalRublesIn | None = None
 
 
 class OpenPeriod(Command):
@@ -69,9 +84,7 @@ class OpenPeriod(Command):
     municipality: Code
     start: DateIn
     end: DateIn
-    categories: dict[str, CategorySpec] = Field(min_length=1)
-
-    _check_codes = field_validator("period", "municipality")(_code)
+    categories: dict[Code, CategorySpec] = Field(min_length=1)
 
 
 class ClosePeriod(Command):
@@ -89,10 +102,8 @@ class ChangeNominal(Command):
 class AddProvider(Command):
     verb: ClassVar[str] = "provider add"
     provider: Code
-    name: str = Field(min_length=1, max_length=500)
+    name: Text
     kind: str = Field(default="private", pattern=r"^(municipal|private|sole-trader)$")
-
-    _check_codes = field_validator("provider")(_code)
 
 
 class ExcludeProvider(Command):
@@ -104,13 +115,11 @@ class AddProgram(Command):
     verb: ClassVar[str] = "program add"
     program: Code
     provider: Code
-    title: str = Field(min_length=1, max_length=500)
+    title: Text
     monthly_price: RublesIn
-    min_age: int = Field(ge=0, le=18)
-    max_age: int = Field(ge=0, le=18)
-    capacity: int | None = Field(default=None, ge=1)
-
-    _check_codes = field_validator("program")(_code)
+    min_age: Count = Field(ge=0, le=18)
+    max_age: Count = Field(ge=0, le=18)
+    capacity: Count | None = Field(default=None, ge=1)
 
 
 class WithdrawProgram(Command):
@@ -120,22 +129,22 @@ class WithdrawProgram(Command):
 
 class IssueCertificate(Command):
     verb: ClassVar[str] = "certificate issue"
-    child: str = Field(min_length=1, max_length=128)
+    child: Code
     birth_date: DateIn
     municipality: Code
-    number: str | None = Field(default=None, pattern=r"^\d{10}$")
+    number: CertificateNumber | None = None
 
 
 class FundCertificate(Command):
     verb: ClassVar[str] = "certificate fund"
-    number: str = Field(pattern=r"^\d{10}$")
+    number: CertificateNumber
     period: Code
     category: Code
 
 
 class Enrol(Command):
     verb: ClassVar[str] = "enroll"
-    number: str = Field(pattern=r"^\d{10}$")
+    number: CertificateNumber
     program: Code
     start: DateIn
     end: DateIn
@@ -157,7 +166,7 @@ class BillMonth(Command):
 class Terminate(Command):
     verb: ClassVar[str] = "terminate"
     contract: Code
-    reason: str = ""
+    reason: OptionalText = ""
 
 
 class Correct(Command):
@@ -165,4 +174,4 @@ class Correct(Command):
     contract: Code
     month: MonthIn
     refund: RublesIn
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: Text

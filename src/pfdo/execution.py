@@ -40,6 +40,7 @@ from pfdo.domain.registry import Program, Provider
 from pfdo.loading import load_many
 from pfdo.projections.decoding import EventDecoder
 from pfdo.results import Result
+from pfdo.types import check_request_id
 from pfdo.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
@@ -124,6 +125,7 @@ class Executor:
         self, command: C, request_id: str | None, result_type: type[R], decide: Decide[C, R]
     ) -> R:
         """Decide `command` and save what it changed, retrying lost races."""
+        request_id = check_request_id(request_id)
         with self._lock:
             if self._bulk is not None:
                 return self._execute_in_bulk(self._bulk, command, request_id, result_type, decide)

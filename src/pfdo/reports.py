@@ -7,6 +7,7 @@ written), then answers from them. Questions about the past (`as_of` a business d
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
@@ -21,18 +22,22 @@ from pfdo.projections import queries
 from pfdo.projections.movements import fold_balances
 from pfdo.projections.timeline import KnownAt, Timeline
 from pfdo.store import StoreURL
-from pfdo.types import DateIn, MonthIn
+from pfdo.types import CertificateNumber, Code, DateIn, MonthIn
+
+_POSITION = re.compile(r"[0-9]{1,18}", re.ASCII)
 
 
 def _known_at(value: Any) -> KnownAt | None:
     """`--known-at`: a log position (digits) or a recorded time (ISO, UTC when naive)."""
     if value is None or isinstance(value, KnownAt):
         return value
-    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+    if isinstance(value, int) or (isinstance(value, str) and _POSITION.fullmatch(value)):
         return KnownAt(position=int(value))
     if isinstance(value, str):
         try:
-            moment = datetime.fromisoformat(value.strip())
+            if not value.isascii():
+                raise ValueError(value)
+            moment = datetime.fromisoformat(value)
         except ValueError:
             raise ValueError(
                 f"{value!r} is neither a log position nor a time like 2025-12-31T18:00:00"
@@ -47,8 +52,8 @@ class _CertificateQuery(Command):
     """Validation of a report's arguments (reusing the commands' field types)."""
 
     verb = "balance"
-    number: str
-    period: str | None = None
+    number: CertificateNumber
+    period: Code | None = None
     as_of: DateIn | None = None
     known_at: Annotated[KnownAt | None, BeforeValidator(_known_at)] = None
 
@@ -63,7 +68,7 @@ class _HistoryQuery(_CertificateQuery):
 
 class _RegisterQuery(Command):
     verb = "register"
-    provider: str
+    provider: Code
     month: MonthIn
 
 
@@ -82,6 +87,14 @@ class Reports:
     def _settle(self) -> None:
         """Bring the read models level with everything decided so far."""
         raise NotImplementedError
+
+    def _check_period(self, q: _CertificateQuery) -> None:
+        """A report asked about a period that does not exist would answer with nothing."""
+        if q.period is None:
+            return
+        with self._engine.connect() as connection:
+            if queries.period(connection, q.period) is None:
+                raise NotFound(f"period {q.period} does not exist")
 
     def _past(self, q: _CertificateQuery) -> list[dict[str, Any]]:
         rows = self._timeline.movements(q.number, as_of=q.as_of, known_at=q.known_at)
@@ -102,6 +115,7 @@ class Reports:
         system knew it at a log position or recorded time (those two from the log)."""
         q = _CertificateQuery.build(number=number, period=period, as_of=as_of, known_at=known_at)
         self._settle()
+        self._check_period(q)
         if q.looks_back:
             moves = self._past(q)
             categories = {m["period"]: m["category"] for m in moves if m["kind"] == "funded"}
@@ -136,6 +150,7 @@ class Reports:
         business date or as known at a log position or recorded time)."""
         q = _HistoryQuery.build(number=number, period=period, as_of=as_of, known_at=known_at)
         self._settle()
+        self._check_period(q)
         if q.looks_back:
             rows = self._past(q)
         else:

@@ -2,23 +2,111 @@
 
 `Kopecks` is an integer amount of kopecks inside Python and a ruble string with two
 decimals (`"1500.00"`) in JSON. `RublesIn` accepts rubles from outside (`1500`, `"1500.5"`,
-`"1500.00"`) and turns them into kopecks, refusing a third decimal or a sign.
+`"1500.00"`) and turns them into kopecks, refusing a third decimal, a sign or more than
+`MAX_AMOUNT` (`TotalRublesIn`: `MAX_TOTAL`).
+
+Input cannot lie: what is meant as a number takes ASCII digits only (`Count`,
+`CertificateNumber`, amounts, dates and months), and an identifier (`Code`) is NFC text of
+1 to `CODE_MAX` visible characters, without spaces, control or format characters (a
+zero-width space would make a "second" child look like the first). Free text (`Text`,
+`OptionalText`) has at most `TEXT_MAX` characters and no control characters. These are
+the limits of every field, stated once.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BeforeValidator, PlainSerializer
 
 from pfdo.domain.calendar import parse_date, parse_month
 from pfdo.domain.errors import InvalidInput
-from pfdo.domain.money import format_rubles, parse_rubles
+from pfdo.domain.money import MAX_AMOUNT, MAX_TOTAL, format_rubles, parse_rubles
 
 T = TypeVar("T")
+
+#: Identifiers: child ids, municipality, period, category, provider, program and contract
+#: codes, request ids.
+CODE_MAX = 64
+#: Names, titles and reasons.
+TEXT_MAX = 1000
+#: Whole numbers: counts, ages, capacities.
+COUNT_DIGITS = 9
+CODE_FORM = f"1-{CODE_MAX} characters, no spaces"
+TEXT_FORM = f"at most {TEXT_MAX:,} characters"
+
+_DIGITS = re.compile(rf"[0-9]{{1,{COUNT_DIGITS}}}", re.ASCII)
+_NUMBER = re.compile(r"[0-9]{10}", re.ASCII)
+# control, format (zero-width, bidi), line and paragraph separators, surrogates, private
+# use and unassigned code points: nothing an operator could see or type on purpose
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_CONTROL = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
+
+def _character(ch: str) -> str:
+    return f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')}"
+
+
+def check_code(value: Any, what: str = "identifier") -> str:
+    """An identifier as NFC text of 1 to CODE_MAX visible characters without spaces."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{what} {value!r} is not text")
+    text = unicodedata.normalize("NFC", value)
+    if not 1 <= len(text) <= CODE_MAX:
+        raise InvalidInput(f"{what} must be {CODE_FORM}; got {len(text):,} characters")
+    for ch in text:
+        if ch.isspace() or unicodedata.category(ch) in _INVISIBLE:
+            raise InvalidInput(
+                f"{what} {value!r} contains {_character(ch)}: it must be {CODE_FORM} "
+                "(visible characters only)"
+            )
+    return text
+
+
+def check_request_id(value: str | None) -> str | None:
+    """A request id is an identifier, like the codes."""
+    return None if value is None else check_code(value, "request id")
+
+
+def _text(value: Any, required: bool) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not text")
+    text = unicodedata.normalize("NFC", value).strip()
+    if required and not text:
+        raise ValueError("must not be empty")
+    if len(text) > TEXT_MAX:
+        raise ValueError(f"must be {TEXT_FORM}; got {len(text):,}")
+    for ch in text:
+        if unicodedata.category(ch) in _CONTROL:
+            raise ValueError(f"contains {_character(ch)}: control characters are not allowed")
+    return text
+
+
+def _code_in(value: Any) -> str:
+    try:
+        return check_code(value, "it")
+    except InvalidInput as error:
+        raise ValueError(str(error).removeprefix("it ")) from None
+
+
+def _count_in(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and _DIGITS.fullmatch(value):
+        return int(value)
+    raise ValueError(f"{value!r} is not a whole number: expected 1 to {COUNT_DIGITS} digits 0-9")
+
+
+def _number_in(value: Any) -> str:
+    if isinstance(value, str) and _NUMBER.fullmatch(value):
+        return value
+    raise ValueError(f"{value!r} is not a certificate number: expected 10 digits 0-9")
 
 
 def _as_value_error(parse: Callable[[str], T], value: str) -> T:
@@ -30,10 +118,10 @@ def _as_value_error(parse: Callable[[str], T], value: str) -> T:
         raise ValueError(str(error)) from None
 
 
-def _rubles_in(value: Any) -> int:
+def _rubles_in(value: Any, limit: int = MAX_AMOUNT) -> int:
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise ValueError(f"{value!r} is not an amount in rubles")
-    return _as_value_error(parse_rubles, str(value))
+    return _as_value_error(partial(parse_rubles, limit=limit), str(value))
 
 
 def _kopecks_from_json(value: Any) -> Any:
@@ -59,6 +147,7 @@ def _month_in(value: Any) -> str:
 
 
 RublesIn = Annotated[int, BeforeValidator(_rubles_in)]
+TotalRublesIn = Annotated[int, BeforeValidator(partial(_rubles_in, limit=MAX_TOTAL))]
 Kopecks = Annotated[
     int,
     BeforeValidator(_kopecks_from_json),
@@ -66,3 +155,8 @@ Kopecks = Annotated[
 ]
 DateIn = Annotated[date, BeforeValidator(_date_in)]
 MonthIn = Annotated[str, BeforeValidator(_month_in)]
+Code = Annotated[str, BeforeValidator(_code_in)]
+Text = Annotated[str, BeforeValidator(partial(_text, required=True))]
+OptionalText = Annotated[str, BeforeValidator(partial(_text, required=False))]
+Count = Annotated[int, BeforeValidator(_count_in)]
+CertificateNumber = Annotated[str, BeforeValidator(_number_in)]

@@ -42,7 +42,10 @@ def test_certificate_issue_calls_a_number_of_nine_digits_malformed_input(pfdo: P
     stderr = pfdo.malformed(
         *ISSUE, "--child", "child-1", "--birth-date", "2015-06-01", "--number", "123456789"
     )
-    assert stderr.startswith("Error: certificate issue: number: String should match pattern")
+    assert stderr == (
+        "Error: certificate issue: number: '123456789' is not a certificate number: "
+        "expected 10 digits 0-9\n"
+    )
 
 
 def test_certificate_issue_calls_a_malformed_birth_date_malformed_input(pfdo: Pfdo) -> None:

@@ -94,18 +94,20 @@ def test_program_add_calls_a_malformed_monthly_price_malformed_input(
     stderr = year.malformed(*ADD_ART, "--monthly-price", price)
     assert stderr == (
         f"Error: program add: monthly_price: amount '{price}' is not an amount in rubles: "
-        "expected digits with at most "
+        "expected digits 0-9 with at most "
         "two decimals and no sign, like 1500 or 1500.50\n"
     )
     assert year.events() == events
 
 
-def test_program_add_calls_an_age_that_is_not_a_number_a_usage_error(year: Pfdo) -> None:
+def test_program_add_calls_an_age_that_is_not_a_number_malformed_input(year: Pfdo) -> None:
     stderr = year.malformed(
         "program", "add", "art", "--provider", "school-1", "--title", "Art",
         "--monthly-price", "2000", "--min-age", "five", "--max-age", "12",
     )  # fmt: skip
-    assert "Invalid value for '--min-age'" in stderr
+    assert stderr == (
+        "Error: program add: min_age: 'five' is not a whole number: expected 1 to 9 digits 0-9\n"
+    )
 
 
 def test_program_withdraw_withdraws_the_program(year: Pfdo) -> None:

@@ -333,6 +333,17 @@ class Model:
         refuse_if(not program.min_age <= age <= program.max_age, f"age {age} outside band")
         refuse_if(ref.age(certificate.birth, end) >= 18, "turns 18 before the end")
         refuse_if(
+            any(
+                k.number == number
+                and k.program == program_code
+                and k.start <= k.last_lesson_day()
+                and k.start <= end
+                and start <= k.last_lesson_day()
+                for k in self.contracts.values()
+            ),
+            "one contract per child and program at a time (rule 14)",
+        )
+        refuse_if(
             program.capacity is not None
             and self.busiest_day(program, start, end) >= program.capacity,
             "program at capacity",

@@ -29,7 +29,12 @@ def enroll(w: Executor, c: cmd.Enrol) -> Decision[res.Enrolment]:
     program = w.get(Program, c.program, "program")
     provider = w.get(Provider, program.provider, "provider")
     period = _period_for(w, certificate, c.start, c.end)
-    contract = enrol(certificate, program, provider, period, c.start, c.end, c.mode, c.on)
+    same_program = [
+        w.get(Contract, code, "contract") for code in certificate.contracts_in(program.code)
+    ]
+    contract = enrol(
+        certificate, program, provider, period, c.start, c.end, c.mode, c.on, same_program
+    )
     months = [
         res.MonthLine(
             month=m,

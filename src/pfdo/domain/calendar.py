@@ -1,6 +1,8 @@
 """Dates and calendar months as the rules use them.
 
-A month is written `YYYY-MM`. Age is counted in whole years on a given date.
+A date is written `YYYY-MM-DD` and a month `YYYY-MM`, in ASCII digits and nothing else:
+not the basic form `20250105`, not `２０２５-01-05`. Age is counted in whole years on a
+given date.
 """
 
 from __future__ import annotations
@@ -14,25 +16,29 @@ from pfdo.domain.errors import InvalidInput
 
 Month = str
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", re.ASCII)
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})", re.ASCII)
 
 
 def parse_date(text: str | date, what: str = "date") -> date:
-    """Parse an ISO date `YYYY-MM-DD`."""
+    """Parse an ISO date `YYYY-MM-DD` (the extended form only)."""
     if isinstance(text, date):
         return text
+    match = _DATE.fullmatch(text)
     try:
-        return date.fromisoformat(text.strip())
+        if match is None:
+            raise ValueError(text)
+        return date(*(int(part) for part in match.groups()))
     except ValueError:
         raise InvalidInput(f"{what} {text!r} is not a date in the form YYYY-MM-DD") from None
 
 
 def parse_month(text: str, what: str = "month") -> Month:
-    """Check and normalise a month `YYYY-MM`."""
-    match = _MONTH.match(text.strip())
-    if match is None or not 1 <= int(match.group(2)) <= 12:
+    """Check a month `YYYY-MM`."""
+    match = _MONTH.fullmatch(text)
+    if match is None or not 1 <= int(match.group(2)) <= 12 or match.group(1) == "0000":
         raise InvalidInput(f"{what} {text!r} is not a month in the form YYYY-MM")
-    return text.strip()
+    return text
 
 
 def month_of(day: date) -> Month:

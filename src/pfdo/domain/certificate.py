@@ -72,6 +72,7 @@ class Certificate(Aggregate):
         municipality: str
         pots: dict[str, Pot]
         contracts: int
+        contract_programs: dict[str, str]  # contract -> program (rule 14)
 
     class Issued(PfdoCreated):
         number: str
@@ -86,6 +87,7 @@ class Certificate(Aggregate):
             aggregate.municipality = self.municipality
             aggregate.pots = {}
             aggregate.contracts = 0
+            aggregate.contract_programs = {}
 
     class Funded(PfdoEvent):
         number: str
@@ -119,6 +121,9 @@ class Certificate(Aggregate):
             pot["available"] -= self.amount
             pot["reserved"] += self.amount
             aggregate.contracts += 1
+            known = aggregate.__dict__.get("contract_programs")
+            if known is not None:  # None: restored from a snapshot taken before it was kept
+                known[self.contract] = self.program
 
     class Charged(ContractMoney):
         month: str
@@ -229,6 +234,14 @@ class Certificate(Aggregate):
                 self.Expired, number=self.number, period=period, amount=amount, on=on
             )
         return amount
+
+    def contracts_in(self, program: str) -> list[str]:
+        """Rule 14: the ids of this certificate's contracts in `program` (every contract
+        when restored from a snapshot older than that record)."""
+        known = self.__dict__.get("contract_programs")
+        if known is None:
+            return [f"{self.number}-{n:03d}" for n in range(1, self.contracts + 1)]
+        return [code for code, of in known.items() if of == program]
 
     def next_contract_code(self) -> str:
         return f"{self.number}-{self.contracts + 1:03d}"

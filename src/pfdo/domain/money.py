@@ -1,7 +1,9 @@
 """Money: integer kopecks inside, rubles as decimal strings at the edges.
 
-Floats never touch money. Input accepts `1500`, `1500.5` or `1500.00`; a third decimal
-place, a sign or anything else is an input error. Output is always two decimals.
+Floats never touch money. Input accepts `1500`, `1500.5` or `1500.00` in ASCII digits; a
+third decimal place, a sign, other digits (`١٥٠٠`, `１５００`) or anything else is an input
+error, and so is an amount above the limit: `MAX_AMOUNT` for a price, nominal or refund,
+`MAX_TOTAL` for a total such as a category's sum limit. Output is always two decimals.
 """
 
 from __future__ import annotations
@@ -12,20 +14,37 @@ from pfdo.domain.errors import InvalidInput
 
 Kopecks = int
 
-_RUBLES = re.compile(r"^(\d{1,12})(?:\.(\d{1,2}))?$")
+#: The largest price, nominal or refund: a yearly nominal is 6,000-30,000 rubles and a
+#: monthly price 500-3,000, so this leaves room for any real one and refuses typos.
+MAX_AMOUNT: Kopecks = 99_999_999_99
+#: The largest total, such as a category's sum limit (600,000 certificates at 30,000).
+MAX_TOTAL: Kopecks = 999_999_999_999_99
+
+_RUBLES = re.compile(r"([0-9]+)(?:\.([0-9]{1,2}))?", re.ASCII)
 
 
-def parse_rubles(text: str | int, what: str = "amount") -> Kopecks:
-    """Parse a ruble amount (`"1500.50"`) into kopecks (`150050`)."""
+def parse_rubles(text: str | int, what: str = "amount", limit: Kopecks | None = None) -> Kopecks:
+    """Parse a ruble amount (`"1500.50"`) into kopecks (`150050`), at most `limit`."""
     raw = str(text).strip()
-    match = _RUBLES.match(raw)
+    match = _RUBLES.fullmatch(raw)
     if match is None:
         raise InvalidInput(
-            f"{what} {raw!r} is not an amount in rubles: expected digits with at most "
+            f"{what} {raw!r} is not an amount in rubles: expected digits 0-9 with at most "
             "two decimals and no sign, like 1500 or 1500.50"
         )
-    whole, fraction = match.group(1), (match.group(2) or "").ljust(2, "0")
-    return int(whole) * 100 + int(fraction)
+    whole, fraction = match.group(1).lstrip("0"), (match.group(2) or "").ljust(2, "0")
+    kopecks = int(whole or "0") * 100 + int(fraction) if len(whole) <= 15 else None
+    if limit is not None and (kopecks is None or kopecks > limit):
+        raise InvalidInput(f"{what} {raw} is too large: at most {format_limit(limit)} rubles")
+    if kopecks is None:
+        raise InvalidInput(f"{what} {raw} is too large")
+    return kopecks
+
+
+def format_limit(kopecks: Kopecks) -> str:
+    """A limit as people read it: `9999999999` -> `"99,999,999.99"`."""
+    whole, fraction = divmod(kopecks, 100)
+    return f"{whole:,}.{fraction:02d}"
 
 
 def format_rubles(kopecks: Kopecks) -> str:

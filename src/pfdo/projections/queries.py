@@ -23,6 +23,13 @@ def certificate(connection: Connection, number: str) -> Row | None:
     return dict(found) if found else None
 
 
+def period(connection: Connection, code: str) -> Row | None:
+    found = (
+        connection.execute(select(t.periods).where(t.periods.c.period == code)).mappings().first()
+    )
+    return dict(found) if found else None
+
+
 def provider(connection: Connection, code: str) -> Row | None:
     found = (
         connection.execute(select(t.providers).where(t.providers.c.provider == code))
