@@ -27,26 +27,16 @@ from sqlalchemy import Engine
 from pfdo.audit import results as res
 from pfdo.audit.canonical import parse_json, plaintext
 from pfdo.audit.problems import Problem, event_name
+from pfdo.domain.balance import KIND_DELTAS, POT_FIELDS, delta, formula
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.errors import NotFound
 from pfdo.loading import read_log
 from pfdo.projections import queries
 from pfdo.projections.fold import MOVEMENT_KINDS
-from pfdo.projections.movements import KIND_DELTAS
 from pfdo.store import EventLog
 
-COLUMNS = {
-    "credited": "funded + nominal_changed",
-    "available": "funded + nominal_changed - reserved + released + refunded - expired",
-    "reserved": "reserved - charged - released",
-    "spent": "charged - refunded",
-    "expired": "expired",
-}
+COLUMNS = {column: formula(column) for column in POT_FIELDS}
 _KIND_OF_TOPIC = {get_topic(cls): kind for cls, kind in MOVEMENT_KINDS.items()}
-
-
-def _delta(kind: str, amount: int, column: str) -> int:
-    return KIND_DELTAS[kind].get(column, 0) * amount
 
 
 def _problem(number: str, text: str, position: int | None = None) -> Problem:
@@ -87,7 +77,7 @@ def explain(log: EventLog, engine: Engine, number: str, period: str) -> res.Expl
         event, problem = _traced(log, number, row)
         problems.extend([problem] if problem else [])
         by_kind[row["kind"]] += row["amount"]
-        deltas = {c: _delta(row["kind"], row["amount"], c) for c in COLUMNS if c != "credited"}
+        deltas = {c: delta(row["kind"], row["amount"], c) for c in COLUMNS if c != "credited"}
         movements.append(
             res.TracedMovement(
                 position=row["seq"],
@@ -108,7 +98,7 @@ def explain(log: EventLog, engine: Engine, number: str, period: str) -> res.Expl
             column=c,
             formula=f,
             balance=balance[c],
-            total=sum(_delta(k, a, c) for k, a in by_kind.items()),
+            total=sum(delta(k, a, c) for k, a in by_kind.items()),
         )
         for c, f in COLUMNS.items()
     ]

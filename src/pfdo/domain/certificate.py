@@ -3,19 +3,24 @@
 A pot obeys `credited = available + reserved + spent + expired` after every event:
 funding and nominal changes credit it; reserving moves money from available to reserved;
 a charge moves it from reserved to spent; a release back to available; a refund from
-spent to available; expiry from available to expired.
+spent to available; expiry from available to expired. What each movement does is the one
+table of `pfdo.domain.balance`; the methods here guard each movement (no amount may go
+below zero) and record it as the certificate's own event.
 """
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, cast
 
 from eventsourcing.domain import Aggregate
 
+from pfdo.domain.balance import POT_FIELDS, apply_movement, empty_balance
 from pfdo.domain.base import PfdoCreated, PfdoEvent, stable_id
 from pfdo.domain.calendar import age_on
 from pfdo.domain.errors import AlreadyExists, Refused
+from pfdo.domain.money import format_rubles
 
 
 class Pot(TypedDict):
@@ -49,6 +54,16 @@ class ChildRegistration(Aggregate):
     @classmethod
     def register(cls, child: str, number: str, on: date) -> ChildRegistration:
         return cls._create(cls.Registered, id=cls.id_for(child), child=child, number=number, on=on)
+
+
+class ForContract(Protocol):
+    """The contract a movement of certificate money belongs to (a `Contract`)."""
+
+    code: str
+    number: str
+    period: str
+    program: str
+    provider: str
 
 
 class ContractMoney(PfdoEvent):
@@ -96,14 +111,9 @@ class Certificate(Aggregate):
         amount: int
 
         def apply(self, aggregate: Certificate) -> None:
-            aggregate.pots[self.period] = Pot(
-                category=self.category,
-                credited=self.amount,
-                available=self.amount,
-                reserved=0,
-                spent=0,
-                expired=0,
-            )
+            pot = {"category": self.category, **empty_balance(POT_FIELDS)}
+            aggregate.pots[self.period] = cast(Pot, pot)
+            _move(aggregate, self)
 
     class NominalChanged(PfdoEvent):
         number: str
@@ -111,15 +121,11 @@ class Certificate(Aggregate):
         amount: int
 
         def apply(self, aggregate: Certificate) -> None:
-            pot = aggregate.pots[self.period]
-            pot["credited"] += self.amount
-            pot["available"] += self.amount
+            _move(aggregate, self)
 
     class Reserved(ContractMoney):
         def apply(self, aggregate: Certificate) -> None:
-            pot = aggregate.pots[self.period]
-            pot["available"] -= self.amount
-            pot["reserved"] += self.amount
+            _move(aggregate, self)
             aggregate.contracts += 1
             known = aggregate.__dict__.get("contract_programs")
             if known is not None:  # None: restored from a snapshot taken before it was kept
@@ -129,26 +135,20 @@ class Certificate(Aggregate):
         month: str
 
         def apply(self, aggregate: Certificate) -> None:
-            pot = aggregate.pots[self.period]
-            pot["reserved"] -= self.amount
-            pot["spent"] += self.amount
+            _move(aggregate, self)
 
     class Released(ContractMoney):
         month: str
 
         def apply(self, aggregate: Certificate) -> None:
-            pot = aggregate.pots[self.period]
-            pot["reserved"] -= self.amount
-            pot["available"] += self.amount
+            _move(aggregate, self)
 
     class Refunded(ContractMoney):
         month: str
         reason: str
 
         def apply(self, aggregate: Certificate) -> None:
-            pot = aggregate.pots[self.period]
-            pot["spent"] -= self.amount
-            pot["available"] += self.amount
+            _move(aggregate, self)
 
     class Expired(PfdoEvent):
         number: str
@@ -156,9 +156,7 @@ class Certificate(Aggregate):
         amount: int
 
         def apply(self, aggregate: Certificate) -> None:
-            pot = aggregate.pots[self.period]
-            pot["available"] -= self.amount
-            pot["expired"] += self.amount
+            _move(aggregate, self)
 
     @staticmethod
     def id_for(number: str) -> Any:
@@ -222,8 +220,42 @@ class Certificate(Aggregate):
         )
 
     def change_nominal(self, period: str, delta: int, on: date) -> None:
+        """Rule 13: credit a category's nominal change; a cut needs that much available."""
+        available = self.pot(period)["available"]
+        if available + delta < 0:
+            raise Refused(
+                f"certificate {self.number} has {format_rubles(available)} available in "
+                f"period {period}: its nominal cannot be lowered by {format_rubles(-delta)}"
+            )
         self.trigger_event(
             self.NominalChanged, number=self.number, period=period, amount=delta, on=on
+        )
+
+    def reserve(self, contract: ForContract, amount: int, on: date) -> None:
+        """Rule 7: set a contract's certificate share aside (it may be zero)."""
+        self._check_move(contract, "reserve", amount, "available")
+        self.trigger_event(self.Reserved, amount=amount, on=on, **self._money(contract))
+
+    def charge(self, contract: ForContract, month: str, amount: int, on: date) -> None:
+        """Rule 9: spend a month's charge out of the contract's reservation."""
+        if self._check_move(contract, "charge", amount, "reserved"):
+            self.trigger_event(
+                self.Charged, month=month, amount=amount, on=on, **self._money(contract)
+            )
+
+    def release(self, contract: ForContract, month: str, amount: int, on: date) -> None:
+        """Rules 9 and 10: give a month's unbilled reservation back to available."""
+        if self._check_move(contract, "release", amount, "reserved"):
+            self.trigger_event(
+                self.Released, month=month, amount=amount, on=on, **self._money(contract)
+            )
+
+    def refund(self, contract: ForContract, month: str, amount: int, reason: str, on: date) -> None:
+        """Rule 11: give part or all of a charge back to available."""
+        if not self._check_move(contract, "refund", amount, "spent"):
+            raise Refused(f"a refund must be above zero, got {format_rubles(amount)}")
+        self.trigger_event(
+            self.Refunded, month=month, amount=amount, reason=reason, on=on, **self._money(contract)
         )
 
     def expire(self, period: str, on: date) -> int:
@@ -243,5 +275,55 @@ class Certificate(Aggregate):
             return [f"{self.number}-{n:03d}" for n in range(1, self.contracts + 1)]
         return [code for code, of in known.items() if of == program]
 
+    def _check_move(self, contract: ForContract, verb: str, amount: int, source: str) -> bool:
+        """Refuse moving money of another certificate, a negative amount or more than the
+        pot holds in `source`; return whether there is anything to move."""
+        if contract.number != self.number:
+            raise Refused(
+                f"contract {contract.code} is paid from certificate {contract.number}: "
+                f"certificate {self.number} cannot {verb} money for it"
+            )
+        held = cast("dict[str, int]", self.pot(contract.period))[source]
+        if amount < 0:
+            raise Refused(
+                f"certificate {self.number} cannot {verb} a negative amount "
+                f"({format_rubles(amount)}) for contract {contract.code}"
+            )
+        if amount > held:
+            raise Refused(
+                f"certificate {self.number} cannot {verb} {format_rubles(amount)} for "
+                f"contract {contract.code}: period {contract.period} has only "
+                f"{format_rubles(held)} {source}"
+            )
+        return amount > 0
+
+    @staticmethod
+    def _money(contract: ForContract) -> dict[str, str]:
+        return {
+            "number": contract.number,
+            "period": contract.period,
+            "contract": contract.code,
+            "program": contract.program,
+            "provider": contract.provider,
+        }
+
     def next_contract_code(self) -> str:
         return f"{self.number}-{self.contracts + 1:03d}"
+
+
+#: Each money event of a certificate -> the kind of movement it is (`pfdo.domain.balance`).
+MOVEMENT_EVENTS: dict[type[PfdoEvent], str] = {
+    Certificate.Funded: "funded",
+    Certificate.NominalChanged: "nominal_changed",
+    Certificate.Reserved: "reserved",
+    Certificate.Charged: "charged",
+    Certificate.Released: "released",
+    Certificate.Refunded: "refunded",
+    Certificate.Expired: "expired",
+}
+
+
+def _move(certificate: Certificate, event: Any) -> None:
+    """Apply a money event to its pot by the movement table."""
+    pot = cast("MutableMapping[str, int]", certificate.pots[event.period])
+    apply_movement(pot, MOVEMENT_EVENTS[type(event)], event.amount, POT_FIELDS)

@@ -2,11 +2,15 @@
 
 Each month keeps its price p_m and certificate part c_m from enrolment, then what billing
 charged, released and put on the parents, and what was refunded later. A month is
-`open` until it is `billed` or `cancelled` (rules 9-11).
+`open` until it is `billed` or `cancelled` (rules 9-11). The contract decides each of
+these by its own months; the certificate money they move is `pfdo.domain.billing`'s
+to pass on, so that both aggregates change in one save.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -15,6 +19,8 @@ from eventsourcing.domain import Aggregate
 from pfdo.domain.base import PfdoCreated, PfdoEvent, stable_id
 from pfdo.domain.calendar import month_of
 from pfdo.domain.errors import NotFound, Refused
+from pfdo.domain.money import format_rubles
+from pfdo.domain.pricing import MonthBill, MonthPrice, bill_attendance, bill_fixed
 
 MODES = ("fixed", "attendance")
 
@@ -32,6 +38,14 @@ class MonthState(TypedDict):
     recorded: int
     refunded: int
     billed_on: str | None
+
+
+@dataclass(frozen=True)
+class BillingOutcome:
+    """What billing one contract month did: billed, or waiting for attendance."""
+
+    billed: MonthBill | None
+    attendance_missing: bool = False
 
 
 class Contract(Aggregate):
@@ -148,6 +162,44 @@ class Contract(Aggregate):
     def id_for(contract: str) -> Any:
         return stable_id("contract", contract)
 
+    @classmethod
+    def enrol(
+        cls,
+        code: str,
+        number: str,
+        program: str,
+        provider: str,
+        period: str,
+        start: date,
+        end: date,
+        mode: str,
+        monthly_price: int,
+        schedule: Sequence[MonthPrice],
+        on: date,
+    ) -> Contract:
+        """Rule 7: a new contract with its months priced (rules 5 and 6)."""
+        if mode not in MODES:
+            raise Refused(f"payment mode {mode!r} is not one of {', '.join(MODES)}")
+        if end < start:
+            raise Refused(f"a contract cannot end ({end}) before it starts ({start})")
+        return cls._create(
+            cls.Enrolled,
+            id=cls.id_for(code),
+            contract=code,
+            number=number,
+            program=program,
+            provider=provider,
+            period=period,
+            start=start,
+            end=end,
+            mode=mode,
+            monthly_price=monthly_price,
+            price=sum(m.price for m in schedule),
+            share=sum(m.certificate for m in schedule),
+            months=[[m.month, m.price, m.certificate] for m in schedule],
+            on=on,
+        )
+
     def month(self, month: str) -> MonthState:
         try:
             return self.months[month]
@@ -193,3 +245,84 @@ class Contract(Aggregate):
             on=on,
         )
         return len(marks)
+
+    def bill_month(self, month: str, on: date) -> BillingOutcome:
+        """Rule 9 for one month; an unknown, billed or cancelled month is left alone."""
+        state = self.months.get(month)
+        if state is None or state["status"] != "open" or self.enrolled_on > on:
+            return BillingOutcome(billed=None)  # nothing to bill, or enrolled after this run
+        present, recorded = self.attendance_in(month)
+        if self.mode == "fixed":
+            bill = bill_fixed(state["price"], state["certificate"])
+        elif recorded == 0:
+            return BillingOutcome(billed=None, attendance_missing=True)
+        else:
+            bill = bill_attendance(state["price"], state["certificate"], present, recorded)
+        self.trigger_event(
+            self.MonthBilled,
+            contract=self.code,
+            month=month,
+            charged=bill.charged,
+            released=bill.released,
+            parent=bill.parent,
+            present=present,
+            recorded=recorded,
+            on=on,
+        )
+        return BillingOutcome(billed=bill)
+
+    def terminate(self, reason: str, on: date) -> dict[str, int]:
+        """Rule 10: cancel every month after the month of `on` (all, before the start);
+        return the certificate part of each cancelled month, to be released."""
+        if self.terminated_on is not None:
+            raise Refused(f"contract {self.code} was already terminated on {self.terminated_on}")
+        if on < self.enrolled_on:
+            raise Refused(
+                f"contract {self.code} was enrolled on {self.enrolled_on}: it cannot be "
+                f"terminated on an earlier date ({on})"
+            )
+        if on > self.end:
+            raise Refused(f"contract {self.code} ended on {self.end}: nothing to terminate on {on}")
+        keep = "" if on < self.start else month_of(on)
+        cancelled = {m: s["certificate"] for m, s in self.months.items() if m > keep}
+        billed = [m for m in cancelled if self.months[m]["status"] != "open"]
+        if billed:
+            raise Refused(
+                f"contract {self.code} cannot be terminated on {on}: month(s) "
+                f"{', '.join(billed)} after it are already billed"
+            )
+        self.trigger_event(
+            self.Terminated,
+            contract=self.code,
+            reason=reason,
+            cancelled=list(cancelled),
+            released=sum(cancelled.values()),
+            on=on,
+        )
+        return cancelled
+
+    def refund(self, month: str, amount: int, reason: str, on: date) -> None:
+        """Rule 11: give back part or all of a month's charge, never more than was charged."""
+        state = self.month(month)
+        if state["status"] != "billed":
+            raise Refused(f"contract {self.code}: month {month} is {state['status']}, not billed")
+        if amount <= 0:
+            raise Refused(f"a refund must be above zero, got {format_rubles(amount)}")
+        if not reason.strip():
+            raise Refused("a refund needs a reason")
+        billed_on = state["billed_on"]
+        if billed_on is not None and on.isoformat() < billed_on:
+            raise Refused(
+                f"contract {self.code}, month {month} was billed on {billed_on}: a refund "
+                f"cannot be dated earlier ({on})"
+            )
+        refundable = state["charged"] - state["refunded"]
+        if amount > refundable:
+            raise Refused(
+                f"contract {self.code}, month {month}: refund of {format_rubles(amount)} "
+                f"exceeds what is left to refund ({format_rubles(refundable)} of "
+                f"{format_rubles(state['charged'])} charged)"
+            )
+        self.trigger_event(
+            self.MonthRefunded, contract=self.code, month=month, amount=amount, reason=reason, on=on
+        )

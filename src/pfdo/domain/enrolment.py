@@ -95,33 +95,20 @@ def enrol(
     check_child_fits(certificate, program, start, end)
     check_one_contract_per_program(certificate, program, start, end, existing)
     schedule = contract_schedule(program.monthly_price, start, end, pot["available"])
-    share = sum(m.certificate for m in schedule)
     code = certificate.next_contract_code()
     program.admit_contract(code, start, end, on)
-    certificate.trigger_event(
-        Certificate.Reserved,
-        number=certificate.number,
-        period=period.code,
-        contract=code,
-        program=program.code,
-        provider=provider.code,
-        amount=share,
-        on=on,
+    contract = Contract.enrol(
+        code,
+        certificate.number,
+        program.code,
+        provider.code,
+        period.code,
+        start,
+        end,
+        mode,
+        program.monthly_price,
+        schedule,
+        on,
     )
-    return Contract._create(
-        Contract.Enrolled,
-        id=Contract.id_for(code),
-        contract=code,
-        number=certificate.number,
-        program=program.code,
-        provider=provider.code,
-        period=period.code,
-        start=start,
-        end=end,
-        mode=mode,
-        monthly_price=program.monthly_price,
-        price=sum(m.price for m in schedule),
-        share=share,
-        months=[[m.month, m.price, m.certificate] for m in schedule],
-        on=on,
-    )
+    certificate.reserve(contract, contract.share, on)
+    return contract

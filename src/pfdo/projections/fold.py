@@ -11,12 +11,12 @@ from typing import Any
 
 from sqlalchemy import Table
 
-from pfdo.domain.certificate import Certificate
+from pfdo.domain.balance import apply_movement, empty_balance
+from pfdo.domain.certificate import MOVEMENT_EVENTS, Certificate
 from pfdo.domain.contract import Contract
 from pfdo.domain.period import Period
 from pfdo.domain.registry import Program, Provider
 from pfdo.projections import tables as t
-from pfdo.projections.movements import apply_movement
 from pfdo.projections.workspace import Workspace
 
 Handler = Callable[[Workspace, Any, int], None]
@@ -140,15 +140,8 @@ def _issued(ws: Workspace, e: Certificate.Issued, _seq: int) -> None:
     )
 
 
-MOVEMENT_KINDS: dict[type, str] = {
-    Certificate.Funded: "funded",
-    Certificate.NominalChanged: "nominal_changed",
-    Certificate.Reserved: "reserved",
-    Certificate.Charged: "charged",
-    Certificate.Released: "released",
-    Certificate.Refunded: "refunded",
-    Certificate.Expired: "expired",
-}
+#: Each money event of a certificate -> its movement kind (the domain's own mapping).
+MOVEMENT_KINDS: dict[type, str] = dict(MOVEMENT_EVENTS)
 
 
 @handles(*MOVEMENT_KINDS)
@@ -160,17 +153,7 @@ def _movement(ws: Workspace, e: Any, seq: int) -> None:
         ws.require(t.certificates, number)["kind"] = "financing"
         ws.put(
             t.balances,
-            {
-                "number": number,
-                "period": e.period,
-                "category": e.category,
-                "nominal": 0,
-                "credited": 0,
-                "available": 0,
-                "reserved": 0,
-                "spent": 0,
-                "expired": 0,
-            },
+            {"number": number, "period": e.period, "category": e.category, **empty_balance()},
         )
     apply_movement(ws.require(t.balances, number, e.period), kind, e.amount)
     ws.append(t.movements, movement_row(e, seq))
