@@ -9,7 +9,6 @@ After each save the read models catch up with the log.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -20,6 +19,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import RecordConflictError, Recording
 
 from pfdo import commands as cmd
+from pfdo import pseudonyms
 from pfdo import results as res
 from pfdo.audit.auditor import Auditor
 from pfdo.audit.keys import signing_key_from_env
@@ -45,6 +45,7 @@ from pfdo.projections import queries
 from pfdo.projections.decoding import EventDecoder
 from pfdo.projections.runner import Projector
 from pfdo.projections.timeline import Timeline
+from pfdo.pseudonyms import Pseudonyms, load_pseudonyms
 from pfdo.reports import Reports
 from pfdo.store import (
     StoreURL,
@@ -93,9 +94,13 @@ class Ledger(Reports):
             self._projector = Projector(self._log, self._engine)
             self._timeline = Timeline(self._log)
             self._projector.ensure_schema()
+            pseudonyms.ensure_ids_key(
+                self._engine, self._log.mapper.cipher, self.log_position() == 0
+            )
         self._decode = EventDecoder(self._log.mapper, None).decode
         self.conflicts_retried = 0
         self._bulk: UnitOfWork | None = None
+        self._pseudonyms: Pseudonyms | None = None
         self._projector.catch_up()
 
     def close(self) -> None:
@@ -115,10 +120,21 @@ class Ledger(Reports):
         found = load_many(self._log, [aggregate_id], self._decode)
         return cast(A | None, found.get(aggregate_id))
 
+    @property
+    def _ids(self) -> Pseudonyms:
+        """How this store derives the ids that are functions of personal data."""
+        if self._pseudonyms is None:
+            with self._engine.connect() as connection:
+                self._pseudonyms = load_pseudonyms(connection, self._log.mapper.cipher)
+        return self._pseudonyms
+
     def _find(self, cls: type[A], key: str) -> A | None:
-        """The aggregate of kind `cls` named `key`, or None: one read of the log, or none
-        when a bulk already holds it."""
-        aggregate_id = cls.id_for(key)  # type: ignore[attr-defined]
+        """The aggregate of kind `cls` named `key`, or None."""
+        return self._find_id(cls, cls.id_for(key))  # type: ignore[attr-defined]
+
+    def _find_id(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        """The aggregate `aggregate_id`, or None: one read of the log, or none when a bulk
+        already holds it."""
         if self._bulk is None:
             return self._load(cls, aggregate_id)
         found = self._bulk.get(aggregate_id)
@@ -184,7 +200,9 @@ class Ledger(Reports):
         self, command: cmd.Command, request_id: str | None, result_type: type[R]
     ) -> R | None:
         """The first result of a request id already used, or None for a new one."""
-        record = None if request_id is None else self._find(RequestRecord, request_id)
+        if request_id is None:
+            return None
+        record = self._find_id(RequestRecord, self._ids.request_record(request_id))
         if record is None:
             return None
         return result_type.model_validate(record.replay(command.verb, command.fingerprint()))
@@ -203,7 +221,7 @@ class Ledger(Reports):
             if replayed is not None:
                 return replayed
             result, changed = decide(command)
-            changed.extend(_request_record(command, request_id, result))
+            changed.extend(self._request_record(command, request_id, result))
             try:
                 recorded = self._log.save(*changed)
             except RecordConflictError:
@@ -215,6 +233,22 @@ class Ledger(Reports):
             f"{command.verb}: other writers kept changing the same records; "
             f"gave up after {MAX_ATTEMPTS} attempts, nothing was written"
         )
+
+    def _request_record(
+        self, command: cmd.Command, request_id: str | None, result: res.Result
+    ) -> list[Aggregate]:
+        """The record of a request id beside its command's changes (none without an id)."""
+        if request_id is None:
+            return []
+        record = RequestRecord.record(
+            self._ids.request_record(request_id),
+            request_id,
+            command.verb,
+            command.fingerprint(),
+            result.model_dump(mode="json"),
+            command.on,
+        )
+        return [record]
 
     def log_position(self) -> int:
         """The position of the last event in the log (0 for an empty log)."""
@@ -237,7 +271,7 @@ class Ledger(Reports):
         except PfdoError:
             bulk.undo(self._load)
             raise
-        changed.extend(_request_record(command, request_id, result))
+        changed.extend(self._request_record(command, request_id, result))
         if bulk.done(changed):
             self._save_bulk()
         return result
@@ -482,14 +516,15 @@ class Ledger(Reports):
         return self._execute(command, request_id, res.CertificateIssued, self._issue)
 
     def _issue(self, c: cmd.IssueCertificate) -> Decision[res.CertificateIssued]:
-        existing = self._find(ChildRegistration, c.child)
+        registration_id = self._ids.child_registration(c.child)
+        existing = self._find_id(ChildRegistration, registration_id)
         if existing is not None:
             raise AlreadyExists(f"child {c.child} already has certificate {existing.number}")
         if c.number is not None and self._exists(Certificate, c.number):
             raise AlreadyExists(f"certificate number {c.number} is already taken")
         number = c.number or self._free_number(c.child)
         certificate = Certificate.issue(number, c.child, c.birth_date, c.municipality, c.on)
-        registration = ChildRegistration.register(c.child, number, c.on)
+        registration = ChildRegistration.register(registration_id, c.child, number, c.on)
         result = res.CertificateIssued(
             number=number, municipality=c.municipality, type=certificate.kind
         )
@@ -498,8 +533,7 @@ class Ledger(Reports):
     def _free_number(self, child: str) -> str:
         """A 10-digit number derived from the child id, probing on the rare collision."""
         for attempt in range(1000):
-            digest = hashlib.sha256(f"pfdo-number:{child}:{attempt}".encode()).digest()
-            number = str(1_000_000_000 + int.from_bytes(digest[:8], "big") % 9_000_000_000)
+            number = self._ids.certificate_number(child, attempt)
             if not self._exists(Certificate, number):
                 return number
         raise Refused(f"no free certificate number found for child {child}")
@@ -705,7 +739,7 @@ class Ledger(Reports):
                 if progress is not None:
                     progress(min(start + size, len(candidates)), len(candidates))
             result = totals.result(command.month)
-            self._log.save(*_request_record(command, request_id, result))
+            self._log.save(*self._request_record(command, request_id, result))
             self._project()
         return result
 
@@ -773,23 +807,6 @@ class _BillingTotals:
             parent=self.parent,
             attendance_missing=sorted(self.missing),
         )
-
-
-def _request_record(
-    command: cmd.Command, request_id: str | None, result: res.Result
-) -> list[Aggregate]:
-    """The record of a request id beside its command's changes (none without an id)."""
-    if request_id is None:
-        return []
-    return [
-        RequestRecord.record(
-            request_id,
-            command.verb,
-            command.fingerprint(),
-            result.model_dump(mode="json"),
-            command.on,
-        )
-    ]
 
 
 def _provider_result(provider: Provider) -> res.ProviderResult:

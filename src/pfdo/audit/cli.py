@@ -142,6 +142,8 @@ def export(session: Session, /, out: Path, as_json: bool, **options: Any) -> Non
     """Write the log (or a period's or certificate's part) as JSON Lines, with its hashes."""
     with _refusals():
         result = session.ledger.auditor().export(out, **options)
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     _emit(result, as_json)
 
 
