@@ -92,11 +92,12 @@ def play_year(ledger: Ledger) -> list[str]:
             request_id=f"program-{program}",
         )
     numbers, contracts = [], []
-    for child, born, category, program, start, end, mode in CHILDREN:
+    for index, (child, born, category, program, start, end, mode) in enumerate(CHILDREN, 1):
         number = ledger.issue_certificate(
             child=child,
             birth_date=born,
             municipality=TOWN,
+            number=f"16{index:08d}",  # as the regional registry numbers them (Tatarstan: 16)
             on="2025-01-05",
             request_id=f"issue-{child}",
         ).number

@@ -64,7 +64,7 @@ class BillingRun:
                 progress(min(start + size, len(candidates)), len(candidates))
         result = totals.result(command.month)
         with x.exclusive():
-            x.project(x.save(*idempotency.request_record(command, request_id, result)))
+            x.project(x.save(*idempotency.request_record(x.ids, command, request_id, result)))
         return result
 
     def _bill_batch(self, c: cmd.BillMonth, batch: Sequence[str], totals: _BillingTotals) -> None:

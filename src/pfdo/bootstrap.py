@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from pfdo import pseudonyms
 from pfdo.audit.chain import ChainKeeper
 from pfdo.projections.folds import SameTransactionFold
 from pfdo.projections.read_models import ReadModels
@@ -49,4 +50,6 @@ def bootstrap(
         projector = Projector(log, engine, folds, read_only=opened.read_only)
         if not opened.read_only:
             projector.ensure_schema()
+            empty = not log.recorder.max_notification_id()
+            pseudonyms.ensure_ids_key(engine, log.mapper.cipher, log_is_empty=empty)
     return Parts(store, engine, log, projector, Timeline(log), opened.read_only)

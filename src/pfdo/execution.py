@@ -37,8 +37,10 @@ from pfdo.commands import Command
 from pfdo.domain.errors import ConcurrencyConflict, NotFound, PfdoError
 from pfdo.domain.period import Municipality, Period
 from pfdo.domain.registry import Program, Provider
+from pfdo.domain.requests import RequestRecord
 from pfdo.loading import load_many
 from pfdo.projections.decoding import EventDecoder
+from pfdo.pseudonyms import Pseudonyms, load_pseudonyms
 from pfdo.results import Result
 from pfdo.types import check_request_id
 from pfdo.unit_of_work import UnitOfWork
@@ -76,6 +78,7 @@ class Executor:
         self.conflicts_retried = 0
         self._lock = threading.RLock()
         self._local = threading.local()
+        self._ids: Pseudonyms | None = None
 
     @property
     def _bulk(self) -> UnitOfWork | None:
@@ -93,10 +96,21 @@ class Executor:
         found = load_many(self.log, [aggregate_id], self.decode)
         return cast(A | None, found.get(aggregate_id))
 
+    @property
+    def ids(self) -> Pseudonyms:
+        """How this store derives the ids that are functions of personal data."""
+        if self._ids is None:
+            with self.engine.connect() as connection:
+                self._ids = load_pseudonyms(connection, self.log.mapper.cipher)
+        return self._ids
+
     def find(self, cls: type[A], key: str) -> A | None:
-        """The aggregate of kind `cls` named `key`, or None: one read of the log, or none
-        when a bulk already holds it."""
-        aggregate_id = cls.id_for(key)  # type: ignore[attr-defined]
+        """The aggregate of kind `cls` named `key`, or None."""
+        return self.find_id(cls, cls.id_for(key))  # type: ignore[attr-defined]
+
+    def find_id(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        """The aggregate `aggregate_id`, or None: one read of the log, or none when a bulk
+        already holds it."""
         bulk = self._bulk
         if bulk is None:
             return self.load(cls, aggregate_id)
@@ -117,7 +131,10 @@ class Executor:
         return self.find(cls, key) is not None
 
     def replayed(self, command: Command, request_id: str | None, result_type: type[R]) -> R | None:
-        return idempotency.replayed(self.find, command, request_id, result_type)
+        def find(request_id: str) -> RequestRecord | None:
+            return self.find_id(RequestRecord, self.ids.request_record(request_id))
+
+        return idempotency.replayed(find, command, request_id, result_type)
 
     # -- writing ------------------------------------------------------------------------
 
@@ -139,7 +156,7 @@ class Executor:
             if replayed is not None:
                 return replayed
             result, changed = decide(self, command)
-            changed.extend(idempotency.request_record(command, request_id, result))
+            changed.extend(idempotency.request_record(self.ids, command, request_id, result))
             try:
                 recorded = self.log.save(*changed)
             except RecordConflictError:
@@ -170,7 +187,7 @@ class Executor:
         except PfdoError:
             bulk.undo(self.load)
             raise
-        changed.extend(idempotency.request_record(command, request_id, result))
+        changed.extend(idempotency.request_record(self.ids, command, request_id, result))
         if bulk.done(changed):
             self.save_bulk()
         return result

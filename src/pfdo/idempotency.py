@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from eventsourcing.domain import Aggregate
 
 from pfdo.commands import Command
 from pfdo.domain.requests import RequestRecord
+from pfdo.pseudonyms import Pseudonyms
 from pfdo.results import Result
 
 R = TypeVar("R", bound=Result)
-Finder = Callable[[type[Any], str], Any]
+#: The record of a request id, or None when the id is new.
+FindRecord = Callable[[str], RequestRecord | None]
 
 
 def fingerprint(command: Command) -> str:
@@ -30,22 +32,27 @@ def fingerprint(command: Command) -> str:
 
 
 def replayed(
-    find: Finder, command: Command, request_id: str | None, result_type: type[R]
+    find: FindRecord, command: Command, request_id: str | None, result_type: type[R]
 ) -> R | None:
     """The first result of a request id already used, or None for a new one."""
-    record = None if request_id is None else find(RequestRecord, request_id)
+    record = None if request_id is None else find(request_id)
     if record is None:
         return None
     first = record.replay(command.verb, fingerprint(command))
     return result_type.model_validate(first)
 
 
-def request_record(command: Command, request_id: str | None, result: Result) -> list[Aggregate]:
-    """The record of a request id, to save beside its command's changes (none without)."""
+def request_record(
+    ids: Pseudonyms, command: Command, request_id: str | None, result: Result
+) -> list[Aggregate]:
+    """The record of a request id, to save beside its command's changes (none without);
+    its id is keyed (`pfdo.pseudonyms`), since a client may build request ids from a
+    child's id."""
     if request_id is None:
         return []
     return [
         RequestRecord.record(
+            ids.request_record(request_id),
             request_id,
             command.verb,
             fingerprint(command),

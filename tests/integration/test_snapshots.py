@@ -22,7 +22,8 @@ def _a_billed_spring(ledger: Ledger) -> tuple[list[str], list[str]]:
     """Three children, attendance and fixed contracts, billed February to June, with
     lessons recorded after the last billing run."""
     open_year(ledger)
-    numbers = [funded_child(ledger, f"child-{i}") for i in range(3)]
+    # numbered here: generated numbers are keyed per store, and two stores are compared
+    numbers = [funded_child(ledger, f"child-{i}", number=f"100000000{i}") for i in range(3)]
     contracts = []
     for i, number in enumerate(numbers):
         mode = "attendance" if i % 2 else "fixed"

@@ -47,10 +47,13 @@ def open_year(
     )
 
 
-def funded_child(ledger: Ledger, child: str = "child-1", born: str = "2015-05-01") -> str:
-    """Issue and fund a certificate for a child; return its number."""
+def funded_child(
+    ledger: Ledger, child: str = "child-1", born: str = "2015-05-01", number: str | None = None
+) -> str:
+    """Issue and fund a certificate for a child (numbered by pfdo unless `number` is given);
+    return its number."""
     number = ledger.issue_certificate(
-        child=child, birth_date=born, municipality=TOWN, on="2025-01-05"
+        child=child, birth_date=born, municipality=TOWN, number=number, on="2025-01-05"
     ).number
     ledger.fund_certificate(number, period=PERIOD, category="base", on="2025-01-06")
     return number

@@ -33,6 +33,7 @@ from pfdo.audit.canonical import (
     payload_digest,
     plaintext,
 )
+from pfdo.audit.sealing import seal, unseal
 from pfdo.domain.errors import StoreUnavailable
 from pfdo.loading import LoggedEvent, read_log
 from pfdo.projections.folds import Page
@@ -152,22 +153,13 @@ def chain_head(connection: Connection) -> tuple[int, bytes]:
     return (0, GENESIS) if row is None else (int(row[0]), bytes.fromhex(row[1]))
 
 
-def _seal(secret: bytes, cipher: Cipher | None) -> bytes:
-    return b"plain:" + secret if cipher is None else b"aead:" + cipher.encrypt(secret)
-
-
 def load_secret(connection: Connection, cipher: Cipher | None) -> bytes:
     """The store's commitment secret (decrypted with the log's cipher if it is sealed)."""
     query = select(at.secrets.c.value).where(at.secrets.c.name == _SECRET)
     value = connection.execute(query).scalar_one_or_none()
     if value is None:
         raise StoreUnavailable("the store has no audit secret: open it with pfdo once")
-    sealed = bytes(value)
-    if sealed.startswith(b"plain:"):
-        return sealed[len(b"plain:") :]
-    if cipher is None:
-        raise StoreUnavailable("the audit secret is encrypted: set the store's CIPHER_KEY")
-    return cipher.decrypt(sealed[len(b"aead:") :])
+    return unseal(bytes(value), cipher, "audit secret")
 
 
 def log_pages(
@@ -200,7 +192,7 @@ class ChainKeeper:
             with engine.begin() as connection:
                 query = select(at.secrets.c.name).where(at.secrets.c.name == _SECRET)
                 if connection.execute(query).first() is None:
-                    sealed = _seal(os.urandom(32), self._log.mapper.cipher)
+                    sealed = seal(os.urandom(32), self._log.mapper.cipher)
                     connection.execute(insert(at.secrets).values(name=_SECRET, value=sealed))
         except IntegrityError:
             pass  # another process created the secret first

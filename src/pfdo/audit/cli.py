@@ -117,6 +117,8 @@ def verify(
 def export(session: Session, /, out: Path, as_json: bool, **options: Any) -> None:
     """Write the log (or a period's or certificate's part) as JSON Lines, with its hashes."""
     result = session.call(lambda ledger: ledger.auditor().export(out, **options))
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     emit(result, as_json)
 
 

@@ -42,11 +42,18 @@ from pfdo.audit.chain import (
 )
 from pfdo.audit.scope import Scope
 from pfdo.domain.errors import NotFound, Refused
+from pfdo.pseudonyms import IDS_KEY, load_pseudonyms
 from pfdo.store import EventLog
 
 FORMAT = "pfdo-audit-export"
 VERSION = 1
 CHAIN = "pfdo-chain/1"
+LEGACY_IDS = (
+    "this store was written before keyed ids (pfdo-ids/1): its child registration ids, "
+    "request record ids and generated certificate numbers are unkeyed functions of the "
+    "child and request ids, so whoever holds this export can confirm a guessed child id "
+    "against them; docs/AUDIT.md, section 6, says how to move to a keyed store"
+)
 
 
 def _events(log: EventLog, hasher: EventHasher, through: int) -> Iterator[ChainedEvent]:
@@ -81,6 +88,7 @@ def export(
 ) -> res.Exported:
     with engine.connect() as connection:
         through, head = chain_head(connection)
+        legacy = load_pseudonyms(connection, log.mapper.cipher).legacy
         hasher = EventHasher(log, load_secret(connection, log.mapper.cipher))
         part = Scope(scope.period, scope.certificate)
         if not part.whole:
@@ -98,6 +106,7 @@ def export(
             "personal_data": personal_data,
             "exported_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "through": {"position": through, "hash": head.hex()},
+            "ids": "legacy" if legacy else IDS_KEY,
         }
         partial = out.with_name(f".{out.name}.partial")
         try:
@@ -120,6 +129,7 @@ def export(
         scope=scope,
         personal_data=personal_data,
         through=res.Head(position=through, hash=head.hex()),
+        warnings=[LEGACY_IDS] if legacy else [],
     )
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from pydantic import Field
+
 from pfdo.audit.problems import Problem
 from pfdo.results import Movement, PeriodBalance, Result
 from pfdo.types import Kopecks
@@ -60,6 +62,8 @@ class Exported(Result):
     scope: Scope
     personal_data: bool
     through: Head
+    #: what the recipient should know about this export (a legacy store's guessable ids)
+    warnings: list[str] = Field(default_factory=list)
 
 
 class PeriodTotals(Result):

@@ -1,12 +1,13 @@
 """Decisions on certificates: issue one to a child, fund it for a period (rules 1, 3).
 
 A certificate's number is derived from the child's id unless one is given, probing the
-next derivation on the rare collision, so a retry of an issue finds the same number.
+next derivation on the rare collision, so a retry of an issue finds the same number. Both
+that number and the id of the child's registration are keyed under a secret of the store
+(`pfdo.pseudonyms`): an export does not let anyone confirm a guessed child id.
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING
 
 from pfdo import commands as cmd
@@ -20,14 +21,15 @@ if TYPE_CHECKING:
 
 
 def issue_certificate(w: Executor, c: cmd.IssueCertificate) -> Decision[res.CertificateIssued]:
-    existing = w.find(ChildRegistration, c.child)
+    registration_id = w.ids.child_registration(c.child)
+    existing = w.find_id(ChildRegistration, registration_id)
     if existing is not None:
         raise AlreadyExists(f"child {c.child} already has certificate {existing.number}")
     if c.number is not None and w.exists(Certificate, c.number):
         raise AlreadyExists(f"certificate number {c.number} is already taken")
     number = c.number or _free_number(w, c.child)
     certificate = Certificate.issue(number, c.child, c.birth_date, c.municipality, c.on)
-    registration = ChildRegistration.register(c.child, number, c.on)
+    registration = ChildRegistration.register(registration_id, c.child, number, c.on)
     result = res.CertificateIssued(
         number=number, municipality=c.municipality, type=certificate.kind
     )
@@ -35,10 +37,10 @@ def issue_certificate(w: Executor, c: cmd.IssueCertificate) -> Decision[res.Cert
 
 
 def _free_number(w: Executor, child: str) -> str:
-    """A 10-digit number derived from the child id, probing on the rare collision."""
+    """A 10-digit number derived from the child id (keyed: `pfdo.pseudonyms`), probing on
+    the rare collision."""
     for attempt in range(1000):
-        digest = hashlib.sha256(f"pfdo-number:{child}:{attempt}".encode()).digest()
-        number = str(1_000_000_000 + int.from_bytes(digest[:8], "big") % 9_000_000_000)
+        number = w.ids.certificate_number(child, attempt)
         if not w.exists(Certificate, number):
             return number
     raise Refused(f"no free certificate number found for child {child}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict, cast
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
@@ -47,13 +48,11 @@ class ChildRegistration(Aggregate):
         def apply(self, aggregate: ChildRegistration) -> None:
             aggregate.number = self.number
 
-    @staticmethod
-    def id_for(child: str) -> Any:
-        return stable_id("child", child)
-
     @classmethod
-    def register(cls, child: str, number: str, on: date) -> ChildRegistration:
-        return cls._create(cls.Registered, id=cls.id_for(child), child=child, number=number, on=on)
+    def register(cls, registration: UUID, child: str, number: str, on: date) -> ChildRegistration:
+        """Register `child`'s certificate under the id the application derives from the
+        child's id (keyed: `pfdo.pseudonyms`), so that a second registration conflicts."""
+        return cls._create(cls.Registered, id=registration, child=child, number=number, on=on)
 
 
 class ForContract(Protocol):

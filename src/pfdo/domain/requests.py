@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from pfdo.domain.base import PfdoCreated, stable_id
+from pfdo.domain.base import PfdoCreated
 from pfdo.domain.errors import IdempotencyConflict
 
 
@@ -36,17 +37,21 @@ class RequestRecord(Aggregate):
             aggregate.fingerprint = self.fingerprint
             aggregate.result = self.result
 
-    @staticmethod
-    def id_for(request_id: str) -> Any:
-        return stable_id("request", request_id)
-
     @classmethod
     def record(
-        cls, request_id: str, command: str, fingerprint: str, result: dict[str, Any], on: date
+        cls,
+        record: UUID,
+        request_id: str,
+        command: str,
+        fingerprint: str,
+        result: dict[str, Any],
+        on: date,
     ) -> RequestRecord:
+        """Record a command's result under the id the application derives from the request
+        id (keyed: `pfdo.pseudonyms`), so that a second use of the id finds this record."""
         return cls._create(
             cls.Recorded,
-            id=cls.id_for(request_id),
+            id=record,
             request_id=request_id,
             command=command,
             fingerprint=fingerprint,

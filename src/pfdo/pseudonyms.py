@@ -1,0 +1,102 @@
+"""Identifiers derived from personal data, keyed so that the log does not give them away.
+
+"One certificate per child" is enforced by the event store itself: a child's registration
+is an aggregate whose id is a function of the child's id, so a second registration
+conflicts with the first. A function anyone can compute (a UUIDv5 of the child's id, as
+stores before `pfdo-ids/1` use) lets whoever holds an export test guesses of the child's
+id against every aggregate id in it: a dictionary of СНИЛС or document numbers is
+searched in minutes. So these ids are an HMAC-SHA256 under a 32-byte key of the store
+(`pfdo-ids/1` in `pfdo_audit_secrets`, sealed with the store's cipher when there is one):
+deterministic within a store, unguessable without the key, and the key never enters the
+log or an export.
+
+Keyed the same way: a request record's id (a client may build request ids from a
+child's id), and the certificate number pfdo generates when none is given at issue.
+
+A store whose log was written before the key existed keeps deriving them as it always
+did (`Pseudonyms.legacy`): changing the derivation would let a child registered before
+register again. `pfdo audit export` says so for such a store (docs/AUDIT.md, section 6).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+from uuid import UUID
+
+from eventsourcing.persistence import Cipher
+from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from pfdo.audit import tables as at
+from pfdo.audit.sealing import seal, unseal
+from pfdo.domain.base import stable_id
+
+#: The name of the ids key among the store's secrets.
+IDS_KEY = "pfdo-ids/1"
+_NUMBERS = 9_000_000_000  # 10-digit numbers: 1,000,000,000 .. 9,999,999,999
+
+
+@dataclass(frozen=True)
+class Pseudonyms:
+    """Derives the ids that are functions of personal data; `key` None for a legacy store."""
+
+    key: bytes | None
+
+    @property
+    def legacy(self) -> bool:
+        """Whether this store derives them without a key (written before `pfdo-ids/1`)."""
+        return self.key is None
+
+    def child_registration(self, child: str) -> UUID:
+        """The id of the aggregate that makes a second certificate for `child` conflict."""
+        return self._id("child", child)
+
+    def request_record(self, request_id: str) -> UUID:
+        """The id of the record of a request id (idempotency)."""
+        return self._id("request", request_id)
+
+    def certificate_number(self, child: str, attempt: int) -> str:
+        """The `attempt`-th candidate for a certificate number generated for `child`."""
+        message = f"pfdo-number:{child}:{attempt}".encode()
+        if self.key is None:
+            digest = hashlib.sha256(message).digest()
+        else:
+            digest = hmac.digest(self.key, message, "sha256")
+        return str(1_000_000_000 + int.from_bytes(digest[:8], "big") % _NUMBERS)
+
+    def _id(self, kind: str, value: str) -> UUID:
+        if self.key is None:
+            return stable_id(kind, value)
+        digest = bytearray(hmac.digest(self.key, f"{kind}:{value}".encode(), "sha256")[:16])
+        digest[6] = (digest[6] & 0x0F) | 0x80  # RFC 9562 version 8: a custom derivation
+        digest[8] = (digest[8] & 0x3F) | 0x80  # the RFC's variant
+        return UUID(bytes=bytes(digest))
+
+
+def ensure_ids_key(engine: Engine, cipher: Cipher | None, log_is_empty: bool) -> None:
+    """Create the store's ids key with the store: only while its log is empty, since a log
+    written without the key must go on deriving its ids without it."""
+    if not log_is_empty:
+        return
+    try:
+        with engine.begin() as connection:
+            if _stored(connection) is None:
+                value = seal(os.urandom(32), cipher)
+                connection.execute(insert(at.secrets).values(name=IDS_KEY, value=value))
+    except IntegrityError:
+        pass  # another process created the store's key first
+
+
+def load_pseudonyms(connection: Connection, cipher: Cipher | None) -> Pseudonyms:
+    """The store's derivation: keyed, or legacy when the store has no ids key."""
+    stored = _stored(connection)
+    return Pseudonyms(None if stored is None else unseal(stored, cipher, "ids key"))
+
+
+def _stored(connection: Connection) -> bytes | None:
+    query = select(at.secrets.c.value).where(at.secrets.c.name == IDS_KEY)
+    value = connection.execute(query).scalar_one_or_none()
+    return None if value is None else bytes(value)
