@@ -67,7 +67,9 @@ class BillingRun:
             x.project(x.save(*idempotency.request_record(x.ids, command, request_id, result)))
         return result
 
-    def _bill_batch(self, c: cmd.BillMonth, batch: Sequence[str], totals: _BillingTotals) -> None:
+    def _bill_batch(
+        self, c: cmd.BillMonth, batch: Sequence[tuple[str, str]], totals: _BillingTotals
+    ) -> None:
         x = self._x
         for attempt in range(MAX_ATTEMPTS):
             with x.exclusive():
@@ -81,14 +83,21 @@ class BillingRun:
         )
 
     def _bill_batch_once(
-        self, c: cmd.BillMonth, batch: Sequence[str], attempt: int
+        self, c: cmd.BillMonth, batch: Sequence[tuple[str, str]], attempt: int
     ) -> _BillingTotals | None:
         """Bill and save one batch; None when another writer came first."""
         x = self._x
         billed = _BillingTotals()
-        loaded = load_batch(x.log, (Contract.id_for(code) for code in batch), x.decode)
-        contracts = [cast(Contract, loaded.aggregates[Contract.id_for(code)]) for code in batch]
-        holders = load_batch(x.log, (Certificate.id_for(k.number) for k in contracts), x.decode)
+        # The certificates first, then their contracts: every command that moves a
+        # contract's money saves its certificate with it, so a certificate loaded before
+        # its contract is never ahead of it. A contract billed or terminated by another
+        # writer in between then shows it (nothing left to charge), or the save conflicts
+        # and the batch is decided again; never a charge of money the certificate no
+        # longer holds in reserve.
+        numbers = dict.fromkeys(number for _, number in batch)
+        holders = load_batch(x.log, (Certificate.id_for(n) for n in numbers), x.decode)
+        loaded = load_batch(x.log, (Contract.id_for(code) for code, _ in batch), x.decode)
+        contracts = [cast(Contract, loaded.aggregates[Contract.id_for(code)]) for code, _ in batch]
         certificates = {
             cast(Certificate, a).number: cast(Certificate, a) for a in holders.aggregates.values()
         }

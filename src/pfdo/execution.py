@@ -34,7 +34,7 @@ from sqlalchemy import Engine
 
 from pfdo import idempotency
 from pfdo.commands import Command
-from pfdo.domain.errors import ConcurrencyConflict, NotFound, PfdoError
+from pfdo.domain.errors import ConcurrencyConflict, NotFound, PfdoError, Refused
 from pfdo.domain.period import Municipality, Period
 from pfdo.domain.registry import Program, Provider
 from pfdo.domain.requests import RequestRecord
@@ -93,8 +93,20 @@ class Executor:
 
     def load(self, cls: type[A], aggregate_id: UUID) -> A | None:
         """From its latest snapshot, if any, and the events after it (`pfdo.loading`)."""
-        found = load_many(self.log, [aggregate_id], self.decode)
-        return cast(A | None, found.get(aggregate_id))
+        found = load_many(self.log, [aggregate_id], self.decode).get(aggregate_id)
+        reads: dict[UUID, int] | None = getattr(self._local, "reads", None)
+        if reads is not None:
+            reads[aggregate_id] = 0 if found is None else found.version
+        return cast(A | None, found)
+
+    def _stale(self, reads: dict[UUID, int]) -> bool:
+        """Whether another writer has changed any of the aggregates a decision read."""
+        recorder = self.log.recorder
+        for aggregate_id, version in reads.items():
+            latest = recorder.select_events(aggregate_id, desc=True, limit=1)
+            if (latest[0].originator_version if latest else 0) != version:
+                return True
+        return False
 
     @property
     def ids(self) -> Pseudonyms:
@@ -155,7 +167,20 @@ class Executor:
             replayed = self.replayed(command, request_id, result_type)
             if replayed is not None:
                 return replayed
-            result, changed = decide(self, command)
+            reads: dict[UUID, int] = {}
+            self._local.reads = reads
+            try:
+                result, changed = decide(self, command)
+            except Refused:
+                # decided on records another writer changed meanwhile (a contract read
+                # before its certificate was billed, say): decide again on fresh ones
+                if not self._stale(reads):
+                    raise
+                self.conflicts_retried += 1
+                backoff(attempt)
+                continue
+            finally:
+                self._local.reads = None
             changed.extend(idempotency.request_record(self.ids, command, request_id, result))
             try:
                 recorded = self.log.save(*changed)

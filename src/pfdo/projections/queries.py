@@ -63,11 +63,14 @@ def register_lines(connection: Connection, provider: str, month: str) -> list[Ro
     return [dict(r) for r in connection.execute(query).mappings()]
 
 
-def open_contracts_in(connection: Connection, month: str) -> list[str]:
-    """Contracts with month `month` neither billed nor cancelled."""
+def open_contracts_in(connection: Connection, month: str) -> list[tuple[str, str]]:
+    """Contracts with month `month` neither billed nor cancelled, each with the number of
+    the certificate that pays it."""
     cm = t.contract_months
-    query = select(cm.c.contract).where(and_(cm.c.month == month, cm.c.status == "open"))
-    return list(connection.execute(query.order_by(cm.c.contract)).scalars())
+    query = select(cm.c.contract, cm.c.number).where(
+        and_(cm.c.month == month, cm.c.status == "open")
+    )
+    return [(code, number) for code, number in connection.execute(query.order_by(cm.c.contract))]
 
 
 def unbilled_months(connection: Connection, period: str) -> list[str]:
