@@ -106,3 +106,20 @@ def one_error_line(stderr: str) -> str:
     assert len(lines) == 1, stderr
     assert lines[0].startswith("Error: ")
     return lines[0]
+
+
+def set_up_year(pfdo: Pfdo) -> Pfdo:
+    """The year of the `year` fixture, on `pfdo`'s store."""
+    pfdo.json(
+        "period", "open", "2025", "--municipality", "city", "--start", "2025-01-01",
+        "--end", "2025-12-31", "--category", "base=12000,count=100,sum=1200000",
+        "--category", "small=1000", "--on", "2025-01-01",
+    )  # fmt: skip
+    pfdo.json("provider", "add", "school-1", "--name", "School 1", "--on", "2025-01-01")
+    pfdo.json(
+        "program", "add", "chess", "--provider", "school-1", "--title", "Chess",
+        "--monthly-price", "1500", "--min-age", "5", "--max-age", "12", "--on", "2025-01-01",
+    )  # fmt: skip
+    pfdo.issue(NUMBER, "child-1", "2015-06-01")
+    pfdo.fund(NUMBER)
+    return pfdo

@@ -10,7 +10,7 @@ born 2015-06-01, issued and funded in `base` on 2025-01-10.
 from __future__ import annotations
 
 import pytest
-from cli_helpers import NUMBER, Pfdo
+from cli_helpers import Pfdo, set_up_year
 
 
 @pytest.fixture
@@ -22,16 +22,4 @@ def pfdo(db_url: str) -> Pfdo:
 @pytest.fixture
 def year(pfdo: Pfdo) -> Pfdo:
     """`pfdo` on a store with a municipality's year set up (see above)."""
-    pfdo.json(
-        "period", "open", "2025", "--municipality", "city", "--start", "2025-01-01",
-        "--end", "2025-12-31", "--category", "base=12000,count=100,sum=1200000",
-        "--category", "small=1000", "--on", "2025-01-01",
-    )  # fmt: skip
-    pfdo.json("provider", "add", "school-1", "--name", "School 1", "--on", "2025-01-01")
-    pfdo.json(
-        "program", "add", "chess", "--provider", "school-1", "--title", "Chess",
-        "--monthly-price", "1500", "--min-age", "5", "--max-age", "12", "--on", "2025-01-01",
-    )  # fmt: skip
-    pfdo.issue(NUMBER, "child-1", "2015-06-01")
-    pfdo.fund(NUMBER)
-    return pfdo
+    return set_up_year(pfdo)

@@ -13,28 +13,12 @@ from collections.abc import Callable
 from cli_helpers import NUMBER, Pfdo
 from sqlalchemy import delete
 
+from conftest import set_up_year
 from pfdo import Ledger
 from pfdo.projections import tables
 from pfdo.store import StoreURL, open_engine
 
 SECOND_CHILD = "1000000002"
-
-
-def _year(pfdo: Pfdo) -> Pfdo:
-    """The CLI tests' year (see conftest), built on `pfdo`'s store."""
-    pfdo.json(
-        "period", "open", "2025", "--municipality", "city", "--start", "2025-01-01",
-        "--end", "2025-12-31", "--category", "base=12000,count=100,sum=1200000",
-        "--category", "small=1000", "--on", "2025-01-01",
-    )  # fmt: skip
-    pfdo.json("provider", "add", "school-1", "--name", "School 1", "--on", "2025-01-01")
-    pfdo.json(
-        "program", "add", "chess", "--provider", "school-1", "--title", "Chess",
-        "--monthly-price", "1500", "--min-age", "5", "--max-age", "12", "--on", "2025-01-01",
-    )  # fmt: skip
-    pfdo.issue(NUMBER, "child-1", "2015-06-01")
-    pfdo.fund(NUMBER)
-    return pfdo
 
 
 def _unprojected_writes(db: str) -> None:
@@ -66,7 +50,7 @@ def _lose_the_certificate_rows(db: str) -> None:
 def test_rebuild_repairs_lost_certificate_rows_with_events_left_unfolded(
     pfdo: Pfdo, new_store: Callable[[], str]
 ) -> None:
-    damaged = _year(pfdo)
+    damaged = set_up_year(pfdo)
     _unprojected_writes(damaged.db)
     _lose_the_certificate_rows(damaged.db)
     verified = damaged("audit", "verify", "--json")
@@ -77,7 +61,7 @@ def test_rebuild_repairs_lost_certificate_rows_with_events_left_unfolded(
 
     assert rebuilt.exit_code == 0, rebuilt.output
     assert damaged("audit", "verify", "--json").exit_code == 0
-    clean = _year(Pfdo(new_store()))
+    clean = set_up_year(Pfdo(new_store()))
     _unprojected_writes(clean.db)
     for number in (NUMBER, SECOND_CHILD):
         assert damaged.json("balance", number) == clean.json("balance", number)

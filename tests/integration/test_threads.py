@@ -19,6 +19,7 @@ import pytest
 from eventsourcing.persistence import ConnectionUnavailableError
 from sqlalchemy import select
 
+from integration.year import open_year
 from pfdo import Ledger, PfdoError, StoreUnavailable
 from pfdo.projections import tables
 
@@ -27,24 +28,7 @@ EACH = 10
 
 
 def _set_up(ledger: Ledger, children: int) -> list[str]:
-    ledger.open_period(
-        "2025",
-        municipality="kazan",
-        start="2025-01-01",
-        end="2025-12-31",
-        categories={"base": {"nominal": "9000"}},
-        on="2024-12-20",
-    )
-    ledger.add_provider("P1", name="Школа", on="2024-12-20")
-    ledger.add_program(
-        "CHESS",
-        provider="P1",
-        title="Шахматы",
-        monthly_price="1500",
-        min_age=5,
-        max_age=17,
-        on="2024-12-20",
-    )
+    open_year(ledger, nominal="9000")
     with ledger.bulk() as bulk:
         numbers = [
             bulk.issue_certificate(
