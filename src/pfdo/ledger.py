@@ -158,7 +158,7 @@ class Ledger(Reports):
         read models and the chain are first brought level with the log, as before a
         report. (`Auditor.open` folds nothing.)"""
         self._settle()
-        return Auditor(self._log, self._engine)
+        return Auditor(self._log, self._engine, self.store)
 
     @translated
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> res.Rebuilt:

@@ -156,3 +156,17 @@ def test_a_driver_error_in_a_report_reaches_the_caller_as_store_unavailable(
     monkeypatch.setattr(ledger._projector, "catch_up", locked)
     with pytest.raises(StoreUnavailable, match=r"failed on .*: it is locked by another process"):
         ledger.balance(number)
+
+
+def test_a_driver_error_in_an_audit_reaches_the_auditor_as_store_unavailable(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _set_up(ledger, 1)
+    auditor = ledger.auditor()
+
+    def locked(*_: Any) -> Any:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(auditor._engine, "connect", locked)
+    with pytest.raises(StoreUnavailable, match=r"failed on .*: it is locked by another process"):
+        auditor.verify()

@@ -21,7 +21,8 @@ from pfdo.audit.export import export
 from pfdo.audit.keys import SigningKey, load_public_key
 from pfdo.audit.verify import Sourced, VerifyRun
 from pfdo.bootstrap import bootstrap
-from pfdo.store import EventLog
+from pfdo.failures import translated
+from pfdo.store import EventLog, StoreURL
 
 CheckpointSource = cp.Checkpoint | Path | str
 
@@ -29,8 +30,13 @@ CheckpointSource = cp.Checkpoint | Path | str
 class Auditor:
     """Audits one store: its log, its chain, its checkpoints and its read models."""
 
-    def __init__(self, log: EventLog, engine: Engine, *, owned: bool = False) -> None:
+    def __init__(
+        self, log: EventLog, engine: Engine, store: StoreURL, *, owned: bool = False
+    ) -> None:
+        """The toolkit on an open log and engine; `store` names it in errors: every error of
+        the libraries under pfdo reaches the caller as a `PfdoError` (`pfdo.failures`)."""
         self._log, self._engine, self._owned = log, engine, owned
+        self.store = store
 
     @classmethod
     def open(
@@ -39,7 +45,7 @@ class Auditor:
         """Open a store for auditing, folding nothing: `create` and `read_only` as for a
         `Ledger` (`create=False`: an existing store only, else `NoStore`)."""
         parts = bootstrap(db, create=create, read_only=read_only)
-        return cls(parts.log, parts.engine, owned=True)
+        return cls(parts.log, parts.engine, parts.store, owned=True)
 
     def close(self) -> None:
         if self._owned:
@@ -52,6 +58,7 @@ class Auditor:
     def __exit__(self, *_: object) -> None:
         self.close()
 
+    @translated
     def verify(
         self,
         checkpoints: Sequence[CheckpointSource] = (),
@@ -82,21 +89,25 @@ class Auditor:
             checkpoints=found.checkpoints,
         )
 
+    @translated
     def checkpoint(
         self, key: SigningKey | None = None, *, reason: str = "requested"
     ) -> cp.Checkpoint:
         """A checkpoint of the chain as it stands, signed with `key`, kept in the store."""
         return cp.record(self._engine, reason, key, once=False)
 
+    @translated
     def checkpoints(self) -> list[cp.Checkpoint]:
         """The checkpoints kept in the store, oldest first."""
         with self._engine.connect() as connection:
             return [checkpoint for _, checkpoint in cp.recorded(connection)]
 
+    @translated
     def record_close_checkpoint(self, period: str, key: SigningKey | None) -> cp.Checkpoint:
         """The checkpoint of a period close: one per period, however often retried."""
         return cp.record(self._engine, f"period {period} closed", key, once=True)
 
+    @translated
     def export(
         self,
         out: Path | str,
@@ -114,6 +125,7 @@ class Auditor:
             personal_data=personal_data,
         )
 
+    @translated
     def explain(self, number: str, *, period: str) -> res.Explanation:
         """Every kopeck of a certificate's balance for a period, traced to its events."""
         return explain(self._log, self._engine, number, period)
