@@ -422,7 +422,7 @@ def import_group() -> None:
 
 
 @import_group.command("attendance")
-@click.argument("journal", type=click.Path(dir_okay=False))
+@click.argument("journal", type=click.Path())
 @click.option(
     "--encoding",
     type=click.Choice(ENCODINGS, case_sensitive=False),

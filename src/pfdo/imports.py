@@ -145,7 +145,9 @@ def import_attendance(
     file: str = "",
 ) -> AttendanceImported:
     """Record every mark, all or nothing. With `request_id`, each contract's marks carry
-    `REQUEST-ID:N`, so a retried import returns at once and writes nothing (`skipped`)."""
+    `REQUEST-ID:N`, so a retried import returns at once and writes nothing (`skipped`).
+    Whether the marks were written is judged by whether the log grew, so a concurrent
+    writer can make a retry look `written`; the marks themselves are never written twice."""
     ordered = sorted(marks, key=lambda m: (m[1], not m[3], m[2]))
     groups = [list(g) for _, g in groupby(ordered, key=lambda m: (m[1], m[3]))]
     done, before = 0, ledger.log_position()
