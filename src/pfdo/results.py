@@ -180,6 +180,22 @@ class Followed(Result):
     folded: int
 
 
+class RowError(Result):
+    """A wrong cell of an imported file: its line (the header is line 1) and column."""
+
+    line: int
+    column: str
+    reason: str
+
+
 class AttendanceImported(Result):
+    """An attendance journal recorded: `rows` marks read, `written` of them recorded now,
+    `skipped` already recorded by the same import (a retry), `errors` none."""
+
+    file: str
+    rows: int
+    written: int
+    skipped: int
+    errors: list[RowError]
     recorded: int
     contracts: int

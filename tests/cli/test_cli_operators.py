@@ -24,7 +24,10 @@ def test_import_attendance_records_a_journal_and_billing_uses_it(
         f"{CONTRACT},2025-01-23,0\n",
     )
     imported = year.json("import", "attendance", journal, "--on", "2025-01-31")
-    assert imported == {"recorded": 3, "contracts": 1}
+    assert imported == {
+        "file": journal, "rows": 3, "written": 3, "skipped": 0, "errors": [],
+        "recorded": 3, "contracts": 1,
+    }  # fmt: skip
     billed = year.json("bill", "--month", "2025-01", "--on", "2025-02-01")
     # 822.58 for 2 of 3 lessons: floor(82258 * 2 / 3) = 548.38 charged, 274.20 released
     assert (billed["charged"], billed["released"]) == ("548.38", "274.20")
@@ -46,11 +49,16 @@ def test_import_attendance_is_all_or_nothing_and_names_the_refused_line(
 def test_import_attendance_calls_a_malformed_journal_malformed_input(
     year: Pfdo, tmp_path: Path
 ) -> None:
-    journal = _journal(tmp_path, f"contract,date\n{CONTRACT},16.01.2025\n")
+    journal = _journal(tmp_path, f"contract,date\n{CONTRACT},16/01/2025\n")
     stderr = year.malformed("import", "attendance", journal)
-    assert stderr == ("Error: line 2: date '16.01.2025' is not a date in the form YYYY-MM-DD\n")
+    assert stderr == (
+        f"Error: attendance journal {journal}: 1 row is wrong; nothing was written (line 2, "
+        "column date: date '16/01/2025' is not a date in the form YYYY-MM-DD or ДД.ММ.ГГГГ)\n"
+    )
     bad_header = _journal(tmp_path, "who,when\n")
-    assert "first line must be contract,date" in year.malformed("import", "attendance", bad_header)
+    assert "line 1, column contract: no column contract or договор" in year.malformed(
+        "import", "attendance", bad_header
+    )
 
 
 def test_follow_once_catches_up_and_reports_how_many_events_it_folded(year: Pfdo) -> None:
@@ -81,4 +89,5 @@ def test_a_retried_import_with_its_request_id_writes_nothing(year: Pfdo, tmp_pat
     again = year.json(
         "import", "attendance", journal, "--on", "2025-01-31", "--request-id", "journal-jan"
     )
-    assert again == first and year.events() == events
+    assert first["written"] == 2
+    assert again == {**first, "written": 0, "skipped": 2} and year.events() == events

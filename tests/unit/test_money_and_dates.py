@@ -6,7 +6,13 @@ from datetime import date
 
 import pytest
 
-from pfdo.domain.calendar import age_on, eighteenth_birthday, months_between, parse_month
+from pfdo.domain.calendar import (
+    age_on,
+    eighteenth_birthday,
+    months_between,
+    parse_month,
+    parse_sheet_date,
+)
 from pfdo.domain.errors import InvalidInput
 from pfdo.domain.money import format_rubles, parse_rubles
 
@@ -68,3 +74,10 @@ def test_months_between_lists_every_touched_month() -> None:
 def test_malformed_months_are_refused(text: str) -> None:
     with pytest.raises(InvalidInput, match="YYYY-MM"):
         parse_month(text)
+
+
+def test_a_sheet_date_is_iso_or_russian_in_ascii_digits_and_a_real_day() -> None:
+    assert parse_sheet_date("16.01.2025") == parse_sheet_date("2025-01-16") == date(2025, 1, 16)
+    for text in ("31.02.2025", "1.2.2025", "16.01.25", "16/01/2025", "１６.01.2025", "00.01.2025"):
+        with pytest.raises(InvalidInput, match=r"YYYY-MM-DD or ДД\.ММ\.ГГГГ"):
+            parse_sheet_date(text)

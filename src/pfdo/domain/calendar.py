@@ -1,7 +1,8 @@
 """Dates and calendar months as the rules use them.
 
 A date is written `YYYY-MM-DD` and a month `YYYY-MM`, in ASCII digits and nothing else:
-not the basic form `20250105`, not `２０２５-01-05`. Age is counted in whole years on a
+not the basic form `20250105`, not `２０２５-01-05`; a spreadsheet's date may also be the
+Russian `ДД.ММ.ГГГГ` (`parse_sheet_date`). Age is counted in whole years on a
 given date.
 """
 
@@ -18,6 +19,7 @@ Month = str
 
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", re.ASCII)
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})", re.ASCII)
+_RUSSIAN_DATE = re.compile(r"([0-9]{2})\.([0-9]{2})\.([0-9]{4})", re.ASCII)
 
 
 def parse_date(text: str | date, what: str = "date") -> date:
@@ -31,6 +33,20 @@ def parse_date(text: str | date, what: str = "date") -> date:
         return date(*(int(part) for part in match.groups()))
     except ValueError:
         raise InvalidInput(f"{what} {text!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def parse_sheet_date(text: str, what: str = "date") -> date:
+    """Parse a date as a spreadsheet writes it: `YYYY-MM-DD` or the Russian `ДД.ММ.ГГГГ`."""
+    match = _RUSSIAN_DATE.fullmatch(text)
+    try:
+        if match is not None:
+            day, month, year = (int(part) for part in match.groups())
+            return date(year, month, day)
+        return parse_date(text)
+    except (ValueError, InvalidInput):
+        raise InvalidInput(
+            f"{what} {text!r} is not a date in the form YYYY-MM-DD or ДД.ММ.ГГГГ"
+        ) from None
 
 
 def parse_month(text: str, what: str = "month") -> Month:
