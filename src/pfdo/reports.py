@@ -106,6 +106,15 @@ def _contract_line(row: dict[str, Any]) -> dict[str, Any]:
 
 _MONTH_FIELDS = tuple(res.ContractMonth.model_fields)
 
+
+def _month(row: dict[str, Any]) -> dict[str, Any]:
+    """A contract month as its card shows it: lessons are counted when it is billed."""
+    month = {k: row[k] for k in _MONTH_FIELDS}
+    if row["status"] != "billed":
+        month.update(present=None, recorded=None)
+    return month
+
+
 _AMOUNTS = ("nominal", "credited", "available", "reserved", "spent", "expired")
 
 
@@ -325,7 +334,7 @@ class Reports:
     @translated
     def contract(self, contract: str) -> res.ContractCard:
         """A contract's card: its terms and each month with what was reserved, charged,
-        released and refunded, and the lessons recorded (once billed)."""
+        released and refunded, and the lessons billing counted (None until billed)."""
         q = _ContractQuery.build(contract=contract)
         self._settle()
         with self._engine.connect() as connection:
@@ -335,7 +344,7 @@ class Reports:
             months = queries.contract_months(connection, q.contract)
         return res.ContractCard(
             **_contract_line(row),
-            months=[res.ContractMonth(**{k: m[k] for k in _MONTH_FIELDS}) for m in months],
+            months=[res.ContractMonth(**_month(m)) for m in months],
         )
 
     @translated

@@ -265,8 +265,9 @@ class ContractMonth(Result):
     charged: Kopecks
     released: Kopecks
     refunded: Kopecks
-    present: int
-    recorded: int
+    #: lessons attended and recorded, as billing counted them: None until billed
+    present: int | None
+    recorded: int | None
 
 
 class ContractCard(ContractLine):

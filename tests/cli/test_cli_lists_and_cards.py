@@ -156,10 +156,10 @@ def test_contract_show_lists_its_months(year: Pfdo) -> None:
         "present": 0,
         "recorded": 0,
     }
-    assert [(m["month"], m["status"], m["price"]) for m in card["months"][1:]] == [
-        ("2025-02", "open", "1500.00"),
-        ("2025-03", "open", "1500.00"),
-        ("2025-04", "open", "500.00"),
+    assert [(m["month"], m["status"], m["price"], m["present"]) for m in card["months"][1:]] == [
+        ("2025-02", "open", "1500.00", None),
+        ("2025-03", "open", "1500.00", None),
+        ("2025-04", "open", "500.00", None),
     ]
 
 

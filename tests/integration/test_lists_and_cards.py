@@ -133,6 +133,7 @@ def test_a_contract_card_shows_each_month(ledger: Ledger) -> None:
     february = swim_card.months[0]
     assert (february.month, february.status, february.present) == ("2025-02", "billed", 2)
     assert february.recorded == 2
+    assert (swim_card.months[1].present, swim_card.months[1].recorded) == (None, None)
 
 
 def test_contracts_are_listed_by_certificate_or_by_program(ledger: Ledger) -> None:
