@@ -22,8 +22,17 @@ import click
 from pfdo import cli_format
 from pfdo.audit.cli import audit
 from pfdo.audit.keys import signing_key_from_env
-from pfdo.cli_session import CommandError, Session, emit, json_option, opens_store, refusals
+from pfdo.cli_session import (
+    CommandError,
+    MalformedInput,
+    Session,
+    emit,
+    json_option,
+    opens_store,
+    refusals,
+)
 from pfdo.collector import collector_paused
+from pfdo.domain.errors import InvalidInput
 from pfdo.domain.money import MAX_AMOUNT, MAX_TOTAL, format_limit
 from pfdo.imports import JournalRejected, import_attendance, read_journal
 from pfdo.results import Followed
@@ -112,7 +121,7 @@ def main(ctx: click.Context, db: str | None) -> None:
 
 @main.group()
 def period() -> None:
-    """Open, close and change financing periods."""
+    """Open, close, change and list financing periods."""
 
 
 @period.command("open")
@@ -135,6 +144,14 @@ def period() -> None:
 def period_open(session: Session, /, code: str, as_json: bool, **options: Any) -> None:
     """Open a municipality's period with its categories."""
     session.run(as_json, lambda ledger: ledger.open_period(code, **options))
+
+
+@period.command("list")
+@json_option
+@click.pass_obj
+def period_list(session: Session, /, as_json: bool) -> None:
+    """Every period with its dates, status and categories (nominal and limits)."""
+    session.run(as_json, lambda ledger: ledger.periods())
 
 
 @period.command("close")
@@ -166,7 +183,7 @@ def period_nominal(session: Session, /, code: str, as_json: bool, **options: Any
 
 @main.group()
 def provider() -> None:
-    """Admit providers to the registry and exclude them."""
+    """Admit providers to the registry, exclude and list them."""
 
 
 @provider.command("add")
@@ -191,9 +208,17 @@ def provider_exclude(session: Session, /, code: str, as_json: bool, **options: A
     session.run(as_json, lambda ledger: ledger.exclude_provider(code, **options))
 
 
+@provider.command("list")
+@json_option
+@click.pass_obj
+def provider_list(session: Session, /, as_json: bool) -> None:
+    """Every provider of the registry with its kind and status."""
+    session.run(as_json, lambda ledger: ledger.providers())
+
+
 @main.group()
 def program() -> None:
-    """Add and withdraw programs."""
+    """Add, withdraw and list programs."""
 
 
 @program.command("add")
@@ -222,12 +247,21 @@ def program_withdraw(session: Session, /, code: str, as_json: bool, **options: A
     session.run(as_json, lambda ledger: ledger.withdraw_program(code, **options))
 
 
+@program.command("list")
+@click.option("--provider", metavar="PROVIDER", help="Only this provider's programs.")
+@json_option
+@click.pass_obj
+def program_list(session: Session, /, as_json: bool, provider: str | None) -> None:
+    """Every program with its provider, price, age band, capacity and status."""
+    session.run(as_json, lambda ledger: ledger.programs(provider=provider))
+
+
 # -- certificates and contracts -----------------------------------------------------------
 
 
 @main.group()
 def certificate() -> None:
-    """Issue and fund certificates."""
+    """Issue, fund and show certificates."""
 
 
 @certificate.command("issue")
@@ -251,6 +285,43 @@ def certificate_issue(session: Session, /, as_json: bool, **options: Any) -> Non
 def certificate_fund(session: Session, /, number: str, as_json: bool, **options: Any) -> None:
     """Credit a period's nominal to a certificate."""
     session.run(as_json, lambda ledger: ledger.fund_certificate(number, **options))
+
+
+@certificate.command("show")
+@click.argument("number")
+@json_option
+@click.pass_obj
+def certificate_show(session: Session, /, number: str, as_json: bool) -> None:
+    """A certificate's card: its money per period and its contracts."""
+    session.run(as_json, lambda ledger: ledger.certificate(number))
+
+
+@main.group()
+def contract() -> None:
+    """Show contracts and list them by certificate or program."""
+
+
+@contract.command("show")
+@click.argument("code", metavar="CONTRACT")
+@json_option
+@click.pass_obj
+def contract_show(session: Session, /, code: str, as_json: bool) -> None:
+    """A contract's card: its terms and each month's money and lessons."""
+    session.run(as_json, lambda ledger: ledger.contract(code))
+
+
+@contract.command("list")
+@click.option("--certificate", metavar="NUMBER", help="The contracts of this certificate.")
+@click.option("--program", metavar="PROGRAM", help="The contracts of this program.")
+@json_option
+@click.pass_obj
+def contract_list(
+    session: Session, /, as_json: bool, certificate: str | None, program: str | None
+) -> None:
+    """The contracts of a certificate or of a program (give exactly one)."""
+    if (certificate is None) == (program is None):
+        raise MalformedInput(InvalidInput("give exactly one of --certificate and --program"))
+    session.run(as_json, lambda ledger: ledger.contracts(certificate=certificate, program=program))
 
 
 @main.command()

@@ -2,8 +2,10 @@
 
 The JSON form of a result (`model_dump(mode="json")`) is the one source for both outputs:
 `--json` prints it as it is; without `--json` its plain values become `key: value` lines
-and its lists of records become small aligned tables. No amount is computed here: money
-is already a ruble string with two decimals. Long runs can show a progress bar.
+and its lists of records become small aligned tables (a record nested in a table's row,
+such as a period's category, is written inside its cell as `name key value ...`). No
+amount is computed here: money is already a ruble string with two decimals. Long runs can
+show a progress bar.
 """
 
 from __future__ import annotations
@@ -64,7 +66,18 @@ def _cell(value: Any) -> str:
         return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, dict):
+        return _record(value)
+    if isinstance(value, list):
+        return "; ".join(_cell(v) for v in value) or "-"
     return str(value)
+
+
+def _record(value: Mapping[str, Any]) -> str:
+    """A record inside a table cell (a period's category): its first value, then the
+    others that are set as `key value`, e.g. `base 12000.00 count_limit 100`."""
+    first, *rest = value.items()
+    return " ".join([_cell(first[1]), *(f"{k} {_cell(v)}" for k, v in rest if v is not None)])
 
 
 class Progress:

@@ -1,4 +1,5 @@
-"""The read side of the public API: balances, histories and payment registers.
+"""The read side of the public API: balances, histories, payment registers, and the
+lists and cards of the registry (providers, programs, periods, certificates, contracts).
 
 Each report first lets the read models catch up with the log (another process may have
 written), then answers from them. Questions about the past (`as_of` a business date,
@@ -11,7 +12,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, model_validator
 from sqlalchemy import Engine
 
 from pfdo import results as res
@@ -70,6 +71,48 @@ class _RegisterQuery(Command):
     verb = "register"
     provider: Code
     month: MonthIn
+
+
+class _ProgramListQuery(Command):
+    verb = "program list"
+    provider: Code | None = None
+
+
+class _CertificateCardQuery(Command):
+    verb = "certificate show"
+    number: CertificateNumber
+
+
+class _ContractQuery(Command):
+    verb = "contract show"
+    contract: Code
+
+
+class _ContractListQuery(Command):
+    verb = "contract list"
+    number: CertificateNumber | None = None
+    program: Code | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> _ContractListQuery:
+        if (self.number is None) == (self.program is None):
+            raise ValueError("give exactly one of a certificate and a program")
+        return self
+
+
+def _contract_line(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: row[k] for k in res.ContractLine.model_fields}
+
+
+_MONTH_FIELDS = tuple(res.ContractMonth.model_fields)
+
+
+def _month(row: dict[str, Any]) -> dict[str, Any]:
+    """A contract month as its card shows it: lessons are counted when it is billed."""
+    month = {k: row[k] for k in _MONTH_FIELDS}
+    if row["status"] != "billed":
+        month.update(present=None, recorded=None)
+    return month
 
 
 _AMOUNTS = ("nominal", "credited", "available", "reserved", "spent", "expired")
@@ -203,3 +246,118 @@ class Reports:
             total_parent=sum(line.parent for line in lines),
             lines=lines,
         )
+
+    # -- lists and cards ------------------------------------------------------------------
+
+    @translated
+    def providers(self) -> res.ProviderList:
+        """Every provider of the registry, admitted or excluded, by code."""
+        self._settle()
+        with self._engine.connect() as connection:
+            rows = queries.providers(connection)
+        return res.ProviderList(
+            providers=[
+                res.ProviderResult(**{k: r[k] for k in res.ProviderResult.model_fields})
+                for r in rows
+            ]
+        )
+
+    @translated
+    def programs(self, *, provider: str | None = None) -> res.ProgramList:
+        """Every program (or a provider's), open or withdrawn, by code."""
+        q = _ProgramListQuery.build(provider=provider)
+        self._settle()
+        with self._engine.connect() as connection:
+            if q.provider is not None and queries.provider(connection, q.provider) is None:
+                raise NotFound(f"provider {q.provider} does not exist")
+            rows = queries.programs(connection, q.provider)
+        return res.ProgramList(
+            programs=[
+                res.ProgramLine(**{k: r[k] for k in res.ProgramLine.model_fields}) for r in rows
+            ]
+        )
+
+    @translated
+    def periods(self) -> res.PeriodList:
+        """Every period, open or closed, with its categories' nominals and limits."""
+        self._settle()
+        with self._engine.connect() as connection:
+            rows = queries.periods(connection)
+        return res.PeriodList(
+            periods=[
+                res.PeriodLine(
+                    period=r["period"],
+                    municipality=r["municipality"],
+                    start=r["start"],
+                    end=r["end"],
+                    status=r["status"],
+                    categories=[
+                        res.CategoryResult(
+                            name=c["category"],
+                            nominal=c["nominal"],
+                            count_limit=c["count_limit"],
+                            sum_limit=c["sum_limit"],
+                        )
+                        for c in r["categories"]
+                    ],
+                )
+                for r in rows
+            ]
+        )
+
+    @translated
+    def certificate(self, number: str) -> res.CertificateCard:
+        """A certificate's card: its type, its money per period (the balance lines) and
+        its contracts. `queues` is always empty for now: waiting lists do not exist yet."""
+        q = _CertificateCardQuery.build(number=number)
+        self._settle()
+        with self._engine.connect() as connection:
+            row = queries.certificate(connection, q.number)
+            if row is None:
+                raise NotFound(f"certificate {q.number} does not exist")
+            lines = queries.balances(connection, q.number, None)
+            contracts = queries.contracts_of(connection, number=q.number)
+        return res.CertificateCard(
+            number=q.number,
+            municipality=row["municipality"],
+            type=row["kind"],
+            periods=[
+                res.PeriodBalance(
+                    period=r["period"], category=r["category"], **{k: r[k] for k in _AMOUNTS}
+                )
+                for r in lines
+            ],
+            contracts=[res.ContractLine(**_contract_line(c)) for c in contracts],
+            queues=[],
+        )
+
+    @translated
+    def contract(self, contract: str) -> res.ContractCard:
+        """A contract's card: its terms and each month with what was reserved, charged,
+        released and refunded, and the lessons billing counted (None until billed)."""
+        q = _ContractQuery.build(contract=contract)
+        self._settle()
+        with self._engine.connect() as connection:
+            row = queries.contract(connection, q.contract)
+            if row is None:
+                raise NotFound(f"contract {q.contract} does not exist")
+            months = queries.contract_months(connection, q.contract)
+        return res.ContractCard(
+            **_contract_line(row),
+            months=[res.ContractMonth(**_month(m)) for m in months],
+        )
+
+    @translated
+    def contracts(
+        self, *, certificate: str | None = None, program: str | None = None
+    ) -> res.ContractList:
+        """The contracts of a certificate or of a program (exactly one of them)."""
+        q = _ContractListQuery.build(number=certificate, program=program)
+        self._settle()
+        with self._engine.connect() as connection:
+            if q.number is not None and queries.certificate(connection, q.number) is None:
+                raise NotFound(f"certificate {q.number} does not exist")
+            if q.program is not None and queries.program(connection, q.program) is None:
+                raise NotFound(f"program {q.program} does not exist")
+            rows = queries.contracts_of(connection, number=q.number, program=q.program)
+        return res.ContractList(contracts=[res.ContractLine(**_contract_line(r)) for r in rows])

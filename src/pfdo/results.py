@@ -199,3 +199,92 @@ class AttendanceImported(Result):
     errors: list[RowError]
     recorded: int
     contracts: int
+
+
+# -- lists and cards (issue 13) -----------------------------------------------------------
+
+
+class ProviderList(Result):
+    providers: list[ProviderResult]
+
+
+class ProgramLine(Result):
+    program: str
+    provider: str
+    title: str
+    monthly_price: Kopecks
+    min_age: int
+    max_age: int
+    capacity: int | None
+    status: str
+
+
+class ProgramList(Result):
+    programs: list[ProgramLine]
+
+
+class PeriodLine(Result):
+    period: str
+    municipality: str
+    start: date
+    end: date
+    status: str
+    categories: list[CategoryResult]
+
+
+class PeriodList(Result):
+    periods: list[PeriodLine]
+
+
+class ContractLine(Result):
+    contract: str
+    number: str
+    program: str
+    provider: str
+    period: str
+    start: date
+    end: date
+    mode: str
+    status: str
+    price: Kopecks
+    share: Kopecks
+    terminated_on: date | None
+
+
+class ContractList(Result):
+    contracts: list[ContractLine]
+
+
+class QueueLine(Result):
+    """A place in a category's waiting list (waiting lists do not exist yet)."""
+
+    period: str
+    category: str
+    position: int
+
+
+class CertificateCard(Result):
+    number: str
+    municipality: str
+    type: str
+    periods: list[PeriodBalance]
+    contracts: list[ContractLine]
+    queues: list[QueueLine]
+
+
+class ContractMonth(Result):
+    month: str
+    price: Kopecks
+    certificate: Kopecks
+    parent: Kopecks
+    status: str
+    charged: Kopecks
+    released: Kopecks
+    refunded: Kopecks
+    #: lessons attended and recorded, as billing counted them: None until billed
+    present: int | None
+    recorded: int | None
+
+
+class ContractCard(ContractLine):
+    months: list[ContractMonth]

@@ -15,6 +15,7 @@ auditor. A probe checks that they do before each such test.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import sqlite3
@@ -286,6 +287,25 @@ def test_a_read_only_copy_answers_as_stored_without_the_events_its_read_models_l
     assert done.returncode == 1
     assert done.stderr.splitlines()[-1] == f"Error: certificate {SECOND} does not exist"
     assert "Traceback" not in done.stderr
+    assert files(copy.parent) == before
+
+
+def test_a_read_only_copy_shows_its_lists_and_cards_as_stored(copy: Path) -> None:
+    copy.chmod(0o444)
+    _require_read_only(copy)
+    before = files(copy.parent)
+
+    periods = pfdo_bound("--db", str(copy), "period", "list", "--json")
+    card = pfdo_bound("--db", str(copy), "certificate", "show", NUMBER, "--json")
+    missing = pfdo_bound("--db", str(copy), "certificate", "show", SECOND)
+
+    assert periods.returncode == 0, periods.stderr
+    assert [p["period"] for p in json.loads(periods.stdout)["periods"]] == ["2025"]
+    assert card.returncode == 0, card.stderr
+    assert json.loads(card.stdout)["periods"][0]["available"] == "12000.00"
+    assert card.stderr.startswith("Warning: the read models are ")
+    assert missing.returncode == 1
+    assert missing.stderr.splitlines()[-1] == f"Error: certificate {SECOND} does not exist"
     assert files(copy.parent) == before
 
 

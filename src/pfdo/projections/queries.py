@@ -1,4 +1,5 @@
-"""Reading the read models: balances, histories, registers, and what billing must visit.
+"""Reading the read models: balances, histories, registers, the lists and cards of the
+registry, and what billing must visit.
 
 Every query is answered from the projection tables.
 """
@@ -89,3 +90,67 @@ def funded_numbers(connection: Connection, period: str, category: str | None = N
     if category is not None:
         query = query.where(t.balances.c.category == category)
     return list(connection.execute(query.order_by(t.balances.c.number)).scalars())
+
+
+def program(connection: Connection, code: str) -> Row | None:
+    found = (
+        connection.execute(select(t.programs).where(t.programs.c.program == code))
+        .mappings()
+        .first()
+    )
+    return dict(found) if found else None
+
+
+def contract(connection: Connection, code: str) -> Row | None:
+    found = (
+        connection.execute(select(t.contracts).where(t.contracts.c.contract == code))
+        .mappings()
+        .first()
+    )
+    return dict(found) if found else None
+
+
+def providers(connection: Connection) -> list[Row]:
+    query = select(t.providers).order_by(t.providers.c.provider)
+    return [dict(r) for r in connection.execute(query).mappings()]
+
+
+def programs(connection: Connection, provider: str | None = None) -> list[Row]:
+    query = select(t.programs)
+    if provider is not None:
+        query = query.where(t.programs.c.provider == provider)
+    return [dict(r) for r in connection.execute(query.order_by(t.programs.c.program)).mappings()]
+
+
+def periods(connection: Connection) -> list[Row]:
+    """Every period, each with its `categories` (a list of rows, by name)."""
+    found = [
+        dict(r)
+        for r in connection.execute(select(t.periods).order_by(t.periods.c.period)).mappings()
+    ]
+    by_period: dict[str, list[Row]] = {p["period"]: [] for p in found}
+    query = select(t.categories).order_by(t.categories.c.period, t.categories.c.category)
+    for r in connection.execute(query).mappings():
+        if r["period"] in by_period:
+            by_period[r["period"]].append(dict(r))
+    for p in found:
+        p["categories"] = by_period[p["period"]]
+    return found
+
+
+def contracts_of(
+    connection: Connection, *, number: str | None = None, program: str | None = None
+) -> list[Row]:
+    """Contracts of a certificate or of a program, by contract id."""
+    query = select(t.contracts)
+    if number is not None:
+        query = query.where(t.contracts.c.number == number)
+    if program is not None:
+        query = query.where(t.contracts.c.program == program)
+    return [dict(r) for r in connection.execute(query.order_by(t.contracts.c.contract)).mappings()]
+
+
+def contract_months(connection: Connection, code: str) -> list[Row]:
+    cm = t.contract_months
+    query = select(cm).where(cm.c.contract == code).order_by(cm.c.month)
+    return [dict(r) for r in connection.execute(query).mappings()]
