@@ -9,10 +9,11 @@ written), then answers from them. Questions about the past (`as_of` a business d
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, model_validator
+from pydantic import BaseModel, BeforeValidator, model_validator
 from sqlalchemy import Engine
 
 from pfdo import results as res
@@ -100,8 +101,13 @@ class _ContractListQuery(Command):
         return self
 
 
+def _fields_of(model: type[BaseModel], row: Mapping[str, Any]) -> dict[str, Any]:
+    """The columns of a read-model row that `model` has fields for."""
+    return {k: row[k] for k in model.model_fields}
+
+
 def _contract_line(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: row[k] for k in res.ContractLine.model_fields}
+    return _fields_of(res.ContractLine, row)
 
 
 _MONTH_FIELDS = tuple(res.ContractMonth.model_fields)
@@ -256,10 +262,7 @@ class Reports:
         with self._engine.connect() as connection:
             rows = queries.providers(connection)
         return res.ProviderList(
-            providers=[
-                res.ProviderResult(**{k: r[k] for k in res.ProviderResult.model_fields})
-                for r in rows
-            ]
+            providers=[res.ProviderResult(**_fields_of(res.ProviderResult, r)) for r in rows]
         )
 
     @translated
@@ -272,9 +275,7 @@ class Reports:
                 raise NotFound(f"provider {q.provider} does not exist")
             rows = queries.programs(connection, q.provider)
         return res.ProgramList(
-            programs=[
-                res.ProgramLine(**{k: r[k] for k in res.ProgramLine.model_fields}) for r in rows
-            ]
+            programs=[res.ProgramLine(**_fields_of(res.ProgramLine, r)) for r in rows]
         )
 
     @translated
