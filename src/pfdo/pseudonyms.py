@@ -6,7 +6,7 @@ conflicts with the first. A function anyone can compute (a UUIDv5 of the child's
 stores before `pfdo-ids/1` use) lets whoever holds an export test guesses of the child's
 id against every aggregate id in it: a dictionary of СНИЛС or document numbers is
 searched in minutes. So these ids are an HMAC-SHA256 under a 32-byte key of the store
-(`pfdo-ids/1` in `pfdo_audit_secrets`, sealed with the store's cipher when there is one):
+(`pfdo-ids/1` among the store's secrets, `pfdo.storage.secrets`, sealed like them):
 deterministic within a store, unguessable without the key, and the key never enters the
 log or an export.
 
@@ -22,17 +22,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.persistence import Cipher
-from sqlalchemy import Connection, Engine, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine
 
-from pfdo.audit import tables as at
-from pfdo.audit.sealing import seal, unseal
 from pfdo.domain.base import stable_id
+from pfdo.storage.secrets import create_secret, read_secret
 
 #: The name of the ids key among the store's secrets.
 IDS_KEY = "pfdo-ids/1"
@@ -79,24 +76,10 @@ class Pseudonyms:
 def ensure_ids_key(engine: Engine, cipher: Cipher | None, log_is_empty: bool) -> None:
     """Create the store's ids key with the store: only while its log is empty, since a log
     written without the key must go on deriving its ids without it."""
-    if not log_is_empty:
-        return
-    try:
-        with engine.begin() as connection:
-            if _stored(connection) is None:
-                value = seal(os.urandom(32), cipher)
-                connection.execute(insert(at.secrets).values(name=IDS_KEY, value=value))
-    except IntegrityError:
-        pass  # another process created the store's key first
+    if log_is_empty:
+        create_secret(engine, IDS_KEY, cipher)
 
 
 def load_pseudonyms(connection: Connection, cipher: Cipher | None) -> Pseudonyms:
     """The store's derivation: keyed, or legacy when the store has no ids key."""
-    stored = _stored(connection)
-    return Pseudonyms(None if stored is None else unseal(stored, cipher, "ids key"))
-
-
-def _stored(connection: Connection) -> bytes | None:
-    query = select(at.secrets.c.value).where(at.secrets.c.name == IDS_KEY)
-    value = connection.execute(query).scalar_one_or_none()
-    return None if value is None else bytes(value)
+    return Pseudonyms(read_secret(connection, IDS_KEY, cipher, "ids key"))

@@ -14,15 +14,13 @@ them. The keeper only appends; a hash once recorded is never rewritten.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import Cipher
-from sqlalchemy import Connection, Engine, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, select
 
 from pfdo.audit import tables as at
 from pfdo.audit.canonical import (
@@ -33,11 +31,11 @@ from pfdo.audit.canonical import (
     payload_digest,
     plaintext,
 )
-from pfdo.audit.sealing import seal, unseal
 from pfdo.domain.errors import StoreUnavailable
 from pfdo.loading import LoggedEvent, read_log
 from pfdo.projections.folds import Page
 from pfdo.projections.workspace import insert_rows
+from pfdo.storage.secrets import create_secret, read_secret
 from pfdo.store import EventLog
 
 CHAIN_TAG = b"pfdo-chain/1"
@@ -155,11 +153,10 @@ def chain_head(connection: Connection) -> tuple[int, bytes]:
 
 def load_secret(connection: Connection, cipher: Cipher | None) -> bytes:
     """The store's commitment secret (decrypted with the log's cipher if it is sealed)."""
-    query = select(at.secrets.c.value).where(at.secrets.c.name == _SECRET)
-    value = connection.execute(query).scalar_one_or_none()
-    if value is None:
+    secret = read_secret(connection, _SECRET, cipher, "audit secret")
+    if secret is None:
         raise StoreUnavailable("the store has no audit secret: open it with pfdo once")
-    return unseal(bytes(value), cipher, "audit secret")
+    return secret
 
 
 def log_pages(
@@ -188,14 +185,7 @@ class ChainKeeper:
     def ensure_schema(self, engine: Engine) -> None:
         """Create the audit tables and the commitment secret on first use."""
         at.metadata.create_all(engine)
-        try:
-            with engine.begin() as connection:
-                query = select(at.secrets.c.name).where(at.secrets.c.name == _SECRET)
-                if connection.execute(query).first() is None:
-                    sealed = seal(os.urandom(32), self._log.mapper.cipher)
-                    connection.execute(insert(at.secrets).values(name=_SECRET, value=sealed))
-        except IntegrityError:
-            pass  # another process created the secret first
+        create_secret(engine, _SECRET, self._log.mapper.cipher)
 
     def hasher(self, connection: Connection) -> EventHasher:
         if self._hasher is None:

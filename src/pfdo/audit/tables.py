@@ -4,13 +4,13 @@
 projector adds the hashes of newly folded events in the same transaction as their rows and
 never rewrites one, not even on rebuild, so a changed event cannot be laundered by a
 rebuild. `pfdo_checkpoints` keeps the checkpoints pfdo recorded (at every period close and
-on request). `pfdo_audit_secrets` keeps the secret that makes personal-data commitments
-hiding (see `canonical`).
+on request). The secret that makes personal-data commitments hiding (see `canonical`) is
+one of the store's secrets (`pfdo.storage.secrets`).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Integer, LargeBinary, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -31,11 +31,4 @@ checkpoints = Table(
     Column("head", String(64), nullable=False),
     Column("reason", String(200), nullable=False, index=True),
     Column("document", Text, nullable=False),
-)
-
-secrets = Table(
-    "pfdo_audit_secrets",
-    metadata,
-    Column("name", String(32), primary_key=True),
-    Column("value", LargeBinary, nullable=False),
 )
