@@ -14,6 +14,8 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import cast
 
+from sqlalchemy import Connection
+
 from pfdo import commands as cmd
 from pfdo import idempotency
 from pfdo import results as res
@@ -51,11 +53,10 @@ class BillingRun:
         replayed = x.replayed(command, request_id, res.BillingRun)
         if replayed is not None:
             return replayed
-        opens = next_month_start(command.month)
-        if command.on < opens:
-            raise Refused(f"month {command.month} can be billed from {opens}, not on {command.on}")
         with x.engine.connect() as connection:
-            candidates = queries.open_contracts_in(connection, command.month)
+            candidates = queries.open_contracts_in(
+                connection, command.month, _billable_periods(connection, command)
+            )
         totals = _BillingTotals()
         size = self.batch
         for start in range(0, len(candidates), size):
@@ -118,6 +119,21 @@ class BillingRun:
                 "pfdo: billing snapshots were not saved; loads replay the log", exc_info=True
             )
         return billed
+
+
+def _billable_periods(connection: Connection, c: cmd.BillMonth) -> list[str] | None:
+    """Rules 9 and 18: every period's month from the next month's first day (None: all);
+    before that, only a period that bills its last month early, from its own date."""
+    opens = next_month_start(c.month)
+    if c.on >= opens:
+        return None
+    early = queries.billable_early(connection, c.month, c.on)
+    if not early:
+        raise Refused(
+            f"month {c.month} can be billed from {opens}, not on {c.on} (no period bills it "
+            "earlier: see `period settings --final-billing-from`)"
+        )
+    return early
 
 
 class _BillingTotals:

@@ -178,6 +178,35 @@ def period_nominal(session: Session, /, code: str, as_json: bool, **options: Any
     session.run(as_json, lambda ledger: ledger.change_nominal(code, **options))
 
 
+@period.command("settings")
+@click.argument("code", metavar="PERIOD")
+@click.option(
+    "--advance", metavar="PERCENT", help="Advance rate, a whole per cent 0-100 (0: no advances)."
+)
+@click.option(
+    "--final-billing-from",
+    metavar=DATE,
+    help="A day of the period's last month from which that month may be billed.",
+)
+@writing
+@click.pass_obj
+def period_settings(session: Session, /, code: str, as_json: bool, **options: Any) -> None:
+    """Set how a period pays providers: the advance rate and the last month's billing day."""
+    session.run(as_json, lambda ledger: ledger.period_settings(code, **options))
+
+
+@period.command("limits")
+@click.argument("code", metavar="PERIOD")
+@click.option("--category", required=True, help=f"The category {CODE}.")
+@click.option("--count", metavar="N", help=f"How many certificates may be funded {WHOLE}.")
+@click.option("--sum", metavar="AMOUNT", help=f"Total nominal that may be funded, {TOTAL}.")
+@writing
+@click.pass_obj
+def period_limits(session: Session, /, code: str, as_json: bool, **options: Any) -> None:
+    """Raise or lower a category's limits; room made serves its waiting list at once."""
+    session.run(as_json, lambda ledger: ledger.change_limits(code, **options))
+
+
 # -- providers and programs ---------------------------------------------------------------
 
 
@@ -231,6 +260,11 @@ def program() -> None:
 @click.option(
     "--capacity", metavar="N", help=f"Contracts active at once {WHOLE} (default: no limit)."
 )
+@click.option(
+    "--normative-price",
+    metavar="AMOUNT",
+    help=f"Normative cost a month {AMOUNT}: the certificate pays at most this (rule 15).",
+)
 @writing
 @click.pass_obj
 def program_add(session: Session, /, code: str, as_json: bool, **options: Any) -> None:
@@ -280,11 +314,51 @@ def certificate_issue(session: Session, /, as_json: bool, **options: Any) -> Non
 @click.argument("number")
 @click.option("--period", required=True, metavar="PERIOD", help=f"The period {CODE}.")
 @click.option("--category", required=True, help=f"The category {CODE}.")
+@click.option(
+    "--queue",
+    is_flag=True,
+    help="If a count or sum limit refuses it, join the category's waiting list instead.",
+)
 @writing
 @click.pass_obj
 def certificate_fund(session: Session, /, number: str, as_json: bool, **options: Any) -> None:
-    """Credit a period's nominal to a certificate."""
+    """Credit a period's nominal to a certificate (or queue it: --queue)."""
     session.run(as_json, lambda ledger: ledger.fund_certificate(number, **options))
+
+
+@certificate.command("unfund")
+@click.argument("number")
+@click.option("--period", required=True, metavar="PERIOD", help=f"The period {CODE}.")
+@writing
+@click.pass_obj
+def certificate_unfund(session: Session, /, number: str, as_json: bool, **options: Any) -> None:
+    """Take a period's credit back while nothing of it is reserved or spent."""
+    session.run(as_json, lambda ledger: ledger.unfund_certificate(number, **options))
+
+
+@main.group()
+def queue() -> None:
+    """The categories' waiting lists: show one, leave one."""
+
+
+@queue.command("show")
+@click.option("--period", required=True, metavar="PERIOD", help=f"The period {CODE}.")
+@click.option("--category", required=True, help=f"The category {CODE}.")
+@json_option
+@click.pass_obj
+def queue_show(session: Session, /, as_json: bool, period: str, category: str) -> None:
+    """A category's waiting list, head first."""
+    session.run(as_json, lambda ledger: ledger.queue(period=period, category=category))
+
+
+@queue.command("leave")
+@click.argument("number")
+@click.option("--period", required=True, metavar="PERIOD", help=f"The period {CODE}.")
+@writing
+@click.pass_obj
+def queue_leave(session: Session, /, number: str, as_json: bool, **options: Any) -> None:
+    """Take a certificate off the waiting list it is on in a period."""
+    session.run(as_json, lambda ledger: ledger.leave_queue(number, **options))
 
 
 @certificate.command("show")

@@ -11,7 +11,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from pfdo.domain.errors import InvalidInput
 from pfdo.types import (
@@ -120,6 +127,7 @@ class AddProgram(Command):
     min_age: Count = Field(ge=0, le=18)
     max_age: Count = Field(ge=0, le=18)
     capacity: Count | None = Field(default=None, ge=1)
+    normative_price: RublesIn | None = None
 
 
 class WithdrawProgram(Command):
@@ -140,6 +148,46 @@ class FundCertificate(Command):
     number: CertificateNumber
     period: Code
     category: Code
+    queue: bool = False
+
+
+class UnfundCertificate(Command):
+    verb: ClassVar[str] = "certificate unfund"
+    number: CertificateNumber
+    period: Code
+
+
+class LeaveQueue(Command):
+    verb: ClassVar[str] = "queue leave"
+    number: CertificateNumber
+    period: Code
+
+
+class ChangeLimits(Command):
+    verb: ClassVar[str] = "period limits"
+    period: Code
+    category: Code
+    count: Count | None = Field(default=None, ge=0)
+    sum: TotalRublesIn | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> ChangeLimits:
+        if self.count is None and self.sum is None:
+            raise ValueError("give a count limit, a sum limit or both")
+        return self
+
+
+class ChangeSettings(Command):
+    verb: ClassVar[str] = "period settings"
+    period: Code
+    advance: Count | None = Field(default=None, ge=0, le=100)
+    final_billing_from: DateIn | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> ChangeSettings:
+        if self.advance is None and self.final_billing_from is None:
+            raise ValueError("give an advance rate, a final billing date or both")
+        return self
 
 
 class Enrol(Command):

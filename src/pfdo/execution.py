@@ -30,6 +30,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import RecordConflictError, Recording
+from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from pfdo import idempotency
@@ -41,7 +42,6 @@ from pfdo.domain.requests import RequestRecord
 from pfdo.loading import load_many
 from pfdo.projections.decoding import EventDecoder
 from pfdo.pseudonyms import Pseudonyms, load_pseudonyms
-from pfdo.results import Result
 from pfdo.types import check_request_id
 from pfdo.unit_of_work import UnitOfWork
 
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from pfdo.bootstrap import Parts
 
 A = TypeVar("A", bound=Aggregate)
-R = TypeVar("R", bound=Result)
+R = TypeVar("R", bound=BaseModel)
 C = TypeVar("C", bound=Command)
 Decision = tuple[R, list[Aggregate]]
 Decide = Callable[["Executor", C], Decision[R]]

@@ -13,13 +13,13 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from eventsourcing.domain import Aggregate
+from pydantic import BaseModel
 
 from pfdo.commands import Command
 from pfdo.domain.requests import RequestRecord
 from pfdo.pseudonyms import Pseudonyms
-from pfdo.results import Result
 
-R = TypeVar("R", bound=Result)
+R = TypeVar("R", bound=BaseModel)
 #: The record of a request id, or None when the id is new.
 FindRecord = Callable[[str], RequestRecord | None]
 
@@ -43,7 +43,7 @@ def replayed(
 
 
 def request_record(
-    ids: Pseudonyms, command: Command, request_id: str | None, result: Result
+    ids: Pseudonyms, command: Command, request_id: str | None, result: BaseModel
 ) -> list[Aggregate]:
     """The record of a request id, to save beside its command's changes (none without);
     its id is keyed (`pfdo.pseudonyms`), since a client may build request ids from a

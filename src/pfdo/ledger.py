@@ -25,13 +25,14 @@ from pfdo.decisions import certificates, contracts, periods, registry
 from pfdo.execution import Executor
 from pfdo.failures import translated
 from pfdo.follower import follow
+from pfdo.practice import RegionalPractice
 from pfdo.reports import Reports
 from pfdo.store import store_errors
 
 log = logging.getLogger(__name__)
 
 
-class Ledger(Reports):
+class Ledger(Reports, RegionalPractice):
     """pfdo's accounting engine on one store (SQLite file or PostgreSQL database).
 
     Opening a `Ledger` has no side effect beyond creating the store's tables on first
@@ -270,10 +271,12 @@ class Ledger(Reports):
         min_age: int,
         max_age: int,
         capacity: int | None = None,
+        normative_price: str | int | None = None,
         on: date | str | None = None,
         request_id: str | None = None,
     ) -> res.ProgramResult:
-        """Add a provider's program with its monthly price and age band (rule 4)."""
+        """Add a provider's program with its monthly price and age band (rule 4), and
+        optionally the normative monthly cost that caps the certificate's share (rule 15)."""
         command = cmd.AddProgram.build(
             program=program,
             provider=provider,
@@ -282,6 +285,7 @@ class Ledger(Reports):
             min_age=min_age,
             max_age=max_age,
             capacity=capacity,
+            normative_price=normative_price,
             on=on,
         )
         return self._x.execute(command, request_id, res.ProgramResult, registry.add_program)
@@ -322,14 +326,18 @@ class Ledger(Reports):
         *,
         period: str,
         category: str,
+        queue: bool = False,
         on: date | str | None = None,
         request_id: str | None = None,
-    ) -> res.CertificateFunded:
-        """Credit a period's nominal to a certificate (rule 3)."""
-        command = cmd.FundCertificate.build(number=number, period=period, category=category, on=on)
-        return self._x.execute(
-            command, request_id, res.CertificateFunded, certificates.fund_certificate
+    ) -> res.CertificateFunded | res.CertificateQueued:
+        """Credit a period's nominal to a certificate (rule 3); with `queue`, a funding
+        refused only by the category's count or sum limit joins its waiting list instead
+        and says at which position (rule 19)."""
+        command = cmd.FundCertificate.build(
+            number=number, period=period, category=category, queue=queue, on=on
         )
+        outcome = self._x.execute(command, request_id, res.Funding, certificates.fund_certificate)
+        return outcome.root
 
     # -- contracts --------------------------------------------------------------------
 

@@ -84,6 +84,12 @@ class _CertificateCardQuery(Command):
     number: CertificateNumber
 
 
+class _QueueQuery(Command):
+    verb = "queue show"
+    period: Code
+    category: Code
+
+
 class _ContractQuery(Command):
     verb = "contract show"
     contract: Code
@@ -167,7 +173,7 @@ class Reports:
         self._check_period(q)
         if q.looks_back:
             moves = self._past(q)
-            categories = {m["period"]: m["category"] for m in moves if m["kind"] == "funded"}
+            categories = _funded_periods(moves)
             folded = fold_balances((m["period"], m["kind"], m["amount"]) for m in moves)
             amounts: dict[str, Any] = {p: folded[p] for p in categories}
             kind = "financing" if categories else "accounting"
@@ -308,8 +314,8 @@ class Reports:
 
     @translated
     def certificate(self, number: str) -> res.CertificateCard:
-        """A certificate's card: its type, its money per period (the balance lines) and
-        its contracts. `queues` is always empty for now: waiting lists do not exist yet."""
+        """A certificate's card: its type, its money per period (the balance lines), its
+        contracts and the waiting lists it is on (rule 19)."""
         q = _CertificateCardQuery.build(number=number)
         self._settle()
         with self._engine.connect() as connection:
@@ -318,6 +324,15 @@ class Reports:
                 raise NotFound(f"certificate {q.number} does not exist")
             lines = queries.balances(connection, q.number, None)
             contracts = queries.contracts_of(connection, number=q.number)
+            places = [
+                res.QueueLine(
+                    period=w["period"],
+                    category=w["category"],
+                    position=_position(connection, w["period"], w["category"], q.number),
+                    since=w["since"],
+                )
+                for w in queries.waiting_of(connection, q.number)
+            ]
         return res.CertificateCard(
             number=q.number,
             municipality=row["municipality"],
@@ -329,8 +344,25 @@ class Reports:
                 for r in lines
             ],
             contracts=[res.ContractLine(**_contract_line(c)) for c in contracts],
-            queues=[],
+            queues=places,
         )
+
+    @translated
+    def queue(self, *, period: str, category: str) -> res.QueueView:
+        """A category's waiting list, head first (rule 19; a closed period's has lapsed)."""
+        q = _QueueQuery.build(period=period, category=category)
+        self._settle()
+        with self._engine.connect() as connection:
+            if queries.period(connection, q.period) is None:
+                raise NotFound(f"period {q.period} does not exist")
+            if queries.category(connection, q.period, q.category) is None:
+                raise NotFound(f"period {q.period} has no category {q.category}")
+            rows = queries.waiting_list(connection, q.period, q.category)
+        entries = [
+            res.QueueEntry(position=i, number=r["number"], since=r["since"])
+            for i, r in enumerate(rows, start=1)
+        ]
+        return res.QueueView(period=q.period, category=q.category, entries=entries)
 
     @translated
     def contract(self, contract: str) -> res.ContractCard:
@@ -362,3 +394,20 @@ class Reports:
                 raise NotFound(f"program {q.program} does not exist")
             rows = queries.contracts_of(connection, number=q.number, program=q.program)
         return res.ContractList(contracts=[res.ContractLine(**_contract_line(r)) for r in rows])
+
+
+def _position(connection: Any, period: str, category: str, number: str) -> int:
+    numbers = [r["number"] for r in queries.waiting_list(connection, period, category)]
+    return numbers.index(number) + 1
+
+
+def _funded_periods(moves: list[dict[str, Any]]) -> dict[str, str]:
+    """period -> category of the pots funded by the end of `moves` (rule 20: an
+    unfunded period is no longer one of them, until funded again)."""
+    funded: dict[str, str] = {}
+    for m in moves:
+        if m["kind"] == "funded":
+            funded[m["period"]] = m["category"]
+        elif m["kind"] == "unfunded":
+            funded.pop(m["period"], None)
+    return funded

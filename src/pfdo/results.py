@@ -7,8 +7,9 @@ Amounts are `Kopecks`: integers in Python, ruble strings with two decimals in JS
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, RootModel
 
 from pfdo.types import Kopecks
 
@@ -44,6 +45,21 @@ class NominalChanged(Result):
     nominal: Kopecks
     delta: Kopecks
     certificates: int
+    funded_from_queue: list[str] = []
+
+
+class PeriodSettings(Result):
+    period: str
+    advance: int
+    final_billing_from: date | None
+
+
+class LimitsChanged(Result):
+    period: str
+    category: str
+    count: int | None
+    sum: Kopecks | None
+    funded_from_queue: list[str]
 
 
 class ProviderResult(Result):
@@ -57,6 +73,7 @@ class ProgramResult(Result):
     program: str
     provider: str
     monthly_price: Kopecks
+    normative_price: Kopecks | None = None
     status: str
 
 
@@ -71,6 +88,48 @@ class CertificateFunded(Result):
     period: str
     category: str
     nominal: Kopecks
+
+
+class CertificateQueued(Result):
+    """A funding refused only by a limit, put on the category's waiting list (rule 19)."""
+
+    number: str
+    period: str
+    category: str
+    queued: Literal[True] = True
+    position: int
+
+
+class Funding(RootModel[CertificateFunded | CertificateQueued]):
+    """What `certificate fund` did: funded, or queued when asked to and a limit refused."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+class Unfunded(Result):
+    number: str
+    period: str
+    category: str
+    unfunded: Kopecks
+    funded_from_queue: list[str]
+
+
+class QueueLeft(Result):
+    number: str
+    period: str
+    category: str
+
+
+class QueueEntry(Result):
+    position: int
+    number: str
+    since: date
+
+
+class QueueView(Result):
+    period: str
+    category: str
+    entries: list[QueueEntry]
 
 
 class MonthLine(Result):
@@ -92,6 +151,7 @@ class Enrolment(Result):
     certificate_share: Kopecks
     parent_share: Kopecks
     months: list[MonthLine]
+    normative: Kopecks | None = None
 
 
 class AttendanceRecorded(Result):
@@ -217,6 +277,7 @@ class ProgramLine(Result):
     max_age: int
     capacity: int | None
     status: str
+    normative_price: Kopecks | None = None
 
 
 class ProgramList(Result):
@@ -256,11 +317,12 @@ class ContractList(Result):
 
 
 class QueueLine(Result):
-    """A place in a category's waiting list (waiting lists do not exist yet)."""
+    """A certificate's place in a category's waiting list (rule 19)."""
 
     period: str
     category: str
     position: int
+    since: date | None = None
 
 
 class CertificateCard(Result):

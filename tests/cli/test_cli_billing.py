@@ -79,7 +79,10 @@ def test_bill_refuses_a_month_that_is_not_over(year: Pfdo) -> None:
     year.enroll()
     events = year.events()
     error = year.refused("bill", "--month", "2025-01", "--on", "2025-01-31")
-    assert error == "Error: month 2025-01 can be billed from 2025-02-01, not on 2025-01-31"
+    assert error == (
+        "Error: month 2025-01 can be billed from 2025-02-01, not on 2025-01-31 (no period "
+        "bills it earlier: see `period settings --final-billing-from`)"
+    )
     assert year.events() == events
     assert year.pot() == pot(available="7677.42", reserved="4322.58")
 

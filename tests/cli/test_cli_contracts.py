@@ -32,6 +32,7 @@ def test_enroll_prices_the_contract_month_by_month_and_reserves_it(year: Pfdo) -
         "certificate_share": "4322.58",
         "parent_share": "0.00",
         "months": FULL_MONTHS,
+        "normative": None,
     }
     assert year.pot() == pot(available="7677.42", reserved="4322.58")
 

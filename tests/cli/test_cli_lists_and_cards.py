@@ -54,6 +54,7 @@ def test_program_list_shows_every_field_and_filters_by_provider(year: Pfdo) -> N
         "max_age": 12,
         "capacity": None,
         "status": "open",
+        "normative_price": None,
     }
     assert year.json("program", "list") == {"programs": [chess]}
     assert year.json("program", "list", "--provider", "school-1") == {"programs": [chess]}
@@ -67,9 +68,9 @@ def test_program_list_as_text_has_a_header_and_rubles(year: Pfdo) -> None:
     header, row = result.stdout.splitlines()[1:]
     assert header.split() == [
         "program", "provider", "title", "monthly_price", "min_age", "max_age", "capacity",
-        "status",
+        "status", "normative_price",
     ]  # fmt: skip
-    assert row.split() == ["chess", "school-1", "Chess", "1500.00", "5", "12", "-", "open"]
+    assert row.split() == ["chess", "school-1", "Chess", "1500.00", "5", "12", "-", "open", "-"]
     assert header.index("monthly_price") + len("monthly_price") == row.index("1500.00") + 7
 
 

@@ -127,6 +127,7 @@ def test_period_nominal_credits_a_raise_to_every_funded_certificate(year: Pfdo) 
         "nominal": "15000.00",
         "delta": "3000.00",
         "certificates": 1,
+        "funded_from_queue": [],
     }
     assert year.pot() == {
         "nominal": "15000.00",

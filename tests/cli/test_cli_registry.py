@@ -61,6 +61,7 @@ def test_program_add_adds_the_program_with_its_monthly_price(year: Pfdo) -> None
         "program": "art",
         "provider": "school-1",
         "monthly_price": "2000.50",
+        "normative_price": None,
         "status": "open",
     }
 
@@ -116,6 +117,7 @@ def test_program_withdraw_withdraws_the_program(year: Pfdo) -> None:
         "program": "chess",
         "provider": "school-1",
         "monthly_price": "1500.00",
+        "normative_price": None,
         "status": "withdrawn",
     }
 

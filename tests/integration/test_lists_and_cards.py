@@ -72,6 +72,7 @@ def test_the_lists_show_every_provider_program_and_period(ledger: Ledger) -> Non
         "max_age": 12,
         "capacity": None,
         "status": "open",
+        "normative_price": None,
     }
     assert (swim.capacity, swim.status, swim.monthly_price) == (1, "withdrawn", 300000)
     assert ledger.programs(provider="P2").programs == []

@@ -97,7 +97,7 @@ def test_each_periods_money_is_a_separate_pot() -> None:
 
 def test_each_field_reads_as_a_sum_of_movement_kinds() -> None:
     assert formula("available") == (
-        "funded + nominal_changed - reserved + released + refunded - expired"
+        "funded + nominal_changed - reserved + released + refunded - expired - unfunded"
     )
     assert formula("reserved") == "reserved - charged - released"
     assert formula("spent") == "charged - refunded"

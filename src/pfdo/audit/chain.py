@@ -211,6 +211,10 @@ class ChainKeeper:
                 prev = self._append(connection, backlog, prev)
         self._append(connection, [n for n in page.events if n.id > max(position, after)], prev)
 
+    def outdated(self, connection: Connection) -> bool:
+        """The chain is append-only: never made anew."""
+        return False
+
     def rebuilding(self, connection: Connection) -> _Completion:
         """A rebuild keeps the chain (append-only): it only chains what is not chained."""
         return _Completion(self, connection)

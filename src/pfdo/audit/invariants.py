@@ -6,13 +6,13 @@ enrolment's month prices and certificate parts are rules 5 and 6 recomputed; a b
 month's charge, release and parents' part are rule 9 recomputed.
 
 After the whole log, for every certificate and period: the balance identity; credited
-equals the nominal and the category's nominal; spent equals the charges less refunds of
+equals the nominal and the category's nominal (an unfunded pot holds nothing, rule 20); spent equals the charges less refunds of
 its contract months (so the registers add up to the certificates' spent money); reserved
 equals the certificate parts of its open months; a closed period has nothing available or
 reserved and every month billed or cancelled. For every contract: `sum(c_m) = s`, charged
 + released + still reserved `= s`, each month consistent with its status, and the
 certificate's movements agree with the contract's months. For every category: the funded
-count and sum. A partial export holds only part of a period, so the period-wide totals
+count and sum, within its limits. A partial export holds only part of a period, so the period-wide totals
 are skipped there.
 """
 
@@ -24,7 +24,13 @@ from typing import Any
 
 from pfdo.audit.problems import Problem
 from pfdo.domain.contract import Contract
-from pfdo.domain.pricing import bill_attendance, bill_fixed, month_prices, split_share
+from pfdo.domain.pricing import (
+    bill_attendance,
+    bill_fixed,
+    month_prices,
+    normative_cost,
+    split_share,
+)
 from pfdo.projections import tables as t
 from pfdo.projections.fold import MOVEMENT_KINDS
 from pfdo.projections.movements import BALANCE_FIELDS
@@ -101,6 +107,9 @@ def _enrolment(e: Contract.Enrolled) -> Iterator[str]:
         yield f"certificate parts {parts} are not rule 6's split of the share {e.share}"
     if e.price != sum(p for _, p in expected):
         yield f"price {e.price} is not the sum of the month prices"
+    normative = normative_cost(e.normative_price, e.start, e.end)
+    if normative is not None and e.share > normative:
+        yield f"share {e.share} is above rule 15's normative cost {normative}"
 
 
 def check_final(ws: Any, tally: Tally, *, partial: bool) -> list[Problem]:
@@ -133,7 +142,12 @@ def _pots(ws: Any, tally: Tally) -> Iterator[Problem]:
                 f"expired = {parts}, all >= 0"
             )
         category = categories.get((period, b["category"]))
-        if b["credited"] != b["nominal"] or (category and category["nominal"] != b["credited"]):
+        if b["status"] == "unfunded":  # rule 20: its credit left, nothing else may be in it
+            if any(b[f] for f in (*AMOUNTS, "nominal")):
+                wrong.append("unfunded, yet it holds money")
+        elif b["credited"] != b["nominal"] or (
+            category and category["nominal"] != b["credited"]
+        ):
             wrong.append(f"credited {b['credited']} is not the category's nominal")
         months = months_of[key]
         spent = sum(m["charged"] - m["refunded"] for m in months)
@@ -209,10 +223,22 @@ def _totals(ws: Any) -> Iterator[Problem]:
     credited: Counter[tuple[str, str]] = Counter()
     expired: Counter[str] = Counter()
     for b in ws.table(t.balances).values():
+        if b["status"] != "funded":
+            continue
         count[b["period"], b["category"]] += 1
         credited[b["period"], b["category"]] += b["credited"]
         expired[b["period"]] += b["expired"]
     for key, c in ws.table(t.categories).items():
+        over = [
+            f"{what} {funded} is above its limit {limit}"
+            for what, funded, limit in (
+                ("funded count", c["funded_count"], c["count_limit"]),
+                ("funded sum", c["funded_sum"], c["sum_limit"]),
+            )
+            if limit is not None and funded > limit
+        ]
+        for text in over:
+            yield _problem(ws, t.categories, key, f"period {key[0]}", f"category {key[1]}: {text}")
         if (c["funded_count"], c["funded_sum"]) != (count[key], credited[key]):
             yield _problem(
                 ws,

@@ -1,4 +1,5 @@
-"""Decisions on certificates: issue one to a child, fund it for a period (rules 1, 3).
+"""Decisions on certificates: issue one to a child, fund it for a period or queue it,
+unfund it, take it off a waiting list (rules 1, 3, 19, 20).
 
 A certificate's number is derived from the child's id unless one is given, probing the
 next derivation on the rare collision, so a retry of an issue finds the same number. Both
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from pfdo import commands as cmd
 from pfdo import results as res
+from pfdo.decisions import waiting
 from pfdo.domain.certificate import Certificate, ChildRegistration
 from pfdo.domain.errors import AlreadyExists, Refused
 from pfdo.domain.period import Period
@@ -46,14 +48,46 @@ def _free_number(w: Executor, child: str) -> str:
     raise Refused(f"no free certificate number found for child {child}")
 
 
-def fund_certificate(w: Executor, c: cmd.FundCertificate) -> Decision[res.CertificateFunded]:
+def fund_certificate(w: Executor, c: cmd.FundCertificate) -> Decision[res.Funding]:
+    """Fund a certificate; with `queue`, one refused only by a limit joins the category's
+    waiting list instead (rule 19)."""
     certificate = w.get(Certificate, c.number, "certificate")
     period = w.get(Period, c.period, "period")
     period.check_open()
     nominal = period.category(c.category)["nominal"]
-    certificate.fund(period.code, period.municipality, period.start, c.category, nominal, c.on)
-    period.record_funding(c.number, c.category, c.on)
+    certificate.check_fundable(period.code, period.municipality, period.start)
+    if c.queue and period.limit_refusal(c.category) is not None:
+        position = period.enqueue(c.number, c.category, c.on)
+        queued = res.CertificateQueued(
+            number=c.number, period=c.period, category=c.category, position=position
+        )
+        return res.Funding(queued), [period]
+    waiting.fund(certificate, period, c.category, c.on)
     result = res.CertificateFunded(
         number=c.number, period=c.period, category=c.category, nominal=nominal
     )
-    return result, [certificate, period]
+    return res.Funding(result), [certificate, period]
+
+
+def unfund_certificate(w: Executor, c: cmd.UnfundCertificate) -> Decision[res.Unfunded]:
+    """Rule 20: take a period's credit back; its place in the limits serves the list."""
+    certificate = w.get(Certificate, c.number, "certificate")
+    period = w.get(Period, c.period, "period")
+    period.check_open()
+    pot = certificate.unfund(period.code, c.on)
+    period.record_unfunding(c.number, pot["category"], pot["credited"], c.on)
+    served = waiting.serve(w, period, pot["category"], c.on)
+    result = res.Unfunded(
+        number=c.number,
+        period=c.period,
+        category=pot["category"],
+        unfunded=pot["credited"],
+        funded_from_queue=[s.number for s in served],
+    )
+    return result, [certificate, period, *served]
+
+
+def leave_queue(w: Executor, c: cmd.LeaveQueue) -> Decision[res.QueueLeft]:
+    period = w.get(Period, c.period, "period")
+    category = period.leave_queue(c.number, c.on)
+    return res.QueueLeft(number=c.number, period=c.period, category=category), [period]

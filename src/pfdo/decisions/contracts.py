@@ -18,6 +18,7 @@ from pfdo.domain.contract import Contract
 from pfdo.domain.enrolment import enrol
 from pfdo.domain.errors import Refused
 from pfdo.domain.period import Municipality, Period
+from pfdo.domain.pricing import normative_cost
 from pfdo.domain.registry import Program, Provider
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ def enroll(w: Executor, c: cmd.Enrol) -> Decision[res.Enrolment]:
         certificate_share=contract.share,
         parent_share=price - contract.share,
         months=months,
+        normative=normative_cost(program.normative_price, c.start, c.end),
     )
     return result, [certificate, program, contract]
 

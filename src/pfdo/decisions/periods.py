@@ -1,4 +1,5 @@
-"""Decisions on periods: open one, close it, change a category's nominal (rules 2, 12, 13).
+"""Decisions on periods: open one, close it, change a category's nominal or limits, set
+how providers are paid (rules 2, 12, 13, 16, 18, 19).
 
 Each decision takes the executor (what it reads with) and a validated command, lets the
 aggregates decide, and returns the result with the aggregates it changed. Closing and
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from pfdo import commands as cmd
 from pfdo import results as res
+from pfdo.decisions import waiting
 from pfdo.domain import closing
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.errors import AlreadyExists
@@ -76,14 +78,44 @@ def change_nominal(w: Executor, c: cmd.ChangeNominal) -> Decision[res.NominalCha
         numbers = queries.funded_numbers(connection, c.period, c.category)
     certificates = _certificates(w, numbers)
     delta = closing.change_nominal(period, c.category, c.nominal, certificates, c.on)
+    served = waiting.serve(w, period, c.category, c.on) if delta < 0 else []
     result = res.NominalChanged(
         period=c.period,
         category=c.category,
         nominal=c.nominal,
         delta=delta,
         certificates=len(certificates),
+        funded_from_queue=[s.number for s in served],
     )
-    return result, [period, *certificates]
+    return result, [period, *certificates, *served]
+
+
+def change_limits(w: Executor, c: cmd.ChangeLimits) -> Decision[res.LimitsChanged]:
+    period = w.get(Period, c.period, "period")
+    category = period.category(c.category)
+    count = category["count_limit"] if c.count is None else c.count
+    total = category["sum_limit"] if c.sum is None else c.sum
+    period.change_limits(c.category, count, total, c.on)
+    served = waiting.serve(w, period, c.category, c.on)
+    result = res.LimitsChanged(
+        period=c.period,
+        category=c.category,
+        count=count,
+        sum=total,
+        funded_from_queue=[s.number for s in served],
+    )
+    return result, [period, *served]
+
+
+def change_settings(w: Executor, c: cmd.ChangeSettings) -> Decision[res.PeriodSettings]:
+    period = w.get(Period, c.period, "period")
+    period.change_settings(c.advance, c.final_billing_from, c.on)
+    result = res.PeriodSettings(
+        period=c.period,
+        advance=period.advance_rate,
+        final_billing_from=period.final_billing_from,
+    )
+    return result, [period]
 
 
 def _certificates(w: Executor, numbers: Iterable[str]) -> list[Certificate]:

@@ -31,7 +31,15 @@ def add_program(w: Executor, c: cmd.AddProgram) -> Decision[res.ProgramResult]:
         raise AlreadyExists(f"program {c.program} exists already")
     provider = w.get(Provider, c.provider, "provider")
     program = Program.add(
-        c.program, provider, c.title, c.monthly_price, c.min_age, c.max_age, c.capacity, c.on
+        c.program,
+        provider,
+        c.title,
+        c.monthly_price,
+        c.min_age,
+        c.max_age,
+        c.capacity,
+        c.on,
+        normative_price=c.normative_price,
     )
     return program_result(program), [program]
 
@@ -53,5 +61,6 @@ def program_result(program: Program) -> res.ProgramResult:
         program=program.code,
         provider=program.provider,
         monthly_price=program.monthly_price,
+        normative_price=program.normative_price,
         status=program.status,
     )

@@ -13,8 +13,11 @@ between them, or credits the pot from outside, so the identity holds by construc
 | released        | reserved  | available | 9-10 |
 | refunded        | spent     | available | 11   |
 | expired         | available | expired   | 12   |
+| unfunded        | available | (outside) | 20   |
 
-A credit from outside raises `credited` and, in the read models' balances, `nominal`.
+A credit from outside raises `credited` and, in the read models' balances, `nominal`;
+unfunding takes the credit back out (it is allowed only while nothing is reserved or
+spent, so it empties the pot).
 The certificate aggregate keeps the five amounts (its pot has no `nominal`); the
 projections, the reports and the auditor keep all six; all of them apply this table.
 """
@@ -38,6 +41,7 @@ KIND_DELTAS: Mapping[str, Mapping[str, int]] = {
     "released": {"reserved": -1, "available": 1},
     "refunded": {"spent": -1, "available": 1},
     "expired": {"available": -1, "expired": 1},
+    "unfunded": {"nominal": -1, "credited": -1, "available": -1},
 }
 
 MOVEMENT_KINDS = tuple(KIND_DELTAS)

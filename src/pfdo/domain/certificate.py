@@ -157,6 +157,19 @@ class Certificate(Aggregate):
         def apply(self, aggregate: Certificate) -> None:
             _move(aggregate, self)
 
+    class Unfunded(PfdoEvent):
+        """Rule 20: the period's credit leaves; `kind` is what the certificate is after."""
+
+        number: str
+        period: str
+        category: str
+        amount: int
+        kind: str
+
+        def apply(self, aggregate: Certificate) -> None:
+            _move(aggregate, self)
+            del aggregate.pots[self.period]
+
     @staticmethod
     def id_for(number: str) -> Any:
         return stable_id("certificate", number)
@@ -201,6 +214,13 @@ class Certificate(Aggregate):
         on: date,
     ) -> None:
         """Rule 3: credit a period's nominal to this certificate."""
+        self.check_fundable(period, municipality, period_start)
+        self.trigger_event(
+            self.Funded, number=self.number, period=period, category=category, amount=amount, on=on
+        )
+
+    def check_fundable(self, period: str, municipality: str, period_start: date) -> None:
+        """Rule 3 but the limits: whether this certificate may be funded for `period`."""
         if municipality != self.municipality:
             raise Refused(
                 f"certificate {self.number} belongs to municipality {self.municipality}, "
@@ -214,9 +234,29 @@ class Certificate(Aggregate):
                 f"the child of certificate {self.number} is {age} on {period_start}, "
                 f"the start of period {period}: only children under 18 are funded"
             )
+
+    def unfund(self, period: str, on: date) -> Pot:
+        """Rule 20: take a period's credit back while nothing of it is reserved or spent;
+        return the pot as it was."""
+        pot = self.pot(period)
+        if pot["reserved"] or pot["spent"]:
+            raise Refused(
+                f"certificate {self.number} has {format_rubles(pot['reserved'])} reserved and "
+                f"{format_rubles(pot['spent'])} spent in period {period}: it can be unfunded "
+                "only while nothing is reserved or spent"
+            )
+        kind = "financing" if len(self.pots) > 1 else "accounting"
+        before = cast(Pot, dict(pot))
         self.trigger_event(
-            self.Funded, number=self.number, period=period, category=category, amount=amount, on=on
+            self.Unfunded,
+            number=self.number,
+            period=period,
+            category=pot["category"],
+            amount=pot["available"],
+            kind=kind,
+            on=on,
         )
+        return before
 
     def change_nominal(self, period: str, delta: int, on: date) -> None:
         """Rule 13: credit a category's nominal change; a cut needs that much available."""
@@ -319,6 +359,7 @@ MOVEMENT_EVENTS: dict[type[PfdoEvent], str] = {
     Certificate.Released: "released",
     Certificate.Refunded: "refunded",
     Certificate.Expired: "expired",
+    Certificate.Unfunded: "unfunded",
 }
 
 

@@ -67,6 +67,9 @@ class Contract(Aggregate):
         enrolled_on: date
 
     class Enrolled(PfdoCreated):
+        """Version 2 adds the program's normative monthly cost (rule 15; None: none)."""
+
+        class_version = 2
         contract: str
         number: str
         program: str
@@ -79,6 +82,11 @@ class Contract(Aggregate):
         price: int
         share: int
         months: list[list[Any]]
+        normative_price: int | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["normative_price"] = None
 
         def apply(self, aggregate: Contract) -> None:
             aggregate.code = self.contract
@@ -176,6 +184,7 @@ class Contract(Aggregate):
         monthly_price: int,
         schedule: Sequence[MonthPrice],
         on: date,
+        normative_price: int | None = None,
     ) -> Contract:
         """Rule 7: a new contract with its months priced (rules 5 and 6)."""
         if mode not in MODES:
@@ -197,6 +206,7 @@ class Contract(Aggregate):
             price=sum(m.price for m in schedule),
             share=sum(m.certificate for m in schedule),
             months=[[m.month, m.price, m.certificate] for m in schedule],
+            normative_price=normative_price,
             on=on,
         )
 

@@ -94,7 +94,9 @@ def enrol(
     program.check_accepts(provider)
     check_child_fits(certificate, program, start, end)
     check_one_contract_per_program(certificate, program, start, end, existing)
-    schedule = contract_schedule(program.monthly_price, start, end, pot["available"])
+    schedule = contract_schedule(
+        program.monthly_price, start, end, pot["available"], program.normative_price
+    )
     code = certificate.next_contract_code()
     program.admit_contract(code, start, end, on)
     contract = Contract.enrol(
@@ -109,6 +111,7 @@ def enrol(
         program.monthly_price,
         schedule,
         on,
+        program.normative_price,
     )
     certificate.reserve(contract, contract.share, on)
     return contract

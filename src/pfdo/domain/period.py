@@ -1,18 +1,24 @@
-"""Periods and their categories (rules 2, 3, 12, 13), and the municipality's calendar.
+"""Periods and their categories (rules 2, 3, 12, 13, 16, 18-20), and the municipality's
+calendar.
 
-A period holds the counters its category limits need; the list of certificates funded in
-it lives in the projections, which is what keeps this aggregate small.
+A period holds the counters its category limits need and each category's waiting list
+(rule 19: certificates refused only by a limit, first in, first out); the list of
+certificates funded in it lives in the projections, which is what keeps this aggregate
+small. Its settings say how providers are paid: the advance rate (rule 16) and the day
+from which its last month may be billed (rule 18).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from eventsourcing.domain import Aggregate
 
 from pfdo.domain.base import PfdoCreated, PfdoEvent, stable_id
-from pfdo.domain.errors import LimitExceeded, PeriodClosed, Refused
+from pfdo.domain.calendar import Month, month_of, next_month_start
+from pfdo.domain.errors import AlreadyExists, LimitExceeded, NotFound, PeriodClosed, Refused
 from pfdo.domain.money import format_rubles
 
 
@@ -24,6 +30,13 @@ class CategoryState(TypedDict):
     sum_limit: int | None
     funded_count: int
     funded_sum: int
+
+
+def waiting(category: CategoryState) -> list[list[str]]:
+    """A category's waiting list, head first: [number, since] (rule 19). Categories
+    opened or snapshotted before waiting lists existed get an empty one."""
+    queue: list[list[str]] = category.setdefault("queue", [])  # type: ignore[typeddict-item]
+    return queue
 
 
 class Municipality(Aggregate):
@@ -104,6 +117,7 @@ class Period(Aggregate):
             category = aggregate.categories[self.category]
             category["funded_count"] += 1
             category["funded_sum"] += self.amount
+            _drop(aggregate, self.number)  # funded: it waits no more (rule 19)
 
     class NominalChanged(PfdoEvent):
         period: str
@@ -116,12 +130,61 @@ class Period(Aggregate):
             category["nominal"] = self.nominal
             category["funded_sum"] += self.delta * category["funded_count"]
 
+    class SettingsChanged(PfdoEvent):
+        period: str
+        advance_rate: int
+        final_billing_from: date | None
+
+        def apply(self, aggregate: Period) -> None:
+            aggregate.advance_rate = self.advance_rate
+            aggregate.final_billing_from = self.final_billing_from
+
+    class LimitsChanged(PfdoEvent):
+        period: str
+        category: str
+        count_limit: int | None
+        sum_limit: int | None
+
+        def apply(self, aggregate: Period) -> None:
+            category = aggregate.categories[self.category]
+            category["count_limit"] = self.count_limit
+            category["sum_limit"] = self.sum_limit
+
+    class Queued(PfdoEvent):
+        period: str
+        category: str
+        number: str
+
+        def apply(self, aggregate: Period) -> None:
+            waiting(aggregate.categories[self.category]).append([self.number, self.on.isoformat()])
+
+    class LeftQueue(PfdoEvent):
+        period: str
+        category: str
+        number: str
+
+        def apply(self, aggregate: Period) -> None:
+            _drop(aggregate, self.number)
+
+    class CertificateUnfunded(PfdoEvent):
+        period: str
+        number: str
+        category: str
+        amount: int
+
+        def apply(self, aggregate: Period) -> None:
+            category = aggregate.categories[self.category]
+            category["funded_count"] -= 1
+            category["funded_sum"] -= self.amount
+
     class Closed(PfdoEvent):
         period: str
         expired: int
 
         def apply(self, aggregate: Period) -> None:
             aggregate.closed = True
+            for category in aggregate.categories.values():
+                waiting(category).clear()  # the lists lapse (rule 19)
 
     @staticmethod
     def id_for(period: str) -> Any:
@@ -169,23 +232,31 @@ class Period(Aggregate):
     def contains(self, start: date, end: date) -> bool:
         return self.start <= start and end <= self.end
 
-    def record_funding(self, number: str, category_name: str, on: date) -> int:
-        """Count a certificate funded in a category, within its limits; return the nominal."""
-        self.check_open()
+    def limit_refusal(self, category_name: str) -> str | None:
+        """Why one more certificate does not fit the category's limits, or None."""
         category = self.category(category_name)
         nominal = category["nominal"]
         count_limit, sum_limit = category["count_limit"], category["sum_limit"]
         if count_limit is not None and category["funded_count"] + 1 > count_limit:
-            raise LimitExceeded(
+            return (
                 f"category {category_name} of period {self.code} has reached its count limit "
                 f"of {count_limit} funded certificates"
             )
         if sum_limit is not None and category["funded_sum"] + nominal > sum_limit:
-            raise LimitExceeded(
+            return (
                 f"category {category_name} of period {self.code} would exceed its sum limit: "
                 f"{format_rubles(category['funded_sum'])} funded + {format_rubles(nominal)} "
                 f"> {format_rubles(sum_limit)}"
             )
+        return None
+
+    def record_funding(self, number: str, category_name: str, on: date) -> int:
+        """Count a certificate funded in a category, within its limits; return the nominal."""
+        self.check_open()
+        refusal = self.limit_refusal(category_name)
+        if refusal is not None:
+            raise LimitExceeded(refusal)
+        nominal = self.category(category_name)["nominal"]
         self.trigger_event(
             self.CertificateFunded,
             period=self.code,
@@ -195,6 +266,149 @@ class Period(Aggregate):
             on=on,
         )
         return nominal
+
+    def record_unfunding(self, number: str, category_name: str, amount: int, on: date) -> None:
+        """Rule 20: a certificate's place in its category is freed."""
+        self.check_open()
+        self.category(category_name)
+        self.trigger_event(
+            self.CertificateUnfunded,
+            period=self.code,
+            number=number,
+            category=category_name,
+            amount=amount,
+            on=on,
+        )
+
+    # -- the waiting lists (rule 19) ------------------------------------------------
+
+    def place_of(self, number: str) -> tuple[str, int] | None:
+        """The category whose list `number` waits in, and its position (1 = next)."""
+        for name, category in self.categories.items():
+            for index, (waiting_number, _) in enumerate(waiting(category)):
+                if waiting_number == number:
+                    return name, index + 1
+        return None
+
+    def enqueue(self, number: str, category_name: str, on: date) -> int:
+        """Put a certificate a limit refused at the end of the category's list; return
+        its position."""
+        self.check_open()
+        category = self.category(category_name)
+        place = self.place_of(number)
+        if place is not None:
+            raise AlreadyExists(
+                f"certificate {number} already waits in the list of category {place[0]} of "
+                f"period {self.code}, at position {place[1]}"
+            )
+        self.trigger_event(
+            self.Queued, period=self.code, category=category_name, number=number, on=on
+        )
+        return len(waiting(category))
+
+    def leave_queue(self, number: str, on: date) -> str:
+        """Take a certificate off the list it waits in; return the category."""
+        self.check_open()
+        place = self.place_of(number)
+        if place is None:
+            raise NotFound(f"certificate {number} waits in no list of period {self.code}")
+        self.trigger_event(
+            self.LeftQueue, period=self.code, category=place[0], number=number, on=on
+        )
+        return place[0]
+
+    def waiting_numbers(self, category_name: str) -> list[str]:
+        """The list of a category, head first."""
+        return [number for number, _ in waiting(self.category(category_name))]
+
+    def iter_fitting(self, category_name: str) -> Iterator[str]:
+        """The head of the list, again and again, while it fits the limits (the caller
+        funds each one; serving stops at the first that does not fit: no skipping)."""
+        while True:
+            queue = waiting(self.category(category_name))
+            if not queue or self.limit_refusal(category_name) is not None:
+                return
+            yield queue[0][0]
+
+    # -- limits and settings -------------------------------------------------------
+
+    def change_limits(
+        self, category_name: str, count_limit: int | None, sum_limit: int | None, on: date
+    ) -> None:
+        """Rule 19: set a category's limits; never below what is already funded."""
+        self.check_open()
+        category = self.category(category_name)
+        if count_limit is not None and count_limit < category["funded_count"]:
+            raise LimitExceeded(
+                f"category {category_name} of period {self.code} has "
+                f"{category['funded_count']} funded certificates: its count limit cannot be "
+                f"lowered to {count_limit}"
+            )
+        if sum_limit is not None and sum_limit < category["funded_sum"]:
+            raise LimitExceeded(
+                f"category {category_name} of period {self.code} has "
+                f"{format_rubles(category['funded_sum'])} funded: its sum limit cannot be "
+                f"lowered to {format_rubles(sum_limit)}"
+            )
+        self.trigger_event(
+            self.LimitsChanged,
+            period=self.code,
+            category=category_name,
+            count_limit=count_limit,
+            sum_limit=sum_limit,
+            on=on,
+        )
+
+    @property
+    def advance_rate(self) -> int:
+        """Rule 16: the advance in whole per cent of a month's certificate parts (0: none)."""
+        rate: int = self.__dict__.get("_advance_rate", 0)
+        return rate
+
+    @advance_rate.setter
+    def advance_rate(self, rate: int) -> None:
+        self.__dict__["_advance_rate"] = rate
+
+    @property
+    def final_billing_from(self) -> date | None:
+        """Rule 18: the day from which the period's last month may be billed, if set."""
+        day: date | None = self.__dict__.get("_final_billing_from")
+        return day
+
+    @final_billing_from.setter
+    def final_billing_from(self, day: date | None) -> None:
+        self.__dict__["_final_billing_from"] = day
+
+    def change_settings(
+        self, advance_rate: int | None, final_billing_from: date | None, on: date
+    ) -> None:
+        """Rules 16 and 18: set the advance rate and the last month's billing date (what
+        is not given stays as it is)."""
+        self.check_open()
+        rate = self.advance_rate if advance_rate is None else advance_rate
+        if not 0 <= rate <= 100:
+            raise Refused(f"an advance rate is a whole per cent 0-100, got {rate}")
+        day = self.final_billing_from if final_billing_from is None else final_billing_from
+        last_month = month_of(self.end)
+        if day is not None and not (month_of(day) == last_month and day <= self.end):
+            raise Refused(
+                f"period {self.code} ends on {self.end}: its last month {last_month} may be "
+                f"billed from a day inside it, not from {day}"
+            )
+        self.trigger_event(
+            self.SettingsChanged,
+            period=self.code,
+            advance_rate=rate,
+            final_billing_from=day,
+            on=on,
+        )
+
+    def billing_opens(self, month: Month) -> date:
+        """Rules 9 and 18: the first day month `month` of this period may be billed."""
+        day = self.final_billing_from
+        if day is not None and month == month_of(self.end):
+            return day
+        return next_month_start(month)
 
     def change_nominal(self, category_name: str, nominal: int, on: date) -> int:
         """Set a category's nominal; return the change per funded certificate."""
@@ -224,3 +438,9 @@ class Period(Aggregate):
         if on < self.end:
             raise Refused(f"period {self.code} ends on {self.end}: it cannot close on {on}")
         self.trigger_event(self.Closed, period=self.code, expired=expired, on=on)
+
+
+def _drop(period: Period, number: str) -> None:
+    for category in period.categories.values():
+        queue = waiting(category)
+        queue[:] = [entry for entry in queue if entry[0] != number]

@@ -1,4 +1,4 @@
-"""The pricing and billing arithmetic of DOMAIN.md, rules 5, 6 and 9, as pure functions.
+"""The pricing and billing arithmetic of DOMAIN.md, rules 5, 6, 9 and 15, as pure functions.
 
 Everything is integer kopecks and rounds down, except the largest-remainder split, which
 hands the leftover kopecks one each to the months with the largest fractional parts.
@@ -59,13 +59,31 @@ def split_share(share: int, prices: list[int]) -> list[int]:
     return parts
 
 
+def normative_cost(normative_price: int | None, start: date, end: date) -> int | None:
+    """Rule 15: N = sum(n_m), n_m = floor(N_month * d_m / D_m); None without a normative."""
+    if normative_price is None:
+        return None
+    return sum(n for _, n in month_prices(normative_price, start, end))
+
+
+def certificate_share(price: int, normative: int | None, available: int) -> int:
+    """Rules 6 and 15: s = min(P, N, available), never below zero."""
+    cap = price if normative is None else min(price, normative)
+    return min(cap, max(0, available))
+
+
 def contract_schedule(
-    monthly_price: int, start: date, end: date, available: int
+    monthly_price: int,
+    start: date,
+    end: date,
+    available: int,
+    normative_price: int | None = None,
 ) -> list[MonthPrice]:
-    """Rules 5 and 6 together: each month's price and certificate part for a new contract."""
+    """Rules 5, 6 and 15 together: each month's price and certificate part for a new
+    contract; the share is split by the month prices, whatever caps it."""
     priced = month_prices(monthly_price, start, end)
     prices = [p for _, p in priced]
-    share = min(sum(prices), max(0, available))
+    share = certificate_share(sum(prices), normative_cost(normative_price, start, end), available)
     parts = split_share(share, prices)
     return [MonthPrice(month, p, c) for (month, p), c in zip(priced, parts, strict=True)]
 

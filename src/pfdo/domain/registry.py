@@ -73,10 +73,14 @@ class Program(Aggregate):
         min_age: int
         max_age: int
         capacity: int | None
+        normative: int | None
         status: str
         active: dict[str, list[str]]
 
     class Added(PfdoCreated):
+        """Version 2 adds the normative monthly cost (rule 15); version 1 had none."""
+
+        class_version = 2
         program: str
         provider: str
         title: str
@@ -84,6 +88,11 @@ class Program(Aggregate):
         min_age: int
         max_age: int
         capacity: int | None
+        normative_price: int | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["normative_price"] = None
 
         def apply(self, aggregate: Program) -> None:
             aggregate.code = self.program
@@ -93,6 +102,7 @@ class Program(Aggregate):
             aggregate.min_age = self.min_age
             aggregate.max_age = self.max_age
             aggregate.capacity = self.capacity
+            aggregate.normative = self.normative_price
             aggregate.status = "open"
             aggregate.active = {}
 
@@ -135,11 +145,14 @@ class Program(Aggregate):
         max_age: int,
         capacity: int | None,
         on: date,
+        normative_price: int | None = None,
     ) -> Program:
         if provider.status != "admitted":
             raise Refused(f"provider {provider.code} is excluded: it cannot add programs")
         if monthly_price <= 0:
             raise Refused(f"program {program} needs a monthly price above zero")
+        if normative_price is not None and normative_price <= 0:
+            raise Refused(f"program {program} needs a normative cost above zero, if any")
         if not 0 <= min_age <= max_age:
             raise Refused(f"program {program} has an empty age band {min_age}..{max_age}")
         if capacity is not None and capacity < 1:
@@ -154,8 +167,16 @@ class Program(Aggregate):
             min_age=min_age,
             max_age=max_age,
             capacity=capacity,
+            normative_price=normative_price,
             on=on,
         )
+
+    @property
+    def normative_price(self) -> int | None:
+        """Rule 15: the normative monthly cost, if any (None: restored from a snapshot
+        taken before programs had one)."""
+        value: int | None = self.__dict__.get("normative")
+        return value
 
     def withdraw(self, on: date) -> None:
         if self.status == "withdrawn":

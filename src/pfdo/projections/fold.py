@@ -61,6 +61,8 @@ def _period_opened(ws: Workspace, e: Period.Opened, _seq: int) -> None:
             "end": e.end,
             "status": "open",
             "expired": 0,
+            "advance_rate": 0,
+            "final_billing_from": None,
         },
     )
     for name, c in e.categories.items():
@@ -83,6 +85,54 @@ def _period_funded(ws: Workspace, e: Period.CertificateFunded, _seq: int) -> Non
     row = ws.require(t.categories, e.period, e.category)
     row["funded_count"] += 1
     row["funded_sum"] += e.amount
+    _leave_list(ws, e.period, e.number, "funded")
+
+
+@handles(Period.CertificateUnfunded)
+def _period_unfunded(ws: Workspace, e: Period.CertificateUnfunded, _seq: int) -> None:
+    row = ws.require(t.categories, e.period, e.category)
+    row["funded_count"] -= 1
+    row["funded_sum"] -= e.amount
+
+
+@handles(Period.LimitsChanged)
+def _limits(ws: Workspace, e: Period.LimitsChanged, _seq: int) -> None:
+    ws.require(t.categories, e.period, e.category).update(
+        count_limit=e.count_limit, sum_limit=e.sum_limit
+    )
+
+
+@handles(Period.SettingsChanged)
+def _settings(ws: Workspace, e: Period.SettingsChanged, _seq: int) -> None:
+    ws.require(t.periods, e.period).update(
+        advance_rate=e.advance_rate, final_billing_from=e.final_billing_from
+    )
+
+
+@handles(Period.Queued)
+def _queued(ws: Workspace, e: Period.Queued, seq: int) -> None:
+    ws.put(
+        t.waiting,
+        {
+            "period": e.period,
+            "number": e.number,
+            "category": e.category,
+            "since": e.on,
+            "seq": seq,
+            "status": "waiting",
+        },
+    )
+
+
+@handles(Period.LeftQueue)
+def _left(ws: Workspace, e: Period.LeftQueue, _seq: int) -> None:
+    _leave_list(ws, e.period, e.number, "left")
+
+
+def _leave_list(ws: Workspace, period: str, number: str, status: str) -> None:
+    row = ws.get(t.waiting, period, number)
+    if row is not None and row["status"] == "waiting":
+        ws.require(t.waiting, period, number)["status"] = status
 
 
 @handles(Period.NominalChanged)
@@ -123,6 +173,7 @@ def _program_added(ws: Workspace, e: Program.Added, _seq: int) -> None:
             "min_age": e.min_age,
             "max_age": e.max_age,
             "capacity": e.capacity,
+            "normative_price": e.normative_price,
             "status": "open",
         },
     )
@@ -153,9 +204,19 @@ def _movement(ws: Workspace, e: Any, seq: int) -> None:
         ws.require(t.certificates, number)["kind"] = "financing"
         ws.put(
             t.balances,
-            {"number": number, "period": e.period, "category": e.category, **empty_balance()},
+            {
+                "number": number,
+                "period": e.period,
+                "category": e.category,
+                **empty_balance(),
+                "status": "funded",
+            },
         )
-    apply_movement(ws.require(t.balances, number, e.period), kind, e.amount)
+    balance = ws.require(t.balances, number, e.period)
+    apply_movement(balance, kind, e.amount)
+    if kind == "unfunded":
+        balance["status"] = "unfunded"
+        ws.require(t.certificates, number)["kind"] = e.kind
     ws.append(t.movements, movement_row(e, seq))
 
 
@@ -245,7 +306,7 @@ def _refunded(ws: Workspace, e: Contract.MonthRefunded, _seq: int) -> None:
 
 def _money_rows(e: Any) -> list[tuple[Table, tuple[Any, ...]]]:
     rows: list[tuple[Table, tuple[Any, ...]]] = [(t.balances, (e.number, e.period))]
-    if isinstance(e, Certificate.Funded):
+    if isinstance(e, Certificate.Funded | Certificate.Unfunded):
         rows.append((t.certificates, (e.number,)))
     return rows
 
@@ -257,7 +318,14 @@ def _terminated_rows(e: Contract.Terminated) -> list[tuple[Table, tuple[Any, ...
 
 
 _REACHES: dict[type, Callable[[Any], list[tuple[Table, tuple[Any, ...]]]]] = {
-    Period.CertificateFunded: lambda e: [(t.categories, (e.period, e.category))],
+    Period.CertificateFunded: lambda e: [
+        (t.categories, (e.period, e.category)),
+        (t.waiting, (e.period, e.number)),
+    ],
+    Period.CertificateUnfunded: lambda e: [(t.categories, (e.period, e.category))],
+    Period.LimitsChanged: lambda e: [(t.categories, (e.period, e.category))],
+    Period.SettingsChanged: lambda e: [(t.periods, (e.period,))],
+    Period.LeftQueue: lambda e: [(t.waiting, (e.period, e.number))],
     Period.NominalChanged: lambda e: [(t.categories, (e.period, e.category))],
     Period.Closed: lambda e: [(t.periods, (e.period,))],
     Provider.Excluded: lambda e: [(t.providers, (e.provider,))],

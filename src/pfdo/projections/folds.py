@@ -48,6 +48,9 @@ class SameTransactionFold(Protocol):
     def ensure_schema(self, engine: Engine) -> None:
         """Create the fold's tables (and any rows it needs) on first use."""
 
+    def outdated(self, connection: Connection) -> bool:
+        """Whether what the fold has stored must be made anew by a rebuild first."""
+
     def extend(self, connection: Connection, page: Page) -> None:
         """Fold `page`, the events after the position locked on `connection`."""
 

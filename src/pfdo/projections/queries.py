@@ -6,6 +6,7 @@ Every query is answered from the projection tables.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, and_, select
@@ -31,6 +32,16 @@ def period(connection: Connection, code: str) -> Row | None:
     return dict(found) if found else None
 
 
+def category(connection: Connection, period: str, name: str) -> Row | None:
+    c = t.categories
+    found = (
+        connection.execute(select(c).where(c.c.period == period, c.c.category == name))
+        .mappings()
+        .first()
+    )
+    return dict(found) if found else None
+
+
 def provider(connection: Connection, code: str) -> Row | None:
     found = (
         connection.execute(select(t.providers).where(t.providers.c.provider == code))
@@ -41,7 +52,7 @@ def provider(connection: Connection, code: str) -> Row | None:
 
 
 def balances(connection: Connection, number: str, period: str | None) -> list[Row]:
-    query = select(t.balances).where(t.balances.c.number == number)
+    query = select(t.balances).where(t.balances.c.number == number, t.balances.c.status == "funded")
     if period is not None:
         query = query.where(t.balances.c.period == period)
     return [dict(r) for r in connection.execute(query.order_by(t.balances.c.period)).mappings()]
@@ -64,14 +75,28 @@ def register_lines(connection: Connection, provider: str, month: str) -> list[Ro
     return [dict(r) for r in connection.execute(query).mappings()]
 
 
-def open_contracts_in(connection: Connection, month: str) -> list[tuple[str, str]]:
-    """Contracts with month `month` neither billed nor cancelled, each with the number of
-    the certificate that pays it."""
+def open_contracts_in(
+    connection: Connection, month: str, periods: list[str] | None = None
+) -> list[tuple[str, str]]:
+    """Contracts with month `month` neither billed nor cancelled (of `periods` only, when
+    given), each with the number of the certificate that pays it."""
     cm = t.contract_months
     query = select(cm.c.contract, cm.c.number).where(
         and_(cm.c.month == month, cm.c.status == "open")
     )
+    if periods is not None:
+        query = query.where(cm.c.period.in_(periods))
     return [(code, number) for code, number in connection.execute(query.order_by(cm.c.contract))]
+
+
+def billable_early(connection: Connection, month: str, on: date) -> list[str]:
+    """The open periods whose last month is `month` and may be billed on `on`, before
+    the next month begins (rule 18)."""
+    p = t.periods
+    query = select(p.c.period, p.c.end).where(
+        p.c.status == "open", p.c.final_billing_from.is_not(None), p.c.final_billing_from <= on
+    )
+    return [code for code, end in connection.execute(query) if end.isoformat()[:7] == month]
 
 
 def unbilled_months(connection: Connection, period: str) -> list[str]:
@@ -86,7 +111,9 @@ def unbilled_months(connection: Connection, period: str) -> list[str]:
 
 
 def funded_numbers(connection: Connection, period: str, category: str | None = None) -> list[str]:
-    query = select(t.balances.c.number).where(t.balances.c.period == period)
+    query = select(t.balances.c.number).where(
+        t.balances.c.period == period, t.balances.c.status == "funded"
+    )
     if category is not None:
         query = query.where(t.balances.c.category == category)
     return list(connection.execute(query.order_by(t.balances.c.number)).scalars())
@@ -153,4 +180,31 @@ def contracts_of(
 def contract_months(connection: Connection, code: str) -> list[Row]:
     cm = t.contract_months
     query = select(cm).where(cm.c.contract == code).order_by(cm.c.month)
+    return [dict(r) for r in connection.execute(query).mappings()]
+
+
+def waiting_list(connection: Connection, period: str, category: str | None = None) -> list[Row]:
+    """The certificates waiting in a period's lists (rule 19), each list head first;
+    a closed period's lists have lapsed."""
+    w, p = t.waiting, t.periods
+    query = (
+        select(w.c.category, w.c.number, w.c.since)
+        .join(p, p.c.period == w.c.period)
+        .where(w.c.period == period, w.c.status == "waiting", p.c.status == "open")
+    )
+    if category is not None:
+        query = query.where(w.c.category == category)
+    rows = connection.execute(query.order_by(w.c.category, w.c.seq)).mappings()
+    return [dict(r) for r in rows]
+
+
+def waiting_of(connection: Connection, number: str) -> list[Row]:
+    """Where a certificate waits: period, category, since (at most one list a period)."""
+    w, p = t.waiting, t.periods
+    query = (
+        select(w.c.period, w.c.category, w.c.since)
+        .join(p, p.c.period == w.c.period)
+        .where(w.c.number == number, w.c.status == "waiting", p.c.status == "open")
+        .order_by(w.c.period)
+    )
     return [dict(r) for r in connection.execute(query).mappings()]

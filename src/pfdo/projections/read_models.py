@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from pfdo.projections import tables as t
 from pfdo.projections.decoding import EventDecoder
@@ -38,6 +38,11 @@ class ReadModels:
     def ensure_schema(self, engine: Engine) -> None:
         t.metadata.create_all(engine)
 
+    def outdated(self, connection: Connection) -> bool:
+        """Whether the tables have an older shape than `SCHEMA_VERSION` (or an unknown
+        one): then only a rebuild, which makes them anew, may fold into them."""
+        return _stored_version(connection) != t.SCHEMA_VERSION
+
     def events(self, page: Page) -> list[tuple[int, Any]]:
         """The page's events the read models fold, as (position, domain event)."""
         if page.recorded is not None:
@@ -51,9 +56,30 @@ class ReadModels:
         ws.flush(connection)
 
     def rebuilding(self, connection: Connection) -> _Rebuild:
-        for table in t.FOLDED_TABLES:
-            connection.execute(delete(table))
+        """Empty the tables; make them anew when their shape is outdated."""
+        stored = _stored_version(connection)
+        if stored != t.SCHEMA_VERSION:
+            t.metadata.drop_all(connection, tables=t.FOLDED_TABLES)
+            t.metadata.create_all(connection, tables=t.FOLDED_TABLES)
+            row = {"name": _SCHEMA, "version": t.SCHEMA_VERSION}
+            if stored is None:
+                connection.execute(insert(t.schema).values(row))
+            else:
+                connection.execute(update(t.schema).where(t.schema.c.name == _SCHEMA).values(row))
+        else:
+            for table in t.FOLDED_TABLES:
+                connection.execute(delete(table))
         return _Rebuild(self, connection)
+
+
+_SCHEMA = "read_models"
+
+
+def _stored_version(connection: Connection) -> int | None:
+    found = connection.execute(
+        select(t.schema.c.version).where(t.schema.c.name == _SCHEMA)
+    ).scalar_one_or_none()
+    return None if found is None else int(found)
 
 
 def fold_into(ws: Workspace, events: Sequence[tuple[int, Any]]) -> None:

@@ -83,6 +83,10 @@ class Projector:
             pass  # another process created the position row first
         for fold in self._folds:
             fold.ensure_schema(self._engine)
+        with self._engine.connect() as connection:
+            outdated = any(fold.outdated(connection) for fold in self._folds)
+        if outdated:  # written by an older pfdo (or new): refold it all, once
+            self.rebuild()
 
     def _position_sql(self, connection: Connection) -> _PositionSQL:
         if self._position_statements is None:

@@ -1,7 +1,11 @@
 """The read-model tables (SQLAlchemy Core), in the same database as the event log.
 
 `pfdo_position` holds the log position of the last event folded into the other tables;
-it is written in the same transaction as the rows that event changed.
+it is written in the same transaction as the rows that event changed. `pfdo_schema` holds
+the version of these tables' shape: a store whose read models were written by an older
+shape has them dropped, created anew and refolded from the log when it is opened for
+writing (`Projector.ensure_schema`). Bump `SCHEMA_VERSION` whenever a folded table
+changes.
 """
 
 from __future__ import annotations
@@ -20,6 +24,16 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+#: The shape of the folded tables; 2: programs' normative cost, settlement, waiting lists.
+SCHEMA_VERSION = 2
+
+schema = Table(
+    "pfdo_schema",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("version", Integer, nullable=False),
+)
+
 position = Table(
     "pfdo_position",
     metadata,
@@ -36,6 +50,8 @@ periods = Table(
     Column("end", Date, nullable=False),
     Column("status", String(16), nullable=False),
     Column("expired", BigInteger, nullable=False),
+    Column("advance_rate", Integer, nullable=False),
+    Column("final_billing_from", Date),
 )
 
 categories = Table(
@@ -69,6 +85,7 @@ programs = Table(
     Column("min_age", Integer, nullable=False),
     Column("max_age", Integer, nullable=False),
     Column("capacity", Integer),
+    Column("normative_price", BigInteger),
     Column("status", String(16), nullable=False),
 )
 
@@ -92,7 +109,22 @@ balances = Table(
     Column("reserved", BigInteger, nullable=False),
     Column("spent", BigInteger, nullable=False),
     Column("expired", BigInteger, nullable=False),
+    # "funded", or "unfunded" (rule 20: the pot is empty and its place in the limits free)
+    Column("status", String(16), nullable=False),
     Index("ix_pfdo_balances_period", "period", "category"),
+)
+
+waiting = Table(
+    "pfdo_waiting",
+    metadata,
+    Column("period", String(64), primary_key=True),
+    Column("number", String(10), primary_key=True),
+    Column("category", String(64), nullable=False),
+    Column("since", Date, nullable=False),
+    Column("seq", BigInteger, nullable=False),  # the log position of joining: the order
+    # "waiting", "funded" or "left"; a closed period's list has lapsed whatever it says
+    Column("status", String(16), nullable=False),
+    Index("ix_pfdo_waiting_list", "period", "category", "seq"),
 )
 
 movements = Table(
@@ -160,6 +192,7 @@ FOLDED_TABLES = (
     programs,
     certificates,
     balances,
+    waiting,
     movements,
     contracts,
     contract_months,

@@ -1,0 +1,87 @@
+"""The public API of regional practice (rules 15-20): how a period pays providers, limits
+that change and the waiting lists, unfunding; advances, invoices and their payment.
+
+A mixin of `pfdo.Ledger`: each method validates its command (`pfdo.commands`) and hands it
+to the executor with its decision (`pfdo.decisions`), as every writing command of the
+ledger does.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pfdo import commands as cmd
+from pfdo import results as res
+from pfdo.decisions import certificates, periods
+from pfdo.execution import Executor
+from pfdo.failures import translated
+from pfdo.store import StoreURL
+
+
+class RegionalPractice:
+    """Commands of rules 16-20, mixed into `Ledger`."""
+
+    store: StoreURL
+    _x: Executor
+
+    @translated
+    def period_settings(
+        self,
+        period: str,
+        *,
+        advance: int | None = None,
+        final_billing_from: date | str | None = None,
+        on: date | str | None = None,
+        request_id: str | None = None,
+    ) -> res.PeriodSettings:
+        """Set a period's advance rate in whole per cent (rule 16) and the day of its last
+        month from which that month may be billed (rule 18); what is not given stays."""
+        command = cmd.ChangeSettings.build(
+            period=period, advance=advance, final_billing_from=final_billing_from, on=on
+        )
+        return self._x.execute(command, request_id, res.PeriodSettings, periods.change_settings)
+
+    @translated
+    def change_limits(
+        self,
+        period: str,
+        *,
+        category: str,
+        count: int | None = None,
+        sum: str | int | None = None,
+        on: date | str | None = None,
+        request_id: str | None = None,
+    ) -> res.LimitsChanged:
+        """Raise or lower a category's count and sum limits, never below what is funded
+        (rule 19); room made serves the category's waiting list at once."""
+        command = cmd.ChangeLimits.build(
+            period=period, category=category, count=count, sum=sum, on=on
+        )
+        return self._x.execute(command, request_id, res.LimitsChanged, periods.change_limits)
+
+    @translated
+    def unfund_certificate(
+        self,
+        number: str,
+        *,
+        period: str,
+        on: date | str | None = None,
+        request_id: str | None = None,
+    ) -> res.Unfunded:
+        """Take a period's credit back from a certificate while nothing of it is reserved or
+        spent (rule 20); its freed place serves the category's waiting list."""
+        command = cmd.UnfundCertificate.build(number=number, period=period, on=on)
+        return self._x.execute(command, request_id, res.Unfunded, certificates.unfund_certificate)
+
+    @translated
+    def leave_queue(
+        self,
+        number: str,
+        *,
+        period: str,
+        on: date | str | None = None,
+        request_id: str | None = None,
+    ) -> res.QueueLeft:
+        """Take a certificate off the waiting list it is on in a period (rule 19)."""
+        command = cmd.LeaveQueue.build(number=number, period=period, on=on)
+        return self._x.execute(command, request_id, res.QueueLeft, certificates.leave_queue)
