@@ -6,14 +6,15 @@ enrolment's month prices and certificate parts are rules 5 and 6 recomputed; a b
 month's charge, release and parents' part are rule 9 recomputed.
 
 After the whole log, for every certificate and period: the balance identity; credited
-equals the nominal and the category's nominal (an unfunded pot holds nothing, rule 20); spent equals the charges less refunds of
-its contract months (so the registers add up to the certificates' spent money); reserved
-equals the certificate parts of its open months; a closed period has nothing available or
-reserved and every month billed or cancelled. For every contract: `sum(c_m) = s`, charged
-+ released + still reserved `= s`, each month consistent with its status, and the
-certificate's movements agree with the contract's months. For every category: the funded
-count and sum, within its limits. A partial export holds only part of a period, so the period-wide totals
-are skipped there.
+equals the nominal and the category's nominal (an unfunded pot holds nothing, rule 20);
+spent equals the charges less refunds of its contract months (so the registers add up to
+the certificates' spent money); reserved equals the certificate parts of its open
+months; a closed period has nothing available or reserved and every month billed or
+cancelled. For every contract: `sum(c_m) = s`, charged + released + still reserved `=
+s`, each month consistent with its status, and the certificate's movements agree with
+the contract's months. For every category: the funded count and sum, within its limits.
+A partial export holds only part of a period, so the period-wide totals are skipped
+there.
 """
 
 from __future__ import annotations
