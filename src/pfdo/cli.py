@@ -337,6 +337,51 @@ def certificate_unfund(session: Session, /, number: str, as_json: bool, **option
 
 
 @main.group()
+def invoice() -> None:
+    """Providers' advances and invoices, and their payment (rules 16, 17)."""
+
+
+@invoice.command("advance")
+@click.option("--provider", required=True, metavar="PROVIDER", help=f"The provider {CODE}.")
+@click.option("--month", required=True, metavar=MONTH, help="The month the advance is for.")
+@writing
+@click.pass_obj
+def invoice_advance(session: Session, /, as_json: bool, **options: Any) -> None:
+    """Issue a provider's advance for a month (its number: PROVIDER/YYYY-MM-A)."""
+    session.run(as_json, lambda ledger: ledger.issue_advance(**options))
+
+
+@invoice.command("issue")
+@click.option("--provider", required=True, metavar="PROVIDER", help=f"The provider {CODE}.")
+@click.option("--month", required=True, metavar=MONTH, help="The month invoiced.")
+@writing
+@click.pass_obj
+def invoice_issue(session: Session, /, as_json: bool, **options: Any) -> None:
+    """Issue a provider's invoice for a month (its number: PROVIDER/YYYY-MM)."""
+    session.run(as_json, lambda ledger: ledger.issue_invoice(**options))
+
+
+@invoice.command("pay")
+@click.argument("number", metavar="INVOICE")
+@writing
+@click.pass_obj
+def invoice_pay(session: Session, /, number: str, as_json: bool, **options: Any) -> None:
+    """Record an advance or invoice as paid on the business date (once)."""
+    session.run(as_json, lambda ledger: ledger.pay_invoice(number, **options))
+
+
+@invoice.command("list")
+@click.option("--provider", metavar="PROVIDER", help="Only this provider's documents.")
+@click.option("--period", metavar="PERIOD", help="Only the months of this period.")
+@click.option("--unpaid", is_flag=True, help="Only what is not paid yet: the payables.")
+@json_option
+@click.pass_obj
+def invoice_list(session: Session, /, as_json: bool, **options: Any) -> None:
+    """Advances and invoices with what is due and when it was paid."""
+    session.run(as_json, lambda ledger: ledger.invoices(**options))
+
+
+@main.group()
 def queue() -> None:
     """The categories' waiting lists: show one, leave one."""
 

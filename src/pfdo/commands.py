@@ -223,3 +223,26 @@ class Correct(Command):
     month: MonthIn
     refund: RublesIn
     reason: Text
+
+
+class IssueAdvance(Command):
+    verb: ClassVar[str] = "invoice advance"
+    provider: Code
+    month: MonthIn
+
+
+class IssueInvoice(Command):
+    verb: ClassVar[str] = "invoice issue"
+    provider: Code
+    month: MonthIn
+
+
+class PayInvoice(Command):
+    verb: ClassVar[str] = "invoice pay"
+    invoice: Text
+
+
+class InvoiceQuery(Command):
+    verb: ClassVar[str] = "invoice list"
+    provider: Code | None = None
+    period: Code | None = None

@@ -37,6 +37,7 @@ class PeriodClosed(Result):
     period: str
     expired: Kopecks
     certificates: int
+    owed_by_providers: list[ProviderOwes] = []
 
 
 class NominalChanged(Result):
@@ -350,3 +351,64 @@ class ContractMonth(Result):
 
 class ContractCard(ContractLine):
     months: list[ContractMonth]
+
+
+# -- settlement (rules 16, 17) ------------------------------------------------------------
+
+
+class InvoiceLine(Result):
+    contract: str
+    number: str
+    amount: Kopecks
+
+
+class AdvanceIssued(Result):
+    invoice: str
+    provider: str
+    month: str
+    total: Kopecks
+    lines: list[InvoiceLine]
+
+
+class InvoiceIssued(Result):
+    invoice: str
+    provider: str
+    month: str
+    amount: Kopecks
+    advance: Kopecks
+    adjustments: Kopecks
+    due: Kopecks
+    as_of: int
+    lines: list[InvoiceLine]
+
+
+class InvoicePaid(Result):
+    invoice: str
+    kind: str
+    paid_on: date
+    amount: Kopecks
+
+
+class InvoiceSummary(Result):
+    invoice: str
+    kind: str
+    provider: str
+    month: str
+    amount: Kopecks
+    advance: Kopecks
+    adjustments: Kopecks
+    due: Kopecks
+    issued_on: date
+    paid_on: date | None
+
+
+class InvoiceList(Result):
+    invoices: list[InvoiceSummary]
+    total_due: Kopecks
+
+
+class ProviderOwes(Result):
+    """Adjustments a provider still owes back at a period's close (rule 17)."""
+
+    provider: str
+    amount: Kopecks

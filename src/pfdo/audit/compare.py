@@ -33,6 +33,8 @@ _OWNERS: Mapping[str, tuple[str, str]] = {
     "pfdo_movements": ("number", "certificate"),
     "pfdo_contracts": ("contract", "contract"),
     "pfdo_contract_months": ("contract", "contract"),
+    "pfdo_waiting": ("number", "certificate"),
+    "pfdo_invoices": ("provider", "provider"),
 }
 
 

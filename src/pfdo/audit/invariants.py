@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pfdo.audit.problems import Problem
+from pfdo.audit.settlement_checks import SettlementChecks
 from pfdo.domain.contract import Contract
 from pfdo.domain.pricing import (
     bill_attendance,
@@ -44,6 +45,7 @@ class Tally:
     """Certificate movements summed per pot, per contract and per contract month."""
 
     def __init__(self) -> None:
+        self.settlement: SettlementChecks | None = None
         self.pots: defaultdict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         self.reserved: Counter[str] = Counter()
         self.months: defaultdict[tuple[str, str], Counter[str]] = defaultdict(Counter)
@@ -59,10 +61,14 @@ class Tally:
 class EventChecks:
     """What must hold right after each event."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Workspace, tally: Tally) -> None:
         self._ws = ws
+        self._settlement = tally.settlement = SettlementChecks(ws)
 
-    def after(self, event: Any) -> list[str]:
+    def after(self, event: Any, position: int = 0) -> list[str]:
+        settled = self._settlement.after(event, position)
+        if settled:
+            return settled
         if type(event) in MOVEMENT_KINDS:
             row = self._ws.get(t.balances, event.number, event.period) or {}
             negative = [f"{f} {v}" for f in BALANCE_FIELDS if (v := row.get(f, 0)) < 0]
@@ -115,7 +121,20 @@ def _enrolment(e: Contract.Enrolled) -> Iterator[str]:
 
 def check_final(ws: Any, tally: Tally, *, partial: bool) -> list[Problem]:
     """Every end-of-log invariant; `ws` is a refolded `TracingWorkspace`."""
-    return [*_pots(ws, tally), *_contracts(ws, tally), *([] if partial else _totals(ws))]
+    return [
+        *_pots(ws, tally),
+        *_contracts(ws, tally),
+        *([] if partial else _totals(ws)),
+        *([] if partial else _providers(ws, tally)),
+    ]
+
+
+def _providers(ws: Any, tally: Tally) -> Iterator[Problem]:
+    if tally.settlement is None:
+        return
+    for provider, text in tally.settlement.final():
+        key = (provider,)
+        yield _problem(ws, t.providers, key, f"provider {provider}", text)
 
 
 def _problem(ws: Any, table: Any, key: tuple[Any, ...], aggregate: str, text: str) -> Problem:
@@ -146,9 +165,7 @@ def _pots(ws: Any, tally: Tally) -> Iterator[Problem]:
         if b["status"] == "unfunded":  # rule 20: its credit left, nothing else may be in it
             if any(b[f] for f in (*AMOUNTS, "nominal")):
                 wrong.append("unfunded, yet it holds money")
-        elif b["credited"] != b["nominal"] or (
-            category and category["nominal"] != b["credited"]
-        ):
+        elif b["credited"] != b["nominal"] or (category and category["nominal"] != b["credited"]):
             wrong.append(f"credited {b['credited']} is not the category's nominal")
         months = months_of[key]
         spent = sum(m["charged"] - m["refunded"] for m in months)

@@ -81,7 +81,7 @@ class Refolder:
 
         self.ws = TracingWorkspace(movement, keep_movements=keep_movements)
         self._decoder = EventDecoder(mapper, handled_event_types())
-        self._checks = EventChecks(self.ws)
+        self._checks = EventChecks(self.ws, self.tally)
 
     def fold(self, stored: LoggedEvent) -> list[str]:
         """Fold one event; what is wrong with it, if anything (an empty list if not)."""
@@ -93,4 +93,4 @@ class Refolder:
             fold_event(self.ws, event, stored.id)
         except Exception as error:  # a tampered log can hold anything: report, go on
             return [f"the event cannot be folded: {type(error).__name__}: {error}"]
-        return self._checks.after(event)
+        return self._checks.after(event, stored.id)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pfdo import commands as cmd
 from pfdo import results as res
-from pfdo.decisions import waiting
+from pfdo.decisions import settlement, waiting
 from pfdo.domain import closing
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.errors import AlreadyExists
@@ -65,7 +65,12 @@ def close_period(w: Executor, c: cmd.ClosePeriod) -> Decision[res.PeriodClosed]:
         unbilled = queries.unbilled_months(connection, c.period)
     certificates = _certificates(w, numbers)
     expired = closing.close_period(period, certificates, unbilled, c.on)
-    result = res.PeriodClosed(period=c.period, expired=expired, certificates=len(certificates))
+    result = res.PeriodClosed(
+        period=c.period,
+        expired=expired,
+        certificates=len(certificates),
+        owed_by_providers=settlement.owed_at_close(w, c.period),
+    )
     return result, [period, *certificates]
 
 

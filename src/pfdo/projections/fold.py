@@ -16,6 +16,7 @@ from pfdo.domain.certificate import MOVEMENT_EVENTS, Certificate
 from pfdo.domain.contract import Contract
 from pfdo.domain.period import Period
 from pfdo.domain.registry import Program, Provider
+from pfdo.domain.settlement import ProviderAccount
 from pfdo.projections import tables as t
 from pfdo.projections.workspace import Workspace
 
@@ -111,6 +112,7 @@ def _settings(ws: Workspace, e: Period.SettingsChanged, _seq: int) -> None:
 
 @handles(Period.Queued)
 def _queued(ws: Workspace, e: Period.Queued, seq: int) -> None:
+    ws.get(t.waiting, e.period, e.number)  # a row of an earlier stay is stored: updated
     ws.put(
         t.waiting,
         {
@@ -304,6 +306,31 @@ def _refunded(ws: Workspace, e: Contract.MonthRefunded, _seq: int) -> None:
     ws.require(t.contract_months, e.contract, e.month)["refunded"] += e.amount
 
 
+@handles(ProviderAccount.AdvanceIssued, ProviderAccount.InvoiceIssued)
+def _document(ws: Workspace, e: Any, _seq: int) -> None:
+    advance = isinstance(e, ProviderAccount.AdvanceIssued)
+    ws.put(
+        t.invoices,
+        {
+            "invoice": e.invoice,
+            "kind": "advance" if advance else "invoice",
+            "provider": e.provider,
+            "month": e.month,
+            "amount": e.total if advance else e.amount,
+            "advance": 0 if advance else e.advance,
+            "adjustments": 0 if advance else e.adjustments,
+            "due": e.total if advance else e.due,
+            "issued_on": e.on,
+            "paid_on": None,
+        },
+    )
+
+
+@handles(ProviderAccount.Paid)
+def _paid(ws: Workspace, e: ProviderAccount.Paid, _seq: int) -> None:
+    ws.require(t.invoices, e.invoice)["paid_on"] = e.on
+
+
 def _money_rows(e: Any) -> list[tuple[Table, tuple[Any, ...]]]:
     rows: list[tuple[Table, tuple[Any, ...]]] = [(t.balances, (e.number, e.period))]
     if isinstance(e, Certificate.Funded | Certificate.Unfunded):
@@ -326,6 +353,7 @@ _REACHES: dict[type, Callable[[Any], list[tuple[Table, tuple[Any, ...]]]]] = {
     Period.LimitsChanged: lambda e: [(t.categories, (e.period, e.category))],
     Period.SettingsChanged: lambda e: [(t.periods, (e.period,))],
     Period.LeftQueue: lambda e: [(t.waiting, (e.period, e.number))],
+    Period.Queued: lambda e: [(t.waiting, (e.period, e.number))],
     Period.NominalChanged: lambda e: [(t.categories, (e.period, e.category))],
     Period.Closed: lambda e: [(t.periods, (e.period,))],
     Provider.Excluded: lambda e: [(t.providers, (e.provider,))],
@@ -334,4 +362,5 @@ _REACHES: dict[type, Callable[[Any], list[tuple[Table, tuple[Any, ...]]]]] = {
     Contract.MonthBilled: lambda e: [(t.contract_months, (e.contract, e.month))],
     Contract.MonthRefunded: lambda e: [(t.contract_months, (e.contract, e.month))],
     Contract.Terminated: _terminated_rows,
+    ProviderAccount.Paid: lambda e: [(t.invoices, (e.invoice,))],
 }

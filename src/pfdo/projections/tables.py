@@ -184,6 +184,23 @@ contract_months = Table(
     Index("ix_pfdo_contract_months_period", "period", "status"),
 )
 
+
+invoices = Table(
+    "pfdo_invoices",
+    metadata,
+    Column("invoice", String(80), primary_key=True),
+    Column("kind", String(16), nullable=False),  # "advance" or "invoice"
+    Column("provider", String(64), nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("advance", BigInteger, nullable=False),
+    Column("adjustments", BigInteger, nullable=False),
+    Column("due", BigInteger, nullable=False),
+    Column("issued_on", Date, nullable=False),
+    Column("paid_on", Date),
+    Index("ix_pfdo_invoices_provider", "provider", "month"),
+)
+
 #: The tables a rebuild empties and fills again, in an order safe to fill.
 FOLDED_TABLES = (
     periods,
@@ -196,4 +213,5 @@ FOLDED_TABLES = (
     movements,
     contracts,
     contract_months,
+    invoices,
 )
