@@ -54,7 +54,7 @@ def test_a_queue_of_three_is_served_in_order_by_a_raised_count_limit(ledger: Led
         ledger.fund_certificate(n, period=PERIOD, category="base", queue=True, on=f"2025-01-0{d}")
         for n, d in ((a, 3), (b, 4), (c, 5))
     ]
-    assert [(p.queued, p.position) for p in positions] == [(True, 1), (True, 2), (True, 3)]  # type: ignore[union-attr]
+    assert [(p.queued, p.position) for p in positions] == [(True, 1), (True, 2), (True, 3)]
     assert _queue(ledger) == [(1, a), (2, b), (3, c)]
     raised = ledger.change_limits(PERIOD, category="base", count=3, on="2025-02-01")
     assert raised.funded_from_queue == [a, b]  # c does not fit: serving stops there
