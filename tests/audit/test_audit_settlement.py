@@ -16,6 +16,7 @@ from audit_support import Tamper
 
 from pfdo import Ledger
 from pfdo.audit.auditor import Auditor
+from pfdo.audit.replay import replay
 
 
 def _settled_year(path: str) -> None:
@@ -70,3 +71,26 @@ def test_a_settled_year_verifies_and_an_edited_invoice_is_named(tmp_path: Path) 
     assert any(
         p.aggregate == "provider P1" and "are not its net charges" in p.message for p in invariants
     ), messages
+
+
+def test_an_export_with_settlement_and_waiting_lists_replays_clean(tmp_path: Path) -> None:
+    path = str(tmp_path / "settled.sqlite")
+    _settled_year(path)
+    with Ledger(path) as ledger:
+        late = ledger.issue_certificate(
+            child="late", birth_date="2014-01-01", municipality="m", on="2025-05-03"
+        ).number
+        ledger.change_limits("2025", category="base", count=1, on="2025-05-03")
+        ledger.fund_certificate(late, period="2025", category="base", queue=True, on="2025-05-04")
+        ledger.change_limits("2025", category="base", count=2, on="2025-05-05")
+        ledger.pay_invoice("P1/2025-03", on="2025-05-06")
+    with Auditor.open(path) as auditor:
+        auditor.export(tmp_path / "log.jsonl")
+    replayed = replay(tmp_path / "log.jsonl")
+    assert replayed.ok, replayed.problems
+    assert sorted(b.number for b in replayed.balances) == sorted([late, _first_number(path)])
+
+
+def _first_number(path: str) -> str:
+    with Ledger(path) as ledger:
+        return ledger.contracts(program="ART").contracts[0].number

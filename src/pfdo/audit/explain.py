@@ -65,7 +65,7 @@ def _traced(log: EventLog, number: str, row: dict[str, Any]) -> tuple[str, Probl
 
 def explain(log: EventLog, engine: Engine, number: str, period: str) -> res.Explanation:
     with engine.connect() as connection:
-        balances = queries.balances(connection, number, period)
+        balances = queries.balances(connection, number, period, unfunded=True)
         rows = queries.movements(connection, number, period)
     if not balances:
         raise NotFound(f"certificate {number} is not funded for period {period}")
@@ -139,7 +139,8 @@ def _check(
         if c.total != c.balance
     ]
     certificate: Any = log.repository.get(Certificate.id_for(number))
-    pot = certificate.pots.get(period, {})
+    # an unfunded pot (rule 20) is gone from the certificate: all of it is zero
+    pot = certificate.pots.get(period, dict.fromkeys(POT_FIELDS, 0))
     for c in columns:
         if pot.get(c.column) != c.total:
             problems.append(

@@ -5,8 +5,9 @@ refunds, expiry, nominal changes), its child registration, its contracts' events
 period's record of its funding, and, as context, the events of the periods it is funded
 in (opening, nominal changes, close). A period's part: every event that names the period,
 its contracts' events, the issue and registration of every certificate with money in it,
-and the registry events (providers, programs) of its contracts. Both at once: the events
-in both parts. Request records belong to no part.
+and the registry events (providers, programs) of its contracts. A provider's account
+(advances, invoices, payments: rules 16, 17) spans periods and belongs to no part. Both
+at once: the events in both parts. Request records belong to no part.
 
 Deciding needs the whole log first (a certificate is issued before anyone knows which
 periods will fund it), so `learn` sees every event once, then `includes` decides.
@@ -19,7 +20,20 @@ from typing import Any
 
 from pfdo.audit.problems import aggregate_class, event_name
 
-_CONTEXT = {"Period.Opened", "Period.NominalChanged", "Period.Closed"}
+_CONTEXT = {
+    "Period.Opened",
+    "Period.NominalChanged",
+    "Period.SettingsChanged",
+    "Period.LimitsChanged",
+    "Period.Closed",
+}
+#: The period's records of one certificate: its funding, unfunding and waiting.
+_OF_A_CERTIFICATE = {
+    "Period.CertificateFunded",
+    "Period.CertificateUnfunded",
+    "Period.Queued",
+    "Period.LeftQueue",
+}
 
 
 class Scope:
@@ -69,8 +83,8 @@ class Scope:
             return self._contracts.get(payload["contract"], ("", ""))[0] == self.certificate
         if event_name(topic) in _CONTEXT:
             return payload["period"] in self._funded.get(self.certificate or "", set())
-        owned = kind in ("Certificate", "ChildRegistration") or topic.endswith(
-            "Period.CertificateFunded"
+        owned = (
+            kind in ("Certificate", "ChildRegistration") or event_name(topic) in _OF_A_CERTIFICATE
         )
         return owned and payload.get("number") == self.certificate
 

@@ -15,7 +15,11 @@ AMOUNTS = ("credited", "available", "reserved", "spent", "expired")
 
 def summarise(ws: Any, certificate: str | None) -> dict[str, Any]:
     """`periods`, `balances`, `registers` and, for `certificate`, its `history`."""
-    balances = [res.BalanceLine(**row) for _, row in sorted(ws.table(t.balances).items())]
+    balances = [
+        res.BalanceLine(**row)
+        for _, row in sorted(ws.table(t.balances).items())
+        if row["status"] == "funded"  # an unfunded pot (rule 20) holds nothing
+    ]
     periods = []
     for (code,), period in sorted(ws.table(t.periods).items()):
         mine = [b for b in balances if b.period == code]

@@ -51,8 +51,13 @@ def provider(connection: Connection, code: str) -> Row | None:
     return dict(found) if found else None
 
 
-def balances(connection: Connection, number: str, period: str | None) -> list[Row]:
-    query = select(t.balances).where(t.balances.c.number == number, t.balances.c.status == "funded")
+def balances(
+    connection: Connection, number: str, period: str | None, *, unfunded: bool = False
+) -> list[Row]:
+    """A certificate's pots (with `unfunded`, also those unfunded since: rule 20)."""
+    query = select(t.balances).where(t.balances.c.number == number)
+    if not unfunded:
+        query = query.where(t.balances.c.status == "funded")
     if period is not None:
         query = query.where(t.balances.c.period == period)
     return [dict(r) for r in connection.execute(query.order_by(t.balances.c.period)).mappings()]
