@@ -26,7 +26,8 @@ REQUEST_FORMS = ("issue-{}", "fund-{}", "enroll-{}", "terminate-{}")
 
 
 def year_children() -> list[str]:
-    return [row[0] for row in example().CHILDREN]
+    """Every child of the example year: those funded at once and the one that waits."""
+    return [row[0] for row in (*example().CHILDREN, example().WAITING)]
 
 
 def plausible_children() -> Iterator[str]:

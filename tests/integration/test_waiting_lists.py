@@ -200,3 +200,24 @@ def test_eight_processes_funding_at_once_keep_within_the_limit(db_url: str) -> N
         assert [number for _, number in _queue(ledger)] == waiting[4:]
         report = ledger.auditor().verify()
         assert report.ok, report.problems
+
+
+def test_unfunding_is_refused_while_a_contract_paid_nothing_still_runs(ledger: Ledger) -> None:
+    (number,) = _region(ledger, 1)
+    ledger.fund_certificate(number, period=PERIOD, category="base", on="2025-01-02")
+    ledger.add_provider("P1", name="Школа", on="2025-01-01")
+    for code, price in (("A", "20000"), ("B", "500")):
+        ledger.add_program(
+            code, provider="P1", title=code, monthly_price=price, min_age=5, max_age=17,
+            on="2025-01-01",
+        )  # fmt: skip
+    first = ledger.enroll(
+        number, program="A", start="2025-03-01", end="2025-03-31", on="2025-01-02"
+    )
+    free = ledger.enroll(number, program="B", start="2025-02-01", end="2025-02-28", on="2025-01-02")
+    assert (first.certificate_share, free.certificate_share) == (1000000, 0)
+    ledger.terminate(first.contract, reason="передумали", on="2025-01-03")  # all released
+    with pytest.raises(Refused, match=f"contract\\(s\\) {free.contract} in period 2025"):
+        ledger.unfund_certificate(number, period=PERIOD, on="2025-01-04")
+    assert ledger.bill("2025-02", on="2025-03-01").billed == 1  # the parents pay it all
+    assert ledger.unfund_certificate(number, period=PERIOD, on="2025-03-02").unfunded == 1000000

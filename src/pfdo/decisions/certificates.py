@@ -15,6 +15,7 @@ from pfdo import commands as cmd
 from pfdo import results as res
 from pfdo.decisions import waiting
 from pfdo.domain.certificate import Certificate, ChildRegistration
+from pfdo.domain.contract import Contract
 from pfdo.domain.errors import AlreadyExists, Refused
 from pfdo.domain.period import Period
 
@@ -74,7 +75,13 @@ def unfund_certificate(w: Executor, c: cmd.UnfundCertificate) -> Decision[res.Un
     certificate = w.get(Certificate, c.number, "certificate")
     period = w.get(Period, c.period, "period")
     period.check_open()
-    pot = certificate.unfund(period.code, c.on)
+    running = [
+        code
+        for code in certificate.contract_codes()
+        if (contract := w.get(Contract, code, "contract")).period == period.code
+        and any(m["status"] == "open" for m in contract.months.values())
+    ]
+    pot = certificate.unfund(period.code, c.on, running)
     period.record_unfunding(c.number, pot["category"], pot["credited"], c.on)
     served = waiting.serve(w, period, pot["category"], c.on)
     result = res.Unfunded(

@@ -10,7 +10,7 @@ below zero) and record it as the certificate's own event.
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import MutableMapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict, cast
 from uuid import UUID
@@ -235,10 +235,17 @@ class Certificate(Aggregate):
                 f"the start of period {period}: only children under 18 are funded"
             )
 
-    def unfund(self, period: str, on: date) -> Pot:
-        """Rule 20: take a period's credit back while nothing of it is reserved or spent;
-        return the pot as it was."""
+    def unfund(self, period: str, on: date, running: Sequence[str] = ()) -> Pot:
+        """Rule 20: take a period's credit back while nothing of it is reserved or spent
+        and no contract of it (`running`: even one the certificate pays nothing of) has a
+        month left to bill or cancel; return the pot as it was."""
         pot = self.pot(period)
+        if running:
+            raise Refused(
+                f"certificate {self.number} has contract(s) {', '.join(running)} in period "
+                f"{period} with months neither billed nor cancelled: terminate or bill them "
+                "before unfunding"
+            )
         if pot["reserved"] or pot["spent"]:
             raise Refused(
                 f"certificate {self.number} has {format_rubles(pot['reserved'])} reserved and "
@@ -305,6 +312,10 @@ class Certificate(Aggregate):
                 self.Expired, number=self.number, period=period, amount=amount, on=on
             )
         return amount
+
+    def contract_codes(self) -> list[str]:
+        """The ids of all this certificate's contracts."""
+        return [f"{self.number}-{n:03d}" for n in range(1, self.contracts + 1)]
 
     def contracts_in(self, program: str) -> list[str]:
         """Rule 14: the ids of this certificate's contracts in `program` (every contract
