@@ -1118,6 +1118,10 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
                 on,
                 expected["amount"],
             )
+        unpaid = self.ledger.invoices(unpaid=True)
+        expected_unpaid = [d.invoice for d in self.model.all_documents() if d.paid_on is None]
+        assert [d.invoice for d in unpaid.invoices] == expected_unpaid
+        assert unpaid.total_due == sum(d.due for d in unpaid.invoices)
 
     # -- reading it back -----------------------------------------------------------------
 
