@@ -19,6 +19,21 @@ contract's enrolment, nor a refund before the billing of its month, and a billin
 dated B leaves alone (neither bills nor lists as missing attendance) the contracts
 enrolled after B. So a balance as of any date never shows a negative part.
 
+Rules 15-20 (docs/RULES.md where DOMAIN.md is silent): a program's normative monthly cost
+caps the share (`s = min(P, N, available)`, split by the prices); the period's settings
+(advance rate 0-100, a day of its last month from which that month is billed) keep what is
+not given; a limit change keeps the limit not given and is refused below what is funded;
+a funding refused only by a limit may join the category's list (a certificate waits in one
+list at most; it leaves every list when funded); whenever room appears (a limit changed, a
+certificate unfunded, a nominal lowered) the list is served from its head, each one funded
+as of that command's date, stopping at the first that does not fit; the lists lapse at the
+close. Unfunding needs nothing reserved or spent: an `unfunded` movement of what is
+available, and the period's pot is no longer in the balances (now, or as of a date on or
+after it) until funded again. Advances and invoices are issued on or after their month's
+first day, once each (an advance not after its month's invoice, and only with a positive
+line); an invoice's adjustments are what the provider's invoiced months' registers lost
+since their invoices, less what earlier invoices deducted.
+
 It never imports the engine's code.
 """
 

@@ -8,6 +8,15 @@ back-dated. For each command the model (`pfdo_model`) says whether the rules ref
 and, if not, what it moves; a refusal must raise `PfdoError` and leave everything as it
 was. After every step the balances, histories and registers are compared with the model
 and the invariants of DOMAIN.md are checked on what the engine reports.
+
+Rules 15-20 are driven too: programs with a normative cost, the period's settings (and
+December billed early from its own date), limits raised and lowered, fundings that join a
+waiting list, unfunding, leaving a list, and each provider's advances, invoices, payments
+and the refunds that later invoices deduct. After every step the waiting lists are the
+model's, the funded counts and sums fit the limits, the documents are the model's, and for
+every provider `sum(advance + due) - adjustments not yet deducted = net charges` over its
+invoiced months. The store's secrets are fixed, so the certificate numbers derived from
+child ids are the same when Hypothesis replays an example.
 """
 
 from __future__ import annotations
