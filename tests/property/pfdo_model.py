@@ -19,6 +19,21 @@ contract's enrolment, nor a refund before the billing of its month, and a billin
 dated B leaves alone (neither bills nor lists as missing attendance) the contracts
 enrolled after B. So a balance as of any date never shows a negative part.
 
+Rules 15-20 (docs/RULES.md where DOMAIN.md is silent): a program's normative monthly cost
+caps the share (`s = min(P, N, available)`, split by the prices); the period's settings
+(advance rate 0-100, a day of its last month from which that month is billed) keep what is
+not given; a limit change keeps the limit not given and is refused below what is funded;
+a funding refused only by a limit may join the category's list (a certificate waits in one
+list at most; it leaves every list when funded); whenever room appears (a limit changed, a
+certificate unfunded, a nominal lowered) the list is served from its head, each one funded
+as of that command's date, stopping at the first that does not fit; the lists lapse at the
+close. Unfunding needs nothing reserved or spent: an `unfunded` movement of what is
+available, and the period's pot is no longer in the balances (now, or as of a date on or
+after it) until funded again. Advances and invoices are issued on or after their month's
+first day, once each (an advance not after its month's invoice, and only with a positive
+line); an invoice's adjustments are what the provider's invoiced months' registers lost
+since their invoices, less what earlier invoices deducted.
+
 It never imports the engine's code.
 """
 
@@ -69,11 +84,30 @@ KIND_DELTAS = {
     "released": {"reserved": -1, "available": 1},
     "refunded": {"spent": -1, "available": 1},
     "expired": {"available": -1, "expired": 1},
+    "unfunded": {"credited": -1, "available": -1},
 }
 
 
+def funded_periods(moves: list[Move]) -> set[str]:
+    """The periods funded by the end of `moves`: an unfunded one is no longer (rule 20),
+    until funded again."""
+    funded: set[str] = set()
+    for move in moves:
+        if move.kind == "funded":
+            funded.add(move.period)
+        elif move.kind == "unfunded":
+            funded.discard(move.period)
+    return funded
+
+
 def fold(moves: list[Move]) -> dict[str, dict[str, int]]:
-    """Balances per period from movements (nominal is credited: nominal plus changes)."""
+    """Balances of the funded periods from movements (nominal is credited: nominal plus
+    changes less unfunded)."""
+    return {p: pot for p, pot in fold_all(moves).items() if p in funded_periods(moves)}
+
+
+def fold_all(moves: list[Move]) -> dict[str, dict[str, int]]:
+    """Balances per period from movements, unfunded periods included (all zero)."""
     result: dict[str, dict[str, int]] = {}
     for move in moves:
         pot = result.setdefault(move.period, dict.fromkeys(BALANCE_FIELDS, 0))
@@ -86,9 +120,7 @@ def fold(moves: list[Move]) -> dict[str, dict[str, int]]:
 def as_of(moves: list[Move], day: date) -> dict[str, dict[str, int]]:
     """Balances as of a business date: the movements dated up to `day`, in the periods
     the certificate had been funded for by then."""
-    kept = [m for m in moves if m.on <= day]
-    funded = {m.period for m in kept if m.kind == "funded"}
-    return {period: pot for period, pot in fold(kept).items() if period in funded}
+    return fold([m for m in moves if m.on <= day])
 
 
 @dataclass
@@ -98,6 +130,13 @@ class Category:
     sum_limit: int | None
     funded_count: int = 0
     funded_sum: int = 0
+    queue: list[tuple[str, date]] = field(default_factory=list)  # (number, since), head first
+
+    def limit_refuses(self) -> bool:
+        """Whether one more certificate does not fit the count or the sum limit."""
+        return (self.count_limit is not None and self.funded_count + 1 > self.count_limit) or (
+            self.sum_limit is not None and self.funded_sum + self.nominal > self.sum_limit
+        )
 
 
 @dataclass
@@ -112,7 +151,7 @@ class Certificate:
     history: list[Move] = field(default_factory=list)
 
     def pot(self) -> dict[str, int]:
-        return fold(self.history).get(PERIOD, dict.fromkeys(BALANCE_FIELDS, 0))
+        return fold_all(self.history).get(PERIOD, dict.fromkeys(BALANCE_FIELDS, 0))
 
 
 @dataclass
@@ -123,6 +162,7 @@ class Program:
     min_age: int
     max_age: int
     capacity: int | None
+    normative: int | None = None  # N_month (rule 15)
     withdrawn: bool = False
     active: dict[str, tuple[date, date]] = field(default_factory=dict)
 
@@ -177,6 +217,22 @@ class Contract:
         return sum(marks), len(marks)
 
 
+@dataclass
+class Document:
+    """An advance or an invoice (rules 16, 17), as `Ledger.invoices` lists it."""
+
+    invoice: str
+    kind: str
+    provider: str
+    month: str
+    amount: int
+    advance: int
+    adjustments: int
+    due: int
+    issued_on: date
+    paid_on: date | None = None
+
+
 class Model:
     """What the ledger should hold, and whether each command should be refused."""
 
@@ -190,6 +246,11 @@ class Model:
         self.children: dict[str, str] = {}
         self.certificates: dict[str, Certificate] = {}
         self.contracts: dict[str, Contract] = {}
+        self.advance_rate = 0
+        self.final_billing_from: date | None = None
+        # provider -> document number -> Document; provider -> adjustments deducted
+        self.documents: dict[str, dict[str, Document]] = {}
+        self.deducted: dict[str, int] = {}
 
     # -- periods ---------------------------------------------------------------------
 
@@ -210,7 +271,7 @@ class Model:
             if s.status == "open"
         ]
 
-    def close_period(self) -> dict[str, int]:
+    def close_period(self) -> dict[str, Any]:
         self.check_open()
         refuse_if(bool(self.open_months()), f"months still open: {self.open_months()}")
         refuse_if(self.today < PERIOD_END, f"{PERIOD} cannot close before {PERIOD_END}")
@@ -222,7 +283,15 @@ class Model:
             if amount:
                 certificate.history.append(Move(self.today, "expired", amount))
         self.closed = True
-        return {"expired": expired, "certificates": len(funded)}
+        for cat in self.categories.values():
+            cat.queue.clear()  # the lists lapse (rule 19)
+        in_period = {c.provider for c in self.contracts.values()}
+        owed = [(p, self.undeducted(p)) for p in sorted(in_period)]
+        return {
+            "expired": expired,
+            "certificates": len(funded),
+            "owed_by_providers": [(p, amount) for p, amount in owed if amount],
+        }
 
     def funded(self, category: str | None = None) -> list[Certificate]:
         return [
@@ -231,7 +300,7 @@ class Model:
             if c.category is not None and category in (None, c.category)
         ]
 
-    def change_nominal(self, category: str, nominal: int) -> dict[str, int]:
+    def change_nominal(self, category: str, nominal: int) -> dict[str, Any]:
         self.check_open()
         refuse_if(category not in self.categories, f"no category {category}")
         refuse_if(nominal <= 0, "a nominal must be above zero")
@@ -249,7 +318,87 @@ class Model:
         for certificate in funded:
             if delta:
                 certificate.history.append(Move(self.today, "nominal_changed", delta))
-        return {"delta": delta, "certificates": len(funded)}
+        served = self.serve(category) if delta < 0 else []
+        return {"delta": delta, "certificates": len(funded), "funded_from_queue": served}
+
+    def period_settings(self, advance: int | None, final_billing_from: date | None) -> dict:
+        """Rules 16 and 18: what is not given stays."""
+        self.check_open()
+        rate = self.advance_rate if advance is None else advance
+        day = self.final_billing_from if final_billing_from is None else final_billing_from
+        refuse_if(advance is None and final_billing_from is None, "nothing to change")
+        refuse_if(not 0 <= rate <= 100, f"advance rate {rate} is not 0-100")
+        refuse_if(
+            day is not None and not (ref.month_key(day) == PERIOD_MONTHS[-1] and day <= PERIOD_END),
+            f"{day} is not a day of the period's last month",
+        )
+        self.advance_rate, self.final_billing_from = rate, day
+        return {"advance": rate, "final_billing_from": day}
+
+    def change_limits(self, category: str, count: int | None, total: int | None) -> dict:
+        """Rule 19: never below what is funded; the room made serves the list."""
+        refuse_if(count is None and total is None, "nothing to change")
+        refuse_if(count is not None and count < 0, "a negative count limit")
+        refuse_if(total is not None and total < 0, "a negative sum limit")
+        self.check_open()
+        refuse_if(category not in self.categories, f"no category {category}")
+        cat = self.categories[category]
+        count = cat.count_limit if count is None else count
+        total = cat.sum_limit if total is None else total
+        refuse_if(count is not None and count < cat.funded_count, "count below the funded")
+        refuse_if(total is not None and total < cat.funded_sum, "sum below the funded")
+        cat.count_limit, cat.sum_limit = count, total
+        return {"count": count, "sum": total, "funded_from_queue": self.serve(category)}
+
+    # -- waiting lists (rule 19) and unfunding (rule 20) ---------------------------------
+
+    def place_of(self, number: str) -> tuple[str, int] | None:
+        for name, cat in self.categories.items():
+            for index, (waiting, _) in enumerate(cat.queue):
+                if waiting == number:
+                    return name, index + 1
+        return None
+
+    def drop_from_lists(self, number: str) -> None:
+        for cat in self.categories.values():
+            cat.queue[:] = [entry for entry in cat.queue if entry[0] != number]
+
+    def serve(self, category: str) -> list[str]:
+        """From the head, in order, each one that fits; stop at the first that does not."""
+        cat, served = self.categories[category], []
+        while cat.queue and not cat.limit_refuses():
+            number = cat.queue[0][0]
+            self.credit(self.certificates[number], category)
+            served.append(number)
+        return served
+
+    def leave_queue(self, number: str) -> str:
+        self.check_open()
+        place = self.place_of(number)
+        refuse_if(place is None, f"{number} waits in no list")
+        assert place is not None
+        self.drop_from_lists(number)
+        return place[0]
+
+    def unfund(self, number: str) -> dict[str, Any]:
+        refuse_if(number not in self.certificates, f"no certificate {number}")
+        self.check_open()
+        certificate = self.certificates[number]
+        refuse_if(certificate.category is None, f"{number} is not funded for {PERIOD}")
+        pot = certificate.pot()
+        refuse_if(bool(pot["reserved"] or pot["spent"]), "something is reserved or spent")
+        category = certificate.category
+        assert category is not None
+        cat = self.categories[category]
+        certificate.history.append(Move(self.today, "unfunded", pot["available"]))
+        certificate.category = None
+        cat.funded_count -= 1
+        cat.funded_sum -= pot["credited"]
+        return {
+            "category": category,
+            "unfunded": pot["credited"],
+            "funded_from_queue": self.serve(category),
+        }
 
     # -- registry ---------------------------------------------------------------------
 
@@ -285,7 +434,9 @@ class Model:
         self.children[child] = number
         self.certificates[number] = Certificate(number, child, birth, municipality, self.today)
 
-    def fund(self, number: str, category: str) -> int:
+    def fund(self, number: str, category: str, queue: bool = False) -> dict[str, Any]:
+        """Rule 3; with `queue`, one refused only by a limit joins the list (rule 19):
+        {"nominal": ...} when funded, {"position": ...} when queued."""
         refuse_if(number not in self.certificates, f"no certificate {number}")
         self.check_open()
         refuse_if(category not in self.categories, f"no category {category}")
@@ -293,18 +444,22 @@ class Model:
         refuse_if(certificate.municipality != MUNICIPALITY, "another municipality")
         refuse_if(certificate.category is not None, "already funded for the period")
         refuse_if(ref.age(certificate.birth, PERIOD_START) >= 18, "18 on the period start")
-        refuse_if(
-            cat.count_limit is not None and cat.funded_count + 1 > cat.count_limit,
-            "count limit reached",
-        )
-        refuse_if(
-            cat.sum_limit is not None and cat.funded_sum + cat.nominal > cat.sum_limit,
-            "sum limit reached",
-        )
+        if queue and cat.limit_refuses():
+            place = self.place_of(number)
+            refuse_if(place is not None, f"{number} already waits: {place}")
+            cat.queue.append((number, self.today))
+            return {"position": len(cat.queue)}
+        refuse_if(cat.limit_refuses(), "count or sum limit reached")
+        return {"nominal": self.credit(certificate, category)}
+
+    def credit(self, certificate: Certificate, category: str) -> int:
+        """Fund a certificate that fits (rule 3): it leaves any list it waits in."""
+        cat = self.categories[category]
         cat.funded_count += 1
         cat.funded_sum += cat.nominal
         certificate.category = category
         certificate.history.append(Move(self.today, "funded", cat.nominal))
+        self.drop_from_lists(certificate.number)
         return cat.nominal
 
     # -- contracts --------------------------------------------------------------------
@@ -349,7 +504,10 @@ class Model:
             "program at capacity",
         )
         prices = ref.month_prices(program.price, start, end)
-        share = min(sum(p for _, p in prices), certificate.pot()["available"])
+        cap = sum(p for _, p in prices)
+        if program.normative is not None:  # rule 15
+            cap = min(cap, sum(n for _, n in ref.month_prices(program.normative, start, end)))
+        share = min(cap, certificate.pot()["available"])
         parts = ref.split_share(share, [p for _, p in prices])
         certificate.contracts += 1
         contract = Contract(
@@ -385,7 +543,9 @@ class Model:
     def bill(self, month: str, on: date | None = None) -> dict[str, Any]:
         """A billing run dated `on` (default today)."""
         on = self.today if on is None else on
-        refuse_if(on < ref.first_of_next(month), f"{month} is billed from next month")
+        refuse_if(
+            on < self.billing_opens(month), f"{month} is billed from {self.billing_opens(month)}"
+        )
         totals: dict[str, Any] = {"billed": 0, "charged": 0, "released": 0, "parent": 0}
         missing = []
         for code in sorted(self.contracts):
@@ -459,6 +619,104 @@ class Model:
         move = Move(on, "refunded", refund, **contract.money(), month=month)
         self.certificates[contract.number].history.append(move)
         return refund
+
+    def billing_opens(self, month: str) -> date:
+        """Rules 9 and 18: the next month's first day, or the period's own date for its
+        last month (while the period is open)."""
+        early = self.final_billing_from
+        if early is not None and month == PERIOD_MONTHS[-1] and not self.closed:
+            return early
+        return ref.first_of_next(month)
+
+    # -- settlement (rules 16, 17) ----------------------------------------------------------
+
+    def contract_months(self, provider: str, month: str) -> list[tuple[Contract, Month]]:
+        return [
+            (c, s)
+            for c in sorted(self.contracts.values(), key=lambda c: c.code)
+            if c.provider == provider and (s := c.months.get(month)) is not None
+        ]
+
+    def register_total(self, provider: str, month: str) -> int:
+        return sum(s.charged - s.refunded for _, s in self.contract_months(provider, month))
+
+    def undeducted(self, provider: str) -> int:
+        """What the invoiced months' registers lost since their invoices, less what later
+        invoices deducted."""
+        drift = sum(
+            d.amount - self.register_total(provider, d.month)
+            for d in self.documents.get(provider, {}).values()
+            if d.kind == "invoice"
+        )
+        return drift - self.deducted.get(provider, 0)
+
+    def check_document(self, provider: str, month: str, number: str) -> None:
+        refuse_if(provider not in self.providers, f"no provider {provider}")
+        refuse_if(number in self.documents.get(provider, {}), f"{number} was already issued")
+        refuse_if(self.today < ref.first_of(month), f"{number} is issued from {month}'s first day")
+
+    def issue_advance(self, provider: str, month: str) -> dict[str, Any]:
+        number = f"{provider}/{month}-A"
+        self.check_document(provider, month, number)
+        invoiced = f"{provider}/{month}" in self.documents.get(provider, {})
+        refuse_if(invoiced, f"{month} of {provider} is already invoiced: no advance")
+        lines = [
+            (c.code, c.number, s.part * self.advance_rate // 100)
+            for c, s in self.contract_months(provider, month)
+            if s.status == "open"
+        ]
+        lines = [line for line in lines if line[2] > 0]
+        refuse_if(not lines, f"no contract month {month} of {provider} to advance")
+        total = sum(line[2] for line in lines)
+        self.documents.setdefault(provider, {})[number] = Document(
+            number, "advance", provider, month, total, 0, 0, total, self.today
+        )
+        return {"invoice": number, "total": total, "lines": lines}
+
+    def issue_invoice(self, provider: str, month: str) -> dict[str, Any]:
+        number = f"{provider}/{month}"
+        self.check_document(provider, month, number)
+        months = self.contract_months(provider, month)
+        unbilled = [c.code for c, s in months if s.status == "open"]
+        refuse_if(bool(unbilled), f"{month} of {provider} has open months: {unbilled}")
+        lines = [
+            (c.code, c.number, s.charged - s.refunded) for c, s in months if s.status == "billed"
+        ]
+        amount = sum(line[2] for line in lines)
+        documents = self.documents.setdefault(provider, {})
+        advance_doc = documents.get(f"{number}-A")
+        advance = 0 if advance_doc is None else advance_doc.amount
+        adjustments = self.undeducted(provider)
+        due = amount - advance - adjustments
+        documents[number] = Document(
+            number, "invoice", provider, month, amount, advance, adjustments, due, self.today
+        )
+        self.deducted[provider] = self.deducted.get(provider, 0) + adjustments
+        return {
+            "invoice": number,
+            "amount": amount,
+            "advance": advance,
+            "adjustments": adjustments,
+            "due": due,
+            "lines": lines,
+        }
+
+    def pay(self, number: str, on: date) -> dict[str, Any]:
+        provider = number.rpartition("/")[0]
+        document = self.documents.get(provider, {}).get(number)
+        refuse_if(document is None, f"no invoice {number}")
+        assert document is not None
+        refuse_if(document.paid_on is not None, f"{number} was paid on {document.paid_on}")
+        refuse_if(on < document.issued_on, f"{number} was issued on {document.issued_on}")
+        document.paid_on = on
+        return {"kind": document.kind, "amount": document.due}
+
+    def all_documents(self) -> list[Document]:
+        """By provider, month, kind (an advance before its invoice)."""
+        return sorted(
+            (d for docs in self.documents.values() for d in docs.values()),
+            key=lambda d: (d.provider, d.month, d.kind),
+        )
 
     # -- what the reports should say ------------------------------------------------------
 

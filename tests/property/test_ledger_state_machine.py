@@ -8,6 +8,15 @@ back-dated. For each command the model (`pfdo_model`) says whether the rules ref
 and, if not, what it moves; a refusal must raise `PfdoError` and leave everything as it
 was. After every step the balances, histories and registers are compared with the model
 and the invariants of DOMAIN.md are checked on what the engine reports.
+
+Rules 15-20 are driven too: programs with a normative cost, the period's settings (and
+December billed early from its own date), limits raised and lowered, fundings that join a
+waiting list, unfunding, leaving a list, and each provider's advances, invoices, payments
+and the refunds that later invoices deduct. After every step the waiting lists are the
+model's, the funded counts and sums fit the limits, the documents are the model's, and for
+every provider `sum(advance + due) - adjustments not yet deducted = net charges` over its
+invoiced months. The store's secrets are fixed, so the certificate numbers derived from
+child ids are the same when Hypothesis replays an example.
 """
 
 from __future__ import annotations
@@ -17,7 +26,9 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import date, timedelta
 from functools import partial
+from types import SimpleNamespace
 from typing import Any, TypeVar
+from unittest.mock import patch
 
 import pfdo_model as mdl
 import pfdo_reference as ref
@@ -35,6 +46,7 @@ from pfdo_model import MUNICIPALITY, PERIOD, PERIOD_END, PERIOD_MONTHS, PERIOD_S
 from pfdo_support import fresh_store, postgres_server
 
 from pfdo import Ledger, PfdoError
+from pfdo.results import CertificateFunded, CertificateQueued
 
 T = TypeVar("T")
 Seen = dict[str, tuple[Any, list[Any]]]  # number -> (balance, movements) read after a step
@@ -71,7 +83,11 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         super().__init__()
         with ExitStack() as resources:
             self.url = resources.enter_context(fresh_store(self.backend))
-            self.ledger = Ledger(self.url)
+            # the store's secrets (its ids key) are fixed, so that the certificate numbers
+            # the ledger derives, and so what is drawn among them in their order, are the
+            # same each time Hypothesis replays an example
+            with patch("pfdo.storage.secrets.os", SimpleNamespace(urandom=bytes)):
+                self.ledger = Ledger(self.url)
             self.resources = resources.pop_all()  # the store, removed by teardown
         self.model = mdl.Model(FIRST_DAY)
         # registers are read again for the months a command may have touched
@@ -172,6 +188,19 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         data: st.DataObject,
     ) -> None:
         self.open_the_period(base, disabled, count, headroom)
+        advance = data.draw(st.sampled_from([0, 30, 80, 100]), label="advance rate")
+        early = data.draw(st.none() | st.dates(date(2025, 12, 1), PERIOD_END), label="December")
+        if advance or early:
+            self.attempt(
+                partial(self.model.period_settings, advance, early),
+                partial(
+                    self.ledger.period_settings,
+                    PERIOD,
+                    advance=advance,
+                    final_billing_from=early,
+                    on=self.today,
+                ),
+            )
         for provider in PROVIDERS[: data.draw(st.integers(1, 2), label="providers")]:
             self.add_provider(provider, "municipal")
         for code in PROGRAMS[: data.draw(st.integers(1, 3), label="programs")]:
@@ -265,15 +294,19 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
             st.integers(-300_000, 300_000).map(lambda d: max(0, current + d)) | nominals,
             label="nominal",
         )
+        self.change_nominal_and_compare(category, nominal)
+
+    def change_nominal_and_compare(self, category: str, nominal: int) -> None:
         outcome = self.attempt(
             partial(self.model.change_nominal, category, nominal),
             self.change_nominal(category, ref.rubles(nominal)),
         )
         if outcome is not None:
             expected, changed = outcome
-            assert (changed.delta, changed.certificates) == (
+            assert (changed.delta, changed.certificates, changed.funded_from_queue) == (
                 expected["delta"],
                 expected["certificates"],
+                expected["funded_from_queue"],
             )
 
     def change_nominal(self, category: str, nominal: str) -> Callable[[], Any]:
@@ -308,6 +341,8 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
                 expected["expired"],
                 expected["certificates"],
             )
+            owed = [(o.provider, o.amount) for o in closed.owed_by_providers]
+            assert owed == expected["owed_by_providers"]
 
     @precondition(lambda self: self.year_can_be_settled())
     @rule(data=st.data())
@@ -373,6 +408,7 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
             min_age=min_age,
             max_age=max_age,
             capacity=data.draw(st.none() | st.integers(1, 3), label="capacity"),
+            normative=data.draw(st.none() | monthly_prices, label="normative monthly cost"),
         )
         outcome = self.attempt(
             partial(self.model.add_program, program),
@@ -385,11 +421,15 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
                 min_age=program.min_age,
                 max_age=program.max_age,
                 capacity=program.capacity,
+                normative_price=None
+                if program.normative is None
+                else ref.rubles(program.normative),
                 on=self.today,
             ),
         )
         if outcome is not None:
             assert outcome[1].monthly_price == program.price
+            assert outcome[1].normative_price == program.normative
 
     @rule(data=st.data())
     def take_a_provider_or_a_program_off_the_catalogue(self, data: st.DataObject) -> None:
@@ -453,21 +493,166 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         unfunded = [n for n, c in self.model.certificates.items() if c.category is None]
         number = self.choose(data, unfunded or list(self.model.certificates), NUMBERS, "number")
         category = data.draw(st.sampled_from(["base", "base", "disabled", "gold"]), label="cat")
-        self.fund(number, category)
+        self.fund(number, category, queue=data.draw(st.booleans(), label="queue if full"))
 
-    def fund(self, number: str, category: str) -> None:
+    def fund(self, number: str, category: str, queue: bool = False) -> None:
         outcome = self.attempt(
-            partial(self.model.fund, number, category),
+            partial(self.model.fund, number, category, queue),
             partial(
                 self.ledger.fund_certificate,
                 number,
                 period=PERIOD,
                 category=category,
+                queue=queue,
                 on=self.today,
             ),
         )
         if outcome is not None:
-            assert outcome[1].nominal == outcome[0]
+            expected, funding = outcome
+            assert (funding.number, funding.period, funding.category) == (number, PERIOD, category)
+            if "position" in expected:
+                assert isinstance(funding, CertificateQueued), funding
+                assert funding.position == expected["position"]
+            else:
+                assert isinstance(funding, CertificateFunded), funding
+                assert funding.nominal == expected["nominal"]
+
+    @rule(data=st.data())
+    def change_the_limits_of_a_category(self, data: st.DataObject) -> None:
+        """Raise or lower a count or sum limit (below what is funded: refused); the room
+        made serves the list."""
+        self.time_passes(data)
+        category = data.draw(st.sampled_from(["base", "disabled", "gold"]), label="category")
+        cat = self.model.categories.get(category)
+        funded = (0, 0) if cat is None else (cat.funded_count, cat.funded_sum)
+        count = data.draw(
+            st.none() | st.integers(-1, 2).map(lambda d: max(0, funded[0] + d)), label="count"
+        )
+        nominal = 0 if cat is None else cat.nominal
+        total = data.draw(
+            st.none()
+            | st.sampled_from([-1, 0, nominal - 1, nominal, 2 * nominal]).map(
+                lambda k: funded[1] + k
+            ),
+            label="sum",
+        )
+        if count is None and total is None and data.draw(st.booleans(), label="both none"):
+            count = funded[0] + 1
+        self.change_limits_and_compare(category, count, total)
+
+    def change_limits_and_compare(
+        self, category: str, count: int | None, total: int | None
+    ) -> None:
+        outcome = self.attempt(
+            partial(self.model.change_limits, category, count, total),
+            partial(
+                self.ledger.change_limits,
+                PERIOD,
+                category=category,
+                count=count,
+                sum=None if total is None else ref.rubles(total) if total >= 0 else "-1.00",
+                on=self.today,
+            ),
+        )
+        if outcome is not None:
+            expected, changed = outcome
+            assert (changed.count, changed.sum, changed.funded_from_queue) == (
+                expected["count"],
+                expected["sum"],
+                expected["funded_from_queue"],
+            )
+
+    @rule(data=st.data())
+    def a_full_category_queues_then_room_serves_its_list(self, data: st.DataObject) -> None:
+        """A category's limit is lowered to what is funded; some certificates ask to be
+        funded and join its list (perhaps one leaves it); then room is made: a limit
+        raised, a certificate unfunded or the nominal lowered."""
+        self.time_passes(data, most=5)
+        category = data.draw(st.sampled_from(["base", "disabled"]), label="category")
+        cat = self.model.categories[category]
+        by_count = data.draw(st.booleans(), label="by count")
+        self.change_limits_and_compare(
+            category,
+            cat.funded_count if by_count else None,
+            None if by_count else cat.funded_sum + data.draw(st.integers(0, cat.nominal - 1)),
+        )
+        for _ in range(data.draw(st.integers(1, 2), label="new certificates")):
+            if len(self.model.certificates) < MAX_CERTIFICATES:
+                child = data.draw(st.sampled_from(CHILDREN), label="child")
+                self.issue(child, date(2014, 5, 5), MUNICIPALITY, None)
+        unfunded = sorted(n for n, c in self.model.certificates.items() if c.category is None)
+        for number in data.draw(st.permutations(unfunded), label="who asks")[:3]:
+            queue = data.draw(st.integers(0, 3), label="queue") > 0
+            self.fund(number, category, queue=queue)
+        waiting = [n for n, _ in cat.queue]
+        if waiting and data.draw(st.integers(0, 3), label="one leaves") == 0:
+            self.leave_queue_and_compare(data.draw(st.sampled_from(waiting), label="leaves"))
+        self.time_passes(data, most=3)
+        how = data.draw(st.sampled_from(["count", "sum", "unfund", "nominal"]), label="room")
+        if how == "unfund":
+            idle = [
+                n
+                for n, c in sorted(self.model.certificates.items())
+                if c.category == category and not (c.pot()["reserved"] or c.pot()["spent"])
+            ]
+            if idle:
+                self.unfund_and_compare(data.draw(st.sampled_from(idle), label="unfunded"))
+        elif how == "nominal":
+            lower = data.draw(st.integers(1, max(1, cat.nominal // 2)), label="lower by")
+            self.change_nominal_and_compare(category, cat.nominal - lower)
+        else:
+            more = data.draw(st.sampled_from([1, 2, 0]), label="room for")
+            self.change_limits_and_compare(
+                category,
+                cat.funded_count + more if how == "count" else None,
+                cat.funded_sum + more * cat.nominal if how == "sum" else None,
+            )
+
+    @precondition(lambda self: bool(self.model.certificates))
+    @rule(data=st.data())
+    def unfund_a_certificate(self, data: st.DataObject) -> None:
+        """Mostly one with nothing reserved or spent; its place serves the list."""
+        self.time_passes(data)
+        funded = [n for n, c in self.model.certificates.items() if c.category is not None]
+        idle = [
+            n
+            for n in funded
+            if not any(self.model.certificates[n].pot()[k] for k in ("reserved", "spent"))
+        ]
+        number = self.choose(
+            data, idle or funded or list(self.model.certificates), NUMBERS, "number"
+        )
+        self.unfund_and_compare(number)
+
+    def unfund_and_compare(self, number: str) -> None:
+        outcome = self.attempt(
+            partial(self.model.unfund, number),
+            partial(self.ledger.unfund_certificate, number, period=PERIOD, on=self.today),
+        )
+        if outcome is not None:
+            expected, unfunded = outcome
+            assert (unfunded.number, unfunded.period) == (number, PERIOD)
+            assert (unfunded.category, unfunded.unfunded, unfunded.funded_from_queue) == (
+                expected["category"],
+                expected["unfunded"],
+                expected["funded_from_queue"],
+            )
+
+    @precondition(lambda self: bool(self.model.certificates))
+    @rule(data=st.data())
+    def leave_a_waiting_list(self, data: st.DataObject) -> None:
+        self.time_passes(data)
+        waiting = [n for cat in self.model.categories.values() for n, _ in cat.queue]
+        number = self.choose(data, waiting or list(self.model.certificates), NUMBERS, "number")
+        self.leave_queue_and_compare(number)
+
+    def leave_queue_and_compare(self, number: str) -> None:
+        outcome = self.attempt(
+            partial(self.model.leave_queue, number),
+            partial(self.ledger.leave_queue, number, period=PERIOD, on=self.today),
+        )
+        if outcome is not None:
+            assert outcome[1].category == outcome[0]
 
     # -- contracts ---------------------------------------------------------------------
 
@@ -539,6 +724,15 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
             (month, s.price, s.part, s.price - s.part) for month, s in contract.months.items()
         ]
         assert enrolment.certificate_share == contract.share
+        normative = self.model.programs[program].normative
+        assert enrolment.normative == (
+            None
+            if normative is None
+            else sum(n for _, n in ref.month_prices(normative, start, end))
+        )
+        assert enrolment.certificate_share <= min(
+            enrolment.price, enrolment.normative or enrolment.price
+        )
         assert sum(m.certificate for m in enrolment.months) == enrolment.certificate_share
         assert enrolment.price == enrolment.certificate_share + enrolment.parent_share
 
@@ -717,6 +911,227 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         if outcome is not None:
             assert outcome[1].refunded == refund
 
+    # -- settlement (rules 16-18) --------------------------------------------------------
+
+    @rule(data=st.data())
+    def change_the_period_settings(self, data: st.DataObject) -> None:
+        """The advance rate (0-100; outside: refused) and the last month's billing date
+        (a day of December; another: refused)."""
+        self.time_passes(data)
+        advance = data.draw(
+            st.none() | st.sampled_from([0, 50, 80, 100]) | st.integers(-1, 101), label="advance"
+        )
+        day = data.draw(
+            st.none()
+            | st.dates(date(2025, 12, 1), PERIOD_END)
+            | st.dates(date(2025, 11, 20), date(2026, 1, 5)),
+            label="final billing from",
+        )
+        outcome = self.attempt(
+            partial(self.model.period_settings, advance, day),
+            partial(
+                self.ledger.period_settings,
+                PERIOD,
+                advance=advance,
+                final_billing_from=day,
+                on=self.today,
+            ),
+        )
+        if outcome is not None:
+            expected, settings_ = outcome
+            assert (settings_.advance, settings_.final_billing_from) == (
+                expected["advance"],
+                expected["final_billing_from"],
+            )
+
+    @precondition(
+        lambda self: (
+            self.model.final_billing_from is not None
+            and not self.model.closed
+            and self.model.final_billing_from <= self.model.today < date(2026, 1, 1)
+        )
+    )
+    @rule(data=st.data())
+    def bill_the_last_month_early(self, data: st.DataObject) -> None:
+        """Rule 18: December from the period's own date (a day before it: refused)."""
+        self.record_the_lessons_of_today_perhaps(data)
+        early = self.model.final_billing_from
+        assert early is not None
+        on = self.business_date(data, [early - ONE_DAY, early], 10)
+        self.bill_and_compare(PERIOD_MONTHS[-1], on)
+
+    def record_the_lessons_of_today_perhaps(self, data: st.DataObject) -> None:
+        if data.draw(st.booleans(), label="lessons of today"):
+            self.teachers_record_the_lessons_of_the_day()
+
+    def provider_months(self, data: st.DataObject) -> tuple[str, str]:
+        """A provider (sometimes one that does not exist) and a month: mostly this month,
+        the last one, or one of its contracts'."""
+        provider = self.choose(data, list(self.model.providers), ["prov-x"], "provider")
+        theirs = sorted(
+            {m for c in self.model.contracts.values() if c.provider == provider for m in c.months}
+        )
+        choices = st.sampled_from(
+            [ref.month_key(self.today), month_before(self.today), *theirs, *BILLABLE[:1]]
+        ) | st.sampled_from(BILLABLE)
+        return provider, data.draw(choices, label="month")
+
+    @rule(data=st.data())
+    def issue_an_advance(self, data: st.DataObject) -> None:
+        self.time_passes(data)
+        provider, month = self.provider_months(data)
+        self.issue_advance_and_compare(provider, month)
+
+    def issue_advance_and_compare(self, provider: str, month: str) -> None:
+        outcome = self.attempt(
+            partial(self.model.issue_advance, provider, month),
+            partial(self.ledger.issue_advance, provider=provider, month=month, on=self.today),
+        )
+        if outcome is not None:
+            expected, advance = outcome
+            assert (advance.invoice, advance.provider, advance.month) == (
+                expected["invoice"],
+                provider,
+                month,
+            )
+            assert advance.total == expected["total"]
+            assert [(x.contract, x.number, x.amount) for x in advance.lines] == expected["lines"]
+
+    @rule(data=st.data())
+    def issue_an_invoice(self, data: st.DataObject) -> None:
+        self.time_passes(data)
+        provider, month = self.provider_months(data)
+        self.issue_invoice_and_compare(provider, month)
+
+    def issue_invoice_and_compare(self, provider: str, month: str) -> None:
+        outcome = self.attempt(
+            partial(self.model.issue_invoice, provider, month),
+            partial(self.ledger.issue_invoice, provider=provider, month=month, on=self.today),
+        )
+        if outcome is not None:
+            expected, invoice = outcome
+            assert (invoice.invoice, invoice.provider, invoice.month) == (
+                expected["invoice"],
+                provider,
+                month,
+            )
+            got = (invoice.amount, invoice.advance, invoice.adjustments, invoice.due)
+            assert got == tuple(expected[k] for k in ("amount", "advance", "adjustments", "due"))
+            assert [(x.contract, x.number, x.amount) for x in invoice.lines] == expected["lines"]
+            # its amount is its register's total as of the invoice
+            assert invoice.amount == self.ledger.register(provider, month=month).total_certificate
+
+    @precondition(lambda self: bool(self.model.contracts))
+    @rule(data=st.data())
+    def settle_with_the_providers(self, data: st.DataObject) -> None:
+        """An advance for this month, then an invoice for each month of the year gone by
+        that can have one, for every provider."""
+        self.time_passes(data)
+        for provider in sorted(self.model.providers):
+            self.issue_advance_and_compare(provider, ref.month_key(self.today))
+            for month in PERIOD_MONTHS:
+                if ref.first_of_next(month) <= self.today:
+                    number = f"{provider}/{month}"
+                    if number not in self.model.documents.get(provider, {}):
+                        self.issue_invoice_and_compare(provider, month)
+
+    @precondition(lambda self: bool(self.model.contracts))
+    @rule(data=st.data())
+    def a_month_is_advanced_billed_invoiced_paid_then_a_charge_of_it_refunded(
+        self, data: st.DataObject
+    ) -> None:
+        """A provider's month: its advance inside it, its billing and invoice after it,
+        both paid; then a refund of an invoiced month, which the next invoice deducts
+        (or, at the close, the provider owes)."""
+        code = data.draw(st.sampled_from(sorted(self.model.contracts)), label="contract")
+        contract = self.model.contracts[code]
+        month = data.draw(st.sampled_from(sorted(contract.months)), label="month")
+        provider = contract.provider
+        if self.today < ref.first_of(month):
+            self.move_clock_to(data, ref.first_of(month) + timedelta(data.draw(st.integers(0, 9))))
+        self.issue_advance_and_compare(provider, month)
+        self.move_clock_to(data, max(self.today, ref.first_of_next(month)))
+        self.settle_attendance_of(data, month)
+        self.bill_and_compare(month)
+        self.issue_invoice_and_compare(provider, month)
+        for number in (f"{provider}/{month}-A", f"{provider}/{month}"):
+            if number in self.model.documents.get(provider, {}):
+                self.pay_and_compare(number, self.today)
+        invoiced = [
+            (c, m)
+            for c in sorted(self.model.contracts.values(), key=lambda c: c.code)
+            if c.provider == provider
+            for m, state in c.months.items()
+            if state.charged > state.refunded
+            and f"{provider}/{m}" in self.model.documents[provider]
+        ]
+        if invoiced:
+            refunded, refunded_month = data.draw(st.sampled_from(invoiced), label="refunded")
+            state = refunded.months[refunded_month]
+            refund = data.draw(st.integers(1, state.charged - state.refunded), label="refund")
+            self.unchecked_months.add(refunded_month)
+            outcome = self.attempt(
+                partial(self.model.correct, refunded.code, refunded_month, refund, self.today),
+                partial(
+                    self.ledger.correct,
+                    refunded.code,
+                    month=refunded_month,
+                    refund=ref.rubles(refund),
+                    reason="lesson not held",
+                    on=self.today,
+                ),
+            )
+            if outcome is not None and data.draw(st.booleans(), label="next invoice"):
+                self.move_clock_to(data, ref.first_of_next(ref.month_key(self.today)))
+                later = month_before(self.today)
+                self.settle_attendance_of(data, later)
+                self.bill_and_compare(later)
+                self.issue_invoice_and_compare(provider, later)
+
+    def settle_attendance_of(self, data: st.DataObject, month: str) -> None:
+        """A lesson recorded in each attendance contract month of `month` with none."""
+        for code, contract in sorted(self.model.contracts.items()):
+            state = contract.months.get(month)
+            if state is None or state.status != "open" or contract.mode != "attendance":
+                continue
+            if contract.lessons_in(month)[1] == 0 and not self.model.closed:
+                day = max(contract.start, ref.first_of(month))
+                if day <= min(contract.last_lesson_day(), self.today):
+                    present = data.draw(st.booleans(), label=f"{code} present on {day}")
+                    self.record_attendance_and_compare(code, [day], present)
+
+    @rule(data=st.data())
+    def pay_an_advance_or_an_invoice(self, data: st.DataObject) -> None:
+        self.time_passes(data)
+        documents = self.model.all_documents()
+        number = self.choose(
+            data,
+            [d.invoice for d in documents if d.paid_on is None] or [d.invoice for d in documents],
+            ["prov-a/2025-13", "prov-a/2025", "prov-x/2025-03", "prov-a/2024-01-A"],
+            "invoice",
+        )
+        issued = [d.issued_on for d in documents if d.invoice == number]
+        on = self.business_date(data, [day + k * ONE_DAY for day in issued for k in (-1, 0)], 30)
+        self.pay_and_compare(number, on)
+
+    def pay_and_compare(self, number: str, on: date) -> None:
+        outcome = self.attempt(
+            partial(self.model.pay, number, on),
+            partial(self.ledger.pay_invoice, number, on=on),
+        )
+        if outcome is not None:
+            expected, paid = outcome
+            assert (paid.invoice, paid.kind, paid.paid_on, paid.amount) == (
+                number,
+                expected["kind"],
+                on,
+                expected["amount"],
+            )
+        unpaid = self.ledger.invoices(unpaid=True)
+        expected_unpaid = [d.invoice for d in self.model.all_documents() if d.paid_on is None]
+        assert [d.invoice for d in unpaid.invoices] == expected_unpaid
+        assert unpaid.total_due == sum(d.due for d in unpaid.invoices)
+
     # -- reading it back -----------------------------------------------------------------
 
     @rule(reopen=st.booleans())
@@ -772,6 +1187,8 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         self.every_pot_holds_exactly_what_was_credited(seen)
         self.every_contract_accounts_for_its_whole_share(seen)
         self.registers_are_what_the_model_says_and_add_up_to_the_money_spent(seen)
+        self.funded_certificates_fit_their_limits_and_the_lists_are_the_models(seen)
+        self.invoices_are_the_models_and_every_provider_is_paid_its_net_charges()
 
     def balances_and_histories_are_what_the_model_says(self, seen: Seen) -> None:
         for number, certificate in self.model.certificates.items():
@@ -824,6 +1241,64 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         self.unchecked_months.clear()
         spent = sum(p.spent for balance, _ in seen.values() for p in balance.periods)
         assert sum(self.register_totals.values()) == spent
+
+    def funded_certificates_fit_their_limits_and_the_lists_are_the_models(self, seen: Seen) -> None:
+        """Rule 19: the funded count and sum never above the limits; each waiting list
+        is the model's, in order (none after the close: the lists lapse)."""
+        for name, cat in self.model.categories.items():
+            pots = [p for b, _ in seen.values() for p in b.periods if p.category == name]
+            assert (len(pots), sum(p.credited for p in pots)) == (cat.funded_count, cat.funded_sum)
+            assert cat.count_limit is None or cat.funded_count <= cat.count_limit, name
+            assert cat.sum_limit is None or cat.funded_sum <= cat.sum_limit, name
+            entries = self.ledger.queue(period=PERIOD, category=name).entries
+            assert [(e.position, e.number, e.since) for e in entries] == [
+                (i, number, since) for i, (number, since) in enumerate(cat.queue, start=1)
+            ], name
+            funded_numbers = {n for n, c in self.model.certificates.items() if c.category}
+            assert not funded_numbers & {number for number, _ in cat.queue}
+            assert not cat.queue or cat.limit_refuses(), f"{name}: room left with a list"
+
+    def invoices_are_the_models_and_every_provider_is_paid_its_net_charges(self) -> None:
+        """Rules 16, 17: the documents are the model's; over each provider's invoiced
+        months, sum(advance + due) - adjustments not yet deducted = net charges."""
+        listed = self.ledger.invoices().invoices
+        assert [_document(d) for d in listed] == [_document(d) for d in self.model.all_documents()]
+        for provider in {d.provider for d in listed}:
+            invoices = [d for d in listed if d.provider == provider and d.kind == "invoice"]
+            net = {d.month: self.register_total(provider, d.month) for d in invoices}
+            undeducted = sum(d.amount - net[d.month] for d in invoices) - sum(
+                d.adjustments for d in invoices
+            )
+            assert undeducted == self.model.undeducted(provider), provider
+            paid_for = sum(d.advance + d.due for d in invoices)
+            assert paid_for - undeducted == sum(net.values()), provider
+            for d in invoices:
+                assert d.due == d.amount - d.advance - d.adjustments, d
+
+    def register_total(self, provider: str, month: str) -> int:
+        """A register's total now, as the engine reports it (months outside the period
+        have no contract)."""
+        if month not in PERIOD_MONTHS:
+            return 0
+        if (provider, month) not in self.register_totals:
+            total = self.ledger.register(provider, month=month).total_certificate
+            self.register_totals[provider, month] = total
+        return self.register_totals[provider, month]
+
+
+def _document(d: Any) -> tuple[Any, ...]:
+    return (
+        d.invoice,
+        d.kind,
+        d.provider,
+        d.month,
+        d.amount,
+        d.advance,
+        d.adjustments,
+        d.due,
+        d.issued_on,
+        d.paid_on,
+    )
 
 
 def _line(x: Any) -> tuple[Any, ...]:
