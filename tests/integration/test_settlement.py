@@ -174,10 +174,14 @@ def test_december_is_billed_on_the_periods_early_date(ledger: Ledger) -> None:
         on="2025-11-20",
     ).contract  # fmt: skip
     ledger.record_attendance(contract, dates=["2025-12-02", "2025-12-09"], on="2025-12-19")
+    # a lesson after the billing date, recorded before the (back-dated) run: it does not count
+    ledger.record_attendance(contract, dates=["2025-12-23"], present=False, on="2025-12-23")
     with pytest.raises(Refused, match="can be billed from 2026-01-01, not on 2025-12-19"):
         ledger.bill("2025-12", on="2025-12-19")
     run = ledger.bill("2025-12", on="2025-12-20")
-    assert (run.billed, run.charged) == (1, 250000)
+    assert (run.billed, run.charged) == (1, 250000)  # 2 of 2 lessons by the 20th
+    (line,) = ledger.register("P1", month="2025-12").lines
+    assert (line.present, line.recorded) == (2, 2)
     invoice = ledger.issue_invoice(provider="P1", month="2025-12", on="2025-12-20")
     assert invoice.amount == 250000
     with pytest.raises(Refused, match="its last month 2025-12 may be billed from a day"):

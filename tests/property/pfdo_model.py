@@ -205,7 +205,7 @@ class Contract:
     def billed_months(self) -> list[str]:
         return [m for m, s in self.months.items() if s.status == "billed"]
 
-    def lessons_in(self, month: str) -> tuple[int, int]:
+    def lessons_in(self, month: str, until: date | None = None) -> tuple[int, int]:
         """(present, recorded) in `month`; marks for days after a termination date (taken
         before the contract was terminated) do not count."""
         marks = [
@@ -213,6 +213,7 @@ class Contract:
             for day, present in self.attendance.items()
             if ref.month_key(day) == month
             and (self.terminated_on is None or day <= self.terminated_on)
+            and (until is None or day <= until)
         ]
         return sum(marks), len(marks)
 
@@ -387,6 +388,13 @@ class Model:
         refuse_if(certificate.category is None, f"{number} is not funded for {PERIOD}")
         pot = certificate.pot()
         refuse_if(bool(pot["reserved"] or pot["spent"]), "something is reserved or spent")
+        refuse_if(
+            any(
+                k.number == number and any(m.status == "open" for m in k.months.values())
+                for k in self.contracts.values()
+            ),
+            "a contract (even one paid nothing) has months left to bill or cancel",
+        )
         category = certificate.category
         assert category is not None
         cat = self.categories[category]
@@ -553,7 +561,7 @@ class Model:
             state = contract.months.get(month)
             if state is None or state.status != "open" or contract.enrolled_on > on:
                 continue  # nothing to bill, or enrolled after the run's date: left open
-            present, recorded = contract.lessons_in(month)
+            present, recorded = contract.lessons_in(month, until=on)
             if contract.mode == "attendance" and recorded == 0:
                 missing.append(code)
                 continue

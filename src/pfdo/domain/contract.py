@@ -216,9 +216,12 @@ class Contract(Aggregate):
         except KeyError:
             raise NotFound(f"contract {self.code} has no month {month}") from None
 
-    def attendance_in(self, month: str) -> tuple[int, int]:
-        """(present, recorded) lesson counts of a month."""
+    def attendance_in(self, month: str, until: date | None = None) -> tuple[int, int]:
+        """(present, recorded) lesson counts of a month, of lessons up to `until` (a
+        billing date inside the month, rule 18) when given."""
         last = self.terminated_on.isoformat() if self.terminated_on else "9999-12-31"
+        if until is not None:
+            last = min(last, until.isoformat())
         marks = [
             present
             for day, present in self.attendance.items()
@@ -261,7 +264,7 @@ class Contract(Aggregate):
         state = self.months.get(month)
         if state is None or state["status"] != "open" or self.enrolled_on > on:
             return BillingOutcome(billed=None)  # nothing to bill, or enrolled after this run
-        present, recorded = self.attendance_in(month)
+        present, recorded = self.attendance_in(month, until=on)
         if self.mode == "fixed":
             bill = bill_fixed(state["price"], state["certificate"])
         elif recorded == 0:
