@@ -87,7 +87,12 @@ def test_period_open_calls_a_malformed_nominal_malformed_input(pfdo: Pfdo, nomin
 
 def test_period_close_expires_the_money_still_available(year: Pfdo) -> None:
     closed = year.json("period", "close", "2025", "--on", "2025-12-31")
-    assert closed == {"period": "2025", "expired": "12000.00", "certificates": 1}
+    assert closed == {
+        "period": "2025",
+        "expired": "12000.00",
+        "certificates": 1,
+        "owed_by_providers": [],
+    }
     assert year.pot() == pot(available="0.00", expired="12000.00")
 
 
