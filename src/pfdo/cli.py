@@ -13,15 +13,14 @@ store), and closed when the command ends.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
 
-from pfdo import cli_format
 from pfdo.audit.cli import audit
 from pfdo.audit.keys import signing_key_from_env
+from pfdo.cli_desk import export, report
 from pfdo.cli_session import (
     CommandError,
     MalformedInput,
@@ -29,6 +28,7 @@ from pfdo.cli_session import (
     emit,
     json_option,
     opens_store,
+    progress_bar,
     refusals,
 )
 from pfdo.collector import collector_paused
@@ -53,11 +53,6 @@ TEXT = f"({TEXT_FORM})"
 AMOUNT = f"(rubles, digits 0-9 and up to two decimals, at most {format_limit(MAX_AMOUNT)})"
 TOTAL = f"at most {format_limit(MAX_TOTAL)}"
 WHOLE = f"(a whole number, at most {COUNT_DIGITS} digits 0-9)"
-
-
-def stdout_is_terminal() -> bool:
-    """Whether a person watches standard output (the tests replace this)."""
-    return sys.stdout.isatty()
 
 
 def writing(f: F) -> F:
@@ -361,13 +356,9 @@ def attend(session: Session, /, contract: str, as_json: bool, **options: Any) ->
 @click.pass_obj
 def bill(session: Session, /, month: str, as_json: bool, **options: Any) -> None:
     """Bill a month for every contract (allowed from the first day of the next month)."""
-    progress = cli_format.Progress("billing") if not as_json and stdout_is_terminal() else None
-    try:
-        with collector_paused():  # a long run of objects that stay alive: see pfdo.collector
-            result = session.call(lambda ledger: ledger.bill(month, progress=progress, **options))
-    finally:
-        if progress is not None:
-            progress.close()
+    # a long run of objects that stay alive: see pfdo.collector
+    with progress_bar("billing", as_json) as progress, collector_paused():
+        result = session.call(lambda ledger: ledger.bill(month, progress=progress, **options))
     emit(result, as_json)
 
 
@@ -451,13 +442,8 @@ def rebuild(session: Session, /, as_json: bool) -> None:
     they were. The log is read in pages, in bounded memory; prints the events folded and
     the seconds taken.
     """
-    progress = cli_format.Progress("rebuilding") if not as_json and stdout_is_terminal() else None
-    try:
-        with collector_paused():
-            result = session.call(lambda ledger: ledger.rebuild(progress))
-    finally:
-        if progress is not None:
-            progress.close()
+    with progress_bar("rebuilding", as_json) as progress, collector_paused():
+        result = session.call(lambda ledger: ledger.rebuild(progress))
     emit(result, as_json)
 
 
@@ -543,20 +529,18 @@ def import_attendance_command(
             write_errors(errors_file, read.header, read.rows, read.errors)
         raise CommandError.of(JournalRejected(read.file, read.errors))
     key = request_id or f"journal-{read.key(on)}"
-    progress = cli_format.Progress("recording") if not as_json and stdout_is_terminal() else None
-    try:
+    with progress_bar("recording", as_json) as progress:
         result = session.call(
             lambda ledger: import_attendance(
                 ledger, read.marks, on=on, request_id=key, progress=progress, file=read.file
             )
         )
-    finally:
-        if progress is not None:
-            progress.close()
     emit(result, as_json)
 
 
 main.add_command(audit)  # pfdo audit ...: the auditor's commands live in pfdo.audit.cli
+main.add_command(export)  # pfdo export ... and pfdo report ...: the desk, in pfdo.cli_desk
+main.add_command(report)
 
 
 if __name__ == "__main__":  # python -m pfdo.cli

@@ -3,8 +3,8 @@
 `Ledger` is a façade: each writing command is validated (pydantic, `pfdo.commands`), then
 handed to the executor (`pfdo.execution`: load, decide, save, retry; idempotency in
 `pfdo.idempotency`) with its decision (`pfdo.decisions`); a billing run goes to
-`pfdo.billing_run`; reports are answered by `pfdo.reports`. The parts on the store are
-built by `pfdo.bootstrap`.
+`pfdo.billing_run`; reports are answered by `pfdo.reports`, exports and the period report
+by `pfdo.exports.desk`. The parts on the store are built by `pfdo.bootstrap`.
 """
 
 from __future__ import annotations
@@ -23,15 +23,15 @@ from pfdo.billing_run import BILLING_BATCH, BillingRun
 from pfdo.bootstrap import bootstrap
 from pfdo.decisions import certificates, contracts, periods, registry
 from pfdo.execution import Executor
+from pfdo.exports.desk import Desk
 from pfdo.failures import translated
 from pfdo.follower import follow
-from pfdo.reports import Reports
 from pfdo.store import store_errors
 
 log = logging.getLogger(__name__)
 
 
-class Ledger(Reports):
+class Ledger(Desk):
     """pfdo's accounting engine on one store (SQLite file or PostgreSQL database).
 
     Opening a `Ledger` has no side effect beyond creating the store's tables on first
