@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pfdo.domain.balance import BALANCE_FIELDS
-from pfdo.exports.results import PeriodReport
+from pfdo.exports.results import PeriodReport, ReportTotals
 from pfdo.exports.table import Column, Table
 from pfdo.results import Register
 
@@ -57,7 +57,7 @@ def report_tables(report: PeriodReport) -> list[Table]:
     counts = ("issued", "funded_count")
     figures = [
         Column(f, "count" if f in counts else "money", total=False)
-        for f in report.totals.model_fields
+        for f in ReportTotals.model_fields
     ]
     totals = Table(
         "totals",
