@@ -97,6 +97,12 @@ class Ledger(Desk):
         """How many saves lost an optimistic-concurrency race and were decided again."""
         return self._x.conflicts_retried
 
+    @property
+    def requests_replayed(self) -> int:
+        """How many commands were answered from their request id's first result, writing
+        nothing (an import counts the rows it skipped so)."""
+        return self._x.requests_replayed
+
     def close(self) -> None:
         self._parts.close()
 

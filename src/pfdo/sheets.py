@@ -1,4 +1,4 @@
-"""Spreadsheet CSV as Russian operators' Excel writes it: bytes in, rows of cells out.
+"""Spreadsheets as Russian operators' Excel writes them: bytes in, rows of cells out.
 
 Excel saves a sheet as "CSV UTF-8" (UTF-8 with a byte order mark, `;`-separated in a
 Russian locale), as "CSV" (cp1251, `;`) or as "Unicode text" (UTF-16 with a byte order
@@ -6,6 +6,11 @@ mark, tab-separated). pfdo decodes the bytes itself: a byte order mark names the
 (UTF-8 or UTF-16 LE/BE), otherwise the encoding asked for (default UTF-8); the separator
 (`;`, tab or `,`) is the one the header line uses most. A file that is not valid in its
 encoding is an input error naming the file, the encoding and the line.
+
+An `.xlsx` workbook (recognised by its content, a zip, whatever its name) is read with
+openpyxl in read-only mode, its first sheet only; its cells become the text a CSV would
+hold: a date cell `YYYY-MM-DD`, a number in digits with `.` as its decimal mark (a whole
+number without one), so an import reads both kinds of file by the same rules.
 """
 
 from __future__ import annotations
@@ -13,11 +18,19 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
+import zipfile
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
 
 from pfdo.domain.errors import InvalidInput
 from pfdo.results import RowError
 
+#: A sheet: a file's path, or a stream of its text or its bytes.
+Source = str | os.PathLike[str] | IO[str] | IO[bytes]
 #: The encodings a caller may ask for, as `--encoding` offers them.
 ENCODINGS = ("utf-8", "utf-16", "cp1251")
 SEPARATORS = (";", "\t", ",")
@@ -61,6 +74,57 @@ def read_sheet(text: str) -> Sheet:
     header = [cell.strip() for cell in next(reader, [])]
     rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
     return Sheet(header=header, rows=rows)
+
+
+def load(source: Source, what: str, encoding: str | None = None) -> tuple[str, Sheet]:
+    """Read a sheet (CSV of any of Excel's encodings, or xlsx): its name and its cells.
+    A file that cannot be read or decoded raises `InvalidInput` naming it as `what`."""
+    name = str(source) if isinstance(source, str | os.PathLike) else ""
+    try:
+        data = Path(source).read_bytes() if isinstance(source, str | os.PathLike) else source.read()
+    except OSError as error:
+        raise InvalidInput(f"{what} {name}: {error.strerror}") from None
+    label = f"{what} {name}".strip()
+    if isinstance(data, bytes) and data.startswith(b"PK\x03\x04"):
+        return name, read_workbook(data, label)
+    text = decode(data, label, encoding) if isinstance(data, bytes) else data
+    return name, read_sheet(text)
+
+
+def read_workbook(data: bytes, label: str) -> Sheet:
+    """The first sheet of an xlsx workbook, its cells as text (see the module's doc)."""
+    from openpyxl import load_workbook  # imported on first use: CSV needs none of it
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise InvalidInput(f"{label}: not a readable xlsx workbook ({error})") from None
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = [_text(cell).strip() for cell in next(rows, ())]
+        found = []
+        for line, row in enumerate(rows, start=2):
+            cells = [_text(cell) for cell in row]
+            if any(cell.strip() for cell in cells):
+                found.append((line, cells))
+    finally:
+        book.close()
+    return Sheet(header=header, rows=found)
+
+
+def _text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "1" if cell else "0"
+    if isinstance(cell, datetime):
+        return cell.date().isoformat() if cell.time() == datetime.min.time() else cell.isoformat()
+    if isinstance(cell, date):
+        return cell.isoformat()
+    if isinstance(cell, float):
+        exact = Decimal(repr(cell))
+        return str(int(exact)) if exact == exact.to_integral_value() else format(exact, "f")
+    return str(cell)
 
 
 def write_errors(
