@@ -7,7 +7,8 @@ robin) is written twice: as CSV the way Excel saves "CSV UTF-8" (BOM, `;`, ДД.
 and as xlsx (xlsxwriter, date cells). For each file, in the same run:
 
 - raw: the same library parsing the same file and nothing else: Python's `csv` reader
-  over the decoded text, or openpyxl's read-only mode iterating the cells' values;
+  over the decoded text, or python-calamine reading the first sheet's cells (as
+  `pfdo.sheets` does);
 - import: `read_journal` (decode, detect, check every cell) + `import_attendance` (one
   bulk, one chunk) on a copy of the set-up store, the same path `pfdo import attendance`
   takes.
@@ -29,8 +30,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-import openpyxl
 import xlsxwriter
+from python_calamine import CalamineWorkbook
 
 from pfdo import Ledger
 from pfdo.collector import collector_paused
@@ -93,10 +94,8 @@ def raw_csv(path: Path) -> int:
 
 
 def raw_xlsx(path: Path) -> int:
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    count = sum(1 for _ in book.worksheets[0].iter_rows(values_only=True)) - 1
-    book.close()
-    return count
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes())).get_sheet_by_index(0)
+    return len(sheet.to_python(skip_empty_area=False)) - 1
 
 
 def timed(action: object) -> tuple[int, float]:

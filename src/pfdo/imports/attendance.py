@@ -12,6 +12,7 @@ marks are recorded and the rest become row errors.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -84,6 +85,12 @@ def read_journal(source: Source, *, encoding: str | None = None, name: str = "")
     return Journal(name or file or "journal", sheet.header, sheet.rows, marks, errors)
 
 
+@functools.lru_cache(maxsize=4096)
+def _lesson_date(text: str) -> date:
+    """A journal repeats its few hundred dates over and over: each is parsed once."""
+    return parse_sheet_date(text)
+
+
 def _mark(line: int, row: list[str], where: dict[str, int], errors: list[RowError]) -> Mark | None:
     def cell(key: str) -> str:
         index = where.get(key)
@@ -94,7 +101,7 @@ def _mark(line: int, row: list[str], where: dict[str, int], errors: list[RowErro
     if not contract:
         errors.append(RowError(line=line, column="contract", reason="empty"))
     try:
-        lesson = parse_sheet_date(day)
+        lesson = _lesson_date(day)
     except InvalidInput as error:
         errors.append(RowError(line=line, column="date", reason=str(error)))
     if flag not in PRESENT + ABSENT:

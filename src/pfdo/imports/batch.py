@@ -76,7 +76,7 @@ def read_batch(kind: Kind, source: Source, *, encoding: str | None = None) -> Ba
     """Read a sheet of `kind` and check every cell; a file that cannot be read or decoded
     raises `InvalidInput`."""
     file, sheet = load(source, kind.what, encoding)
-    batch = Batch(kind, file, sheet.header, sheet.rows)
+    batch = Batch(kind, file or kind.name, sheet.header, sheet.rows)
     where, batch.errors = locate(sheet.header, kind.fields)
     if batch.errors:
         return batch
