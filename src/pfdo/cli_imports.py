@@ -24,6 +24,7 @@ from pfdo.results import AttendanceImported, SheetImported
 from pfdo.sheets import ENCODINGS, write_errors
 
 Rejection = SheetRejected | SheetRefused | JournalRejected
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 READING = """\b
 Files: .xlsx (the first sheet), or CSV as Excel saves it: UTF-8 with or without BOM
@@ -32,8 +33,10 @@ Files: .xlsx (the first sheet), or CSV as Excel saves it: UTF-8 with or without 
 header line uses. Headers in any order and case; other columns are ignored."""
 
 
-def _options(writing: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    def wrap(f: Any) -> Any:
+def _options(writing: Decorator) -> Decorator:
+    """The file argument and the options every import takes, then the writing ones."""
+
+    def wrap(f: Callable[..., Any]) -> Callable[..., Any]:
         f = click.option(
             "--partial", is_flag=True,
             help="Write the good rows even if others are wrong (they are listed in errors).",
@@ -53,7 +56,7 @@ def _options(writing: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return wrap
 
 
-def register_imports(group: click.Group, writing: Callable[[Any], Any]) -> None:
+def register_imports(group: click.Group, writing: Decorator) -> None:
     """Add the import commands to `group` (`pfdo import`), with the writing options."""
     for kind in KINDS.values():
         group.command(kind.name, help=_help(kind))(click.pass_obj(_options(writing)(_runner(kind))))
