@@ -10,6 +10,7 @@ in each command's `--help` (built from `pfdo.imports.kinds`, so help and code ag
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -42,7 +43,7 @@ def _options(writing: Decorator) -> Decorator:
             help="Write the good rows even if others are wrong (they are listed in errors).",
         )(f)  # fmt: skip
         f = click.option(
-            "--errors", "errors_file", type=click.Path(dir_okay=False),
+            "--errors", "errors_file", type=click.Path(dir_okay=False), callback=_writable,
             help="With wrong rows, write them here (CSV UTF-8 with BOM, ';'): the file's "
             "columns, then line, column, reason.",
         )(f)  # fmt: skip
@@ -54,6 +55,14 @@ def _options(writing: Decorator) -> Decorator:
         return writing(click.argument("file", type=click.Path())(f))
 
     return wrap
+
+
+def _writable(_ctx: click.Context, _param: click.Parameter, path: str | None) -> str | None:
+    """`--errors FILE` must be writable before anything is imported."""
+    folder = Path(path).parent if path is not None else None
+    if folder is not None and not folder.is_dir():
+        raise click.BadParameter(f"the folder {folder} does not exist")
+    return path
 
 
 def register_imports(group: click.Group, writing: Decorator) -> None:

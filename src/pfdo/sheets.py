@@ -130,10 +130,13 @@ def write_errors(
     """Write the wrong rows for a spreadsheet: UTF-8 with BOM, `;`, the input's columns
     then `line`, `column` and `reason`, one line per error."""
     cells = dict(rows)
-    with open(path, "w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out, delimiter=";")
-        writer.writerow([*header, "line", "column", "reason"])
-        for error in errors:
-            row = cells.get(error.line, header if error.line == 1 else [])
-            padded = [*row, *[""] * (len(header) - len(row))][: len(header)]
-            writer.writerow([*padded, error.line, error.column, error.reason])
+    try:
+        with open(path, "w", encoding="utf-8-sig", newline="") as out:
+            writer = csv.writer(out, delimiter=";")
+            writer.writerow([*header, "line", "column", "reason"])
+            for error in errors:
+                row = cells.get(error.line, header if error.line == 1 else [])
+                padded = [*row, *[""] * (len(header) - len(row))][: len(header)]
+                writer.writerow([*padded, error.line, error.column, error.reason])
+    except OSError as error:
+        raise InvalidInput(f"cannot write the errors file {path}: {error.strerror}") from None

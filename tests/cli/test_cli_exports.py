@@ -206,3 +206,9 @@ def test_an_empty_register_is_a_header_and_a_zero_totals_row(desk: Pfdo, tmp_pat
     rows = list(sheet_of(out).iter_rows(values_only=True))
     assert printed["rows"] == 0 and printed["total_certificate"] == "0.00"
     assert rows[0][0] == "contract" and rows[1][0] == "total" and rubles(rows[1][3]) == 0
+
+
+def test_an_xlsx_into_a_missing_folder_is_one_error_line(desk: Pfdo, tmp_path: Path) -> None:
+    missing = tmp_path / "no" / "b.xlsx"
+    stderr = desk.malformed("export", "balances", "--out", str(missing))
+    assert stderr == f"Error: cannot write {missing}: No such file or directory\n"

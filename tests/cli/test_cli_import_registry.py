@@ -305,3 +305,16 @@ def test_the_api_reads_checks_and_imports_a_sheet(year: Pfdo) -> None:
     with Ledger(year.db, create=False) as ledger:
         result = import_batch(ledger, batch, on="2025-01-15")
         assert (result.written, import_batch(ledger, batch, on="2025-01-15").skipped) == (1, 1)
+
+
+def test_an_errors_file_in_a_missing_folder_is_refused_before_anything_is_written(
+    year: Pfdo, tmp_path: Path
+) -> None:
+    events = year.events()
+    good = sheet(tmp_path, "child;birth_date;municipality\nz;2016-01-01;city\n")
+    result = year("import", "children", good, "--errors", str(tmp_path / "no" / "e.csv"), *ON)
+    assert result.exit_code == 2
+    assert f"Invalid value for '--errors': the folder {tmp_path / 'no'} does not exist" in (
+        result.stderr
+    )
+    assert year.events() == events

@@ -84,5 +84,9 @@ def test_a_progress_callback_hears_the_rows_written(tmp_path: Path) -> None:
 def test_an_unknown_format_or_an_unwritable_file_is_invalid_input(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="format 'ods' is not one of csv, xlsx, json"):
         write([TABLE], "ods", tmp_path / "t.ods")
-    with pytest.raises(InvalidInput, match=r"cannot write .*: No such file or directory"):
-        write([TABLE], "csv", tmp_path / "missing" / "t.csv")
+    for fmt in ("csv", "xlsx", "json"):
+        missing = tmp_path / "missing" / f"t.{fmt}"
+        with pytest.raises(InvalidInput) as raised:
+            write([TABLE], fmt, missing)
+        assert str(raised.value) == f"cannot write {missing}: No such file or directory"
+    assert not (tmp_path / "missing").exists()

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.exceptions import XlsxFileError
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from pfdo.domain.errors import InvalidInput
@@ -42,8 +43,14 @@ def write(
         raise InvalidInput(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
     try:
         writer(tables, Path(out), _Ticker(progress, sum(len(t.rows) for t in tables)))
-    except OSError as error:
-        raise InvalidInput(f"cannot write {out}: {error.strerror or error}") from None
+    except (OSError, XlsxFileError) as error:
+        raise InvalidInput(f"cannot write {out}: {_reason(error)}") from None
+
+
+def _reason(error: Exception) -> str:
+    """Why a file could not be written (xlsxwriter wraps the OSError in its own error)."""
+    cause = error.args[0] if isinstance(error, XlsxFileError) and error.args else error
+    return (cause.strerror if isinstance(cause, OSError) else None) or str(cause)
 
 
 def write_document(document: Any, out: str | Path) -> None:
@@ -52,7 +59,7 @@ def write_document(document: Any, out: str | Path) -> None:
     try:
         Path(out).write_text(text, encoding="utf-8")
     except OSError as error:
-        raise InvalidInput(f"cannot write {out}: {error.strerror or error}") from None
+        raise InvalidInput(f"cannot write {out}: {_reason(error)}") from None
 
 
 class _Ticker:
