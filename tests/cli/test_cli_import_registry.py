@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from cli_helpers import NUMBER, Pfdo
 
-from pfdo import Ledger
-from pfdo.imports import CHILDREN, import_batch, read_batch
+from pfdo import InvalidInput, Ledger
+from pfdo.imports import CHILDREN, SheetRefused, import_batch, import_sheet, read_batch
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 ON = ("--on", "2025-01-15")
@@ -305,6 +306,13 @@ def test_the_api_reads_checks_and_imports_a_sheet(year: Pfdo) -> None:
     with Ledger(year.db, create=False) as ledger:
         result = import_batch(ledger, batch, on="2025-01-15")
         assert (result.written, import_batch(ledger, batch, on="2025-01-15").skipped) == (1, 1)
+        once = import_sheet(ledger, "programs", EXAMPLES / "programs.csv", on="2025-01-15")
+        assert (once.rows, once.written, once.errors) == (2, 2, [])
+        with pytest.raises(SheetRefused, match="line 2, column child: child z already has"):
+            again = io.StringIO("child,birth_date,municipality\nz,2016-01-01,city\n")
+            import_sheet(ledger, "children", again, on="2025-02-01")
+        with pytest.raises(InvalidInput, match="sheet kind 'pupils' is not one of children"):
+            import_sheet(ledger, "pupils", EXAMPLES / "programs.csv")
 
 
 def test_an_errors_file_in_a_missing_folder_is_refused_before_anything_is_written(

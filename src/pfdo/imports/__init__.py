@@ -6,7 +6,8 @@ and checks it against a documented column set (`columns`, `kinds`; attendance in
 `attendance`). Wrong cells and rows the rules refuse are data (`RowError`: line, column,
 reason), never tracebacks. Nothing is written unless every row is good, or with
 `partial` exactly the good rows; the same file imported twice writes nothing the second
-time. `batch` runs the children, programs and enrolments; `attendance` the journals.
+time. `batch` runs the children, programs and enrolments (`import_sheet` in one call);
+`attendance` the journals.
 """
 
 from pfdo.imports.attendance import (
@@ -18,7 +19,14 @@ from pfdo.imports.attendance import (
     read_journal,
     read_marks,
 )
-from pfdo.imports.batch import Batch, SheetRefused, SheetRejected, import_batch, read_batch
+from pfdo.imports.batch import (
+    Batch,
+    SheetRefused,
+    SheetRejected,
+    import_batch,
+    import_sheet,
+    read_batch,
+)
 from pfdo.imports.kinds import CHILDREN, ENROLMENTS, KINDS, PROGRAMS, Kind
 
 __all__ = [
@@ -36,6 +44,7 @@ __all__ = [
     "SheetRejected",
     "import_attendance",
     "import_batch",
+    "import_sheet",
     "read_batch",
     "read_journal",
     "read_marks",

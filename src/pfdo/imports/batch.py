@@ -25,7 +25,7 @@ from typing import Any
 
 from pfdo.domain.errors import InvalidInput, PfdoError, Refused
 from pfdo.imports.columns import locate, read_row
-from pfdo.imports.kinds import MOST_COMMANDS, Kind
+from pfdo.imports.kinds import KINDS, MOST_COMMANDS, Kind
 from pfdo.ledger import Ledger
 from pfdo.results import RowError, SheetImported
 from pfdo.sheets import Source, load
@@ -179,3 +179,22 @@ def import_batch(
         skipped=len(batch.rows) - written,
         errors=errors,
     )
+
+
+def import_sheet(
+    ledger: Ledger,
+    kind: str,
+    source: Source,
+    *,
+    encoding: str | None = None,
+    on: date | str | None = None,
+    partial: bool = False,
+    request_id: str | None = None,
+) -> SheetImported:
+    """Read, check and import a sheet of `kind` (`children`, `programs`, `enrolments`) in
+    one call, as `pfdo import KIND FILE` does: a sheet with errors raises `SheetRejected`
+    or `SheetRefused` (unless `partial`)."""
+    if kind not in KINDS:
+        raise InvalidInput(f"sheet kind {kind!r} is not one of {', '.join(KINDS)}")
+    batch = read_batch(KINDS[kind], source, encoding=encoding)
+    return import_batch(ledger, batch, on=on, partial=partial, request_id=request_id)
