@@ -13,30 +13,27 @@ store), and closed when the command ends.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
 
-from pfdo import cli_format
 from pfdo.audit.cli import audit
 from pfdo.audit.keys import signing_key_from_env
+from pfdo.cli_desk import export, report
+from pfdo.cli_imports import register_imports
 from pfdo.cli_session import (
-    CommandError,
     MalformedInput,
     Session,
     emit,
     json_option,
     opens_store,
-    refusals,
+    progress_bar,
 )
 from pfdo.collector import collector_paused
 from pfdo.domain.errors import InvalidInput
 from pfdo.domain.money import MAX_AMOUNT, MAX_TOTAL, format_limit
-from pfdo.imports import JournalRejected, import_attendance, read_journal
 from pfdo.results import Followed
-from pfdo.sheets import ENCODINGS, write_errors
 from pfdo.store import DEFAULT_DB
 from pfdo.types import CODE_FORM, COUNT_DIGITS, TEXT_FORM
 
@@ -53,11 +50,6 @@ TEXT = f"({TEXT_FORM})"
 AMOUNT = f"(rubles, digits 0-9 and up to two decimals, at most {format_limit(MAX_AMOUNT)})"
 TOTAL = f"at most {format_limit(MAX_TOTAL)}"
 WHOLE = f"(a whole number, at most {COUNT_DIGITS} digits 0-9)"
-
-
-def stdout_is_terminal() -> bool:
-    """Whether a person watches standard output (the tests replace this)."""
-    return sys.stdout.isatty()
 
 
 def writing(f: F) -> F:
@@ -480,13 +472,9 @@ def attend(session: Session, /, contract: str, as_json: bool, **options: Any) ->
 @click.pass_obj
 def bill(session: Session, /, month: str, as_json: bool, **options: Any) -> None:
     """Bill a month for every contract (allowed from the first day of the next month)."""
-    progress = cli_format.Progress("billing") if not as_json and stdout_is_terminal() else None
-    try:
-        with collector_paused():  # a long run of objects that stay alive: see pfdo.collector
-            result = session.call(lambda ledger: ledger.bill(month, progress=progress, **options))
-    finally:
-        if progress is not None:
-            progress.close()
+    # a long run of objects that stay alive: see pfdo.collector
+    with progress_bar("billing", as_json) as progress, collector_paused():
+        result = session.call(lambda ledger: ledger.bill(month, progress=progress, **options))
     emit(result, as_json)
 
 
@@ -570,13 +558,8 @@ def rebuild(session: Session, /, as_json: bool) -> None:
     they were. The log is read in pages, in bounded memory; prints the events folded and
     the seconds taken.
     """
-    progress = cli_format.Progress("rebuilding") if not as_json and stdout_is_terminal() else None
-    try:
-        with collector_paused():
-            result = session.call(lambda ledger: ledger.rebuild(progress))
-    finally:
-        if progress is not None:
-            progress.close()
+    with progress_bar("rebuilding", as_json) as progress, collector_paused():
+        result = session.call(lambda ledger: ledger.rebuild(progress))
     emit(result, as_json)
 
 
@@ -608,74 +591,15 @@ def follow(session: Session, /, poll: float, once: bool, as_json: bool) -> None:
 
 @main.group("import")
 def import_group() -> None:
-    """Bring many facts in at once, all or nothing."""
+    """Bring many facts in at once from spreadsheets (CSV or xlsx), checked whole."""
 
 
-@import_group.command("attendance")
-@click.argument("journal", type=click.Path())
-@click.option(
-    "--encoding",
-    type=click.Choice(ENCODINGS, case_sensitive=False),
-    help="The file's encoding without a byte order mark (default utf-8; Excel's plain CSV "
-    "is cp1251). A byte order mark (UTF-8, UTF-16 LE/BE) always wins.",
-)
-@click.option(
-    "--errors",
-    "errors_file",
-    type=click.Path(dir_okay=False),
-    help="With wrong rows, write them here (CSV UTF-8 with BOM, ';'): the journal's "
-    "columns, then line, column, reason.",
-)
-@writing
-@click.pass_obj
-def import_attendance_command(
-    session: Session,
-    /,
-    journal: str,
-    encoding: str | None,
-    errors_file: str | None,
-    as_json: bool,
-    on: str | None,
-    request_id: str | None,
-) -> None:
-    """Record a journal of lessons (CSV) in one atomic bulk: all or nothing.
-
-    \b
-    Columns (header line, any order, any case; other columns are ignored):
-      contract | договор                     the contract's code
-      date     | дата                        YYYY-MM-DD or ДД.ММ.ГГГГ
-      present  | присутствие | явка          optional: 1/yes/y/true/да/д/+ (present,
-                                             also when empty), 0/no/n/false/нет/н/-
-    Encodings: UTF-8 with or without BOM (Excel's "CSV UTF-8"), UTF-16 with BOM
-    (Excel's "Unicode text"), cp1251 with --encoding cp1251 (Excel's plain "CSV").
-    Separator: ';', tab or ',', the one the header line uses.
-
-    The whole file is checked first: with wrong rows nothing is written and the command
-    exits 2 with one Error line naming each wrong row's line and column (--errors FILE
-    writes them all as CSV). The same journal imported again writes nothing: without
-    --request-id, the request id is derived from the marks (and --on).
-    """
-    with refusals():
-        read = read_journal(journal, encoding=encoding)
-    if read.errors:
-        if errors_file is not None:
-            write_errors(errors_file, read.header, read.rows, read.errors)
-        raise CommandError.of(JournalRejected(read.file, read.errors))
-    key = request_id or f"journal-{read.key(on)}"
-    progress = cli_format.Progress("recording") if not as_json and stdout_is_terminal() else None
-    try:
-        result = session.call(
-            lambda ledger: import_attendance(
-                ledger, read.marks, on=on, request_id=key, progress=progress, file=read.file
-            )
-        )
-    finally:
-        if progress is not None:
-            progress.close()
-    emit(result, as_json)
+register_imports(import_group, writing)  # the commands live in pfdo.cli_imports
 
 
 main.add_command(audit)  # pfdo audit ...: the auditor's commands live in pfdo.audit.cli
+main.add_command(export)  # pfdo export ... and pfdo report ...: the desk, in pfdo.cli_desk
+main.add_command(report)
 
 
 if __name__ == "__main__":  # python -m pfdo.cli

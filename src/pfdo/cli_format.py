@@ -3,7 +3,8 @@
 The JSON form of a result (`model_dump(mode="json")`) is the one source for both outputs:
 `--json` prints it as it is; without `--json` its plain values become `key: value` lines
 and its lists of records become small aligned tables (a record nested in a table's row,
-such as a period's category, is written inside its cell as `name key value ...`). No
+such as a period's category, is written inside its cell as `name key value ...`; a record
+that is a value of its own, such as a chain's head, as `key value, key value`). No
 amount is computed here: money is already a ruble string with two decimals. Long runs can
 show a progress bar.
 """
@@ -35,6 +36,8 @@ def as_text(result: Result) -> str:
     for key, value in result.model_dump(mode="json").items():
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             tables.append((key, value))
+        elif isinstance(value, dict):
+            lines.append(f"{key}: {pairs(value)}")
         elif isinstance(value, list):
             lines.append(f"{key}: {', '.join(_cell(v) for v in value) or '-'}")
         else:
@@ -43,6 +46,11 @@ def as_text(result: Result) -> str:
         lines.append(f"{key}:")
         lines.extend(f"  {line}" for line in table(rows))
     return "\n".join(lines)
+
+
+def pairs(value: Mapping[str, Any]) -> str:
+    """A record on one line, every value named: `position 14, hash 9f2c...`."""
+    return ", ".join(f"{k} {_cell(v)}" for k, v in value.items()) or "-"
 
 
 def table(rows: Sequence[Mapping[str, Any]]) -> list[str]:

@@ -11,6 +11,7 @@ it may write. `pfdo.cli` (the root) and `pfdo.audit.cli` both build on this modu
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Literal, TypeVar
@@ -137,6 +138,23 @@ def _read_only(access: Access) -> bool | None:
 def emit(result: Result, as_json: bool) -> None:
     """Print a result: one JSON document with `--json`, plain lines without."""
     click.echo(cli_format.as_json(result) if as_json else cli_format.as_text(result))
+
+
+def stdout_is_terminal() -> bool:
+    """Whether a person watches standard output (the tests replace this)."""
+    return sys.stdout.isatty()
+
+
+@contextmanager
+def progress_bar(label: str, as_json: bool) -> Iterator[cli_format.Progress | None]:
+    """A progress bar on standard error while a long run goes, only for a person at a
+    terminal: none under `--json` or when standard output is piped."""
+    progress = cli_format.Progress(label) if not as_json and stdout_is_terminal() else None
+    try:
+        yield progress
+    finally:
+        if progress is not None:
+            progress.close()
 
 
 def json_option(f: F) -> F:

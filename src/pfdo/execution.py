@@ -76,6 +76,7 @@ class Executor:
         self.project_after_commands = project_after_commands
         self.decode = EventDecoder(self.log.mapper, None).decode
         self.conflicts_retried = 0
+        self.requests_replayed = 0  # commands answered from their request record
         self._lock = threading.RLock()
         self._local = threading.local()
         self._ids: Pseudonyms | None = None
@@ -146,7 +147,9 @@ class Executor:
         def find(request_id: str) -> RequestRecord | None:
             return self.find_id(RequestRecord, self.ids.request_record(request_id))
 
-        return idempotency.replayed(find, command, request_id, result_type)
+        found = idempotency.replayed(find, command, request_id, result_type)
+        self.requests_replayed += found is not None
+        return found
 
     # -- writing ------------------------------------------------------------------------
 

@@ -3,8 +3,8 @@
 `Ledger` is a façade: each writing command is validated (pydantic, `pfdo.commands`), then
 handed to the executor (`pfdo.execution`: load, decide, save, retry; idempotency in
 `pfdo.idempotency`) with its decision (`pfdo.decisions`); a billing run goes to
-`pfdo.billing_run`; reports are answered by `pfdo.reports`. The parts on the store are
-built by `pfdo.bootstrap`.
+`pfdo.billing_run`; reports are answered by `pfdo.reports`, exports and the period report
+by `pfdo.exports.desk`. The parts on the store are built by `pfdo.bootstrap`.
 """
 
 from __future__ import annotations
@@ -23,16 +23,16 @@ from pfdo.billing_run import BILLING_BATCH, BillingRun
 from pfdo.bootstrap import bootstrap
 from pfdo.decisions import certificates, contracts, periods, registry
 from pfdo.execution import Executor
+from pfdo.exports.desk import Desk
 from pfdo.failures import translated
 from pfdo.follower import follow
 from pfdo.practice import RegionalPractice
-from pfdo.reports import Reports
 from pfdo.store import store_errors
 
 log = logging.getLogger(__name__)
 
 
-class Ledger(Reports, RegionalPractice):
+class Ledger(Desk, RegionalPractice):
     """pfdo's accounting engine on one store (SQLite file or PostgreSQL database).
 
     Opening a `Ledger` has no side effect beyond creating the store's tables on first
@@ -97,6 +97,12 @@ class Ledger(Reports, RegionalPractice):
     def conflicts_retried(self) -> int:
         """How many saves lost an optimistic-concurrency race and were decided again."""
         return self._x.conflicts_retried
+
+    @property
+    def requests_replayed(self) -> int:
+        """How many commands were answered from their request id's first result, writing
+        nothing (an import counts the rows it skipped so)."""
+        return self._x.requests_replayed
 
     def close(self) -> None:
         self._parts.close()

@@ -249,6 +249,17 @@ class RowError(Result):
     reason: str
 
 
+class SheetImported(Result):
+    """A sheet imported: `rows` read, `written` now, `skipped` not written (already
+    written by the same import before, or wrong: see `errors`)."""
+
+    file: str
+    rows: int
+    written: int
+    skipped: int
+    errors: list[RowError]
+
+
 class AttendanceImported(Result):
     """An attendance journal recorded: `rows` marks read, `written` of them recorded now,
     `skipped` already recorded by the same import (a retry), `errors` none."""

@@ -1,4 +1,4 @@
-"""Spreadsheet CSV as Russian operators' Excel writes it: bytes in, rows of cells out.
+"""Spreadsheets as Russian operators' Excel writes them: bytes in, rows of cells out.
 
 Excel saves a sheet as "CSV UTF-8" (UTF-8 with a byte order mark, `;`-separated in a
 Russian locale), as "CSV" (cp1251, `;`) or as "Unicode text" (UTF-16 with a byte order
@@ -6,6 +6,12 @@ mark, tab-separated). pfdo decodes the bytes itself: a byte order mark names the
 (UTF-8 or UTF-16 LE/BE), otherwise the encoding asked for (default UTF-8); the separator
 (`;`, tab or `,`) is the one the header line uses most. A file that is not valid in its
 encoding is an input error naming the file, the encoding and the line.
+
+An `.xlsx` workbook (recognised by its content, a zip, whatever its name) is read with
+python-calamine (Rust's calamine: several times openpyxl's rate), its first sheet only,
+from cell A1; its cells become the text a CSV would hold: a date cell `YYYY-MM-DD`, a
+number in digits with `.` as its decimal mark (a whole number without one), so an
+import reads both kinds of file by the same rules.
 """
 
 from __future__ import annotations
@@ -13,11 +19,20 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from python_calamine import CalamineError, CalamineWorkbook
 
 from pfdo.domain.errors import InvalidInput
 from pfdo.results import RowError
 
+#: A sheet: a file's path, or a stream of its text or its bytes.
+Source = str | os.PathLike[str] | IO[str] | IO[bytes]
 #: The encodings a caller may ask for, as `--encoding` offers them.
 ENCODINGS = ("utf-8", "utf-16", "cp1251")
 SEPARATORS = (";", "\t", ",")
@@ -63,16 +78,65 @@ def read_sheet(text: str) -> Sheet:
     return Sheet(header=header, rows=rows)
 
 
+def load(source: Source, what: str, encoding: str | None = None) -> tuple[str, Sheet]:
+    """Read a sheet (CSV of any of Excel's encodings, or xlsx): its name and its cells.
+    A file that cannot be read or decoded raises `InvalidInput` naming it as `what`."""
+    name = str(source) if isinstance(source, str | os.PathLike) else ""
+    try:
+        data = Path(source).read_bytes() if isinstance(source, str | os.PathLike) else source.read()
+    except OSError as error:
+        raise InvalidInput(f"{what} {name}: {error.strerror}") from None
+    label = f"{what} {name}".strip()
+    if isinstance(data, bytes) and data.startswith(b"PK\x03\x04"):
+        return name, read_workbook(data, label)
+    text = decode(data, label, encoding) if isinstance(data, bytes) else data
+    return name, read_sheet(text)
+
+
+def read_workbook(data: bytes, label: str) -> Sheet:
+    """The first sheet of an xlsx workbook, its cells as text (see the module's doc)."""
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        cells = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except (CalamineError, ValueError, OSError, IndexError) as error:
+        raise InvalidInput(f"{label}: not a readable xlsx workbook ({error})") from None
+    header = [_text(cell).strip() for cell in (cells[0] if cells else [])]
+    rows = []
+    for line, row in enumerate(cells[1:], start=2):
+        texts = [_text(cell) for cell in row]
+        if any(text.strip() for text in texts):
+            rows.append((line, texts))
+    return Sheet(header=header, rows=rows)
+
+
+def _text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "1" if cell else "0"
+    if isinstance(cell, datetime):
+        return cell.date().isoformat() if cell.time() == datetime.min.time() else cell.isoformat()
+    if isinstance(cell, date | time):
+        return cell.isoformat()
+    if isinstance(cell, float):
+        exact = Decimal(repr(cell))
+        return str(int(exact)) if exact == exact.to_integral_value() else format(exact, "f")
+    return str(cell)
+
+
 def write_errors(
     path: str, header: list[str], rows: list[tuple[int, list[str]]], errors: list[RowError]
 ) -> None:
     """Write the wrong rows for a spreadsheet: UTF-8 with BOM, `;`, the input's columns
     then `line`, `column` and `reason`, one line per error."""
     cells = dict(rows)
-    with open(path, "w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out, delimiter=";")
-        writer.writerow([*header, "line", "column", "reason"])
-        for error in errors:
-            row = cells.get(error.line, header if error.line == 1 else [])
-            padded = [*row, *[""] * (len(header) - len(row))][: len(header)]
-            writer.writerow([*padded, error.line, error.column, error.reason])
+    try:
+        with open(path, "w", encoding="utf-8-sig", newline="") as out:
+            writer = csv.writer(out, delimiter=";")
+            writer.writerow([*header, "line", "column", "reason"])
+            for error in errors:
+                row = cells.get(error.line, header if error.line == 1 else [])
+                padded = [*row, *[""] * (len(header) - len(row))][: len(header)]
+                writer.writerow([*padded, error.line, error.column, error.reason])
+    except OSError as error:
+        raise InvalidInput(f"cannot write the errors file {path}: {error.strerror}") from None

@@ -130,3 +130,46 @@ def test_explain_of_an_unknown_certificate_is_refused(year_file: str) -> None:
     result = pfdo(year_file, "audit", "explain", "0000000000", "--period", "2025")
     assert result.exit_code == 1
     assert result.stderr == "Error: certificate 0000000000 is not funded for period 2025\n"
+
+
+def _no_reprs(text: str) -> None:
+    """Text for people: no Python dict, list or string reprs."""
+    for sign in ("{", "}", "['", "']", "': ", "None", "True", "False"):
+        assert sign not in text, (sign, text)
+
+
+def test_verify_in_text_mode_says_ok_then_readable_lines(year_file: str) -> None:
+    result = pfdo(year_file, "audit", "verify")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    events = int(next(line for line in lines if line.startswith("events: ")).split(": ")[1])
+    assert lines[0] == f"OK: {events} events checked, no problem found"
+    assert any(line.startswith(f"head: position {events}, hash ") for line in lines)
+    _no_reprs(result.stdout)
+
+
+def test_verify_of_a_tampered_store_in_text_mode_is_a_verdict_and_a_table(tamper: Tamper) -> None:
+    position = tamper.first("Certificate.Expired")
+    tamper.delete(position)
+    result = pfdo(tamper.path, "audit", "verify")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("NOT OK: ") and " problem(s) in " in lines[0]
+    header = lines[lines.index("problems:") + 1].split()
+    assert header == ["check", "position", "aggregate", "event", "message"]
+    assert any(line.split()[:2] == ["chain", str(position)] for line in lines)
+    _no_reprs(result.stdout)
+
+
+def test_explain_in_text_mode_names_every_kind_and_traces_the_columns(year: Year) -> None:
+    result = pfdo(year.db, "audit", "explain", year.numbers[0], "--period", "2025")
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    assert text.splitlines()[0] == (
+        f"certificate {year.numbers[0]}, period 2025 (category base): every kopeck of the "
+        "balance is traced to its events"
+    )
+    by_kind = next(line for line in text.splitlines() if line.startswith("by_kind: "))
+    assert by_kind.startswith("by_kind: funded ") and ", charged " in by_kind
+    assert "\ncolumns:\n  column " in text and "\nmovements:\n  position " in text
+    _no_reprs(text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from cli_helpers import CONTRACT, NUMBER, SECOND, Pfdo, pot
 
-from pfdo import cli
+from pfdo import cli_session
 
 BILL_JANUARY = ("bill", "--month", "2025-01", "--on", "2025-02-01")
 
@@ -107,7 +107,7 @@ def test_bill_shows_no_progress_bar_when_stdout_is_not_a_terminal(year: Pfdo) ->
 def test_bill_shows_progress_on_stderr_when_stdout_is_a_terminal(
     year: Pfdo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "stdout_is_terminal", lambda: True)
+    monkeypatch.setattr(cli_session, "stdout_is_terminal", lambda: True)
     year.enroll()
     result = year(*BILL_JANUARY)
     assert result.exit_code == 0
@@ -118,7 +118,7 @@ def test_bill_shows_progress_on_stderr_when_stdout_is_a_terminal(
 def test_bill_with_json_shows_no_progress_even_on_a_terminal(
     year: Pfdo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "stdout_is_terminal", lambda: True)
+    monkeypatch.setattr(cli_session, "stdout_is_terminal", lambda: True)
     year.enroll()
     assert year.json(*BILL_JANUARY)["billed"] == 1
 

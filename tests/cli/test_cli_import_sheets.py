@@ -5,9 +5,11 @@ with a BOM and `;`, Unicode text (UTF-16, tabs), plain CSV in cp1251; Russian he
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from pathlib import Path
 
+import openpyxl
 from cli_helpers import CONTRACT, NUMBER, Pfdo
 
 from pfdo.imports import read_marks
@@ -155,3 +157,45 @@ def test_read_marks_takes_a_path_a_text_stream_or_a_byte_stream() -> None:
     marks = read_marks(EXAMPLES / "attendance-utf16.txt")
     assert [m[1:] for m in marks] == [m[1:] for m in read_marks(io.StringIO(RUSSIAN))]
     assert marks == read_marks(io.BytesIO(TABS.encode("utf-16-be").join([b"\xfe\xff", b""])))
+
+
+def test_partial_records_the_good_marks_and_lists_the_wrong_and_refused_ones(
+    year: Pfdo, tmp_path: Path
+) -> None:
+    year.enroll(NUMBER, "--mode", "attendance")
+    journal = _file(
+        tmp_path,
+        (
+            "договор;дата;явка\n"
+            f"{CONTRACT};16.01.2025;да\n"
+            f"{CONTRACT};31.02.2025;да\n"
+            f"{NUMBER}-009;17.01.2025;да\n"
+            f"{CONTRACT};20.01.2025;да\n"
+            f"{CONTRACT};23.01.2025;нет\n"
+            f"{CONTRACT};2025-06-02;да\n"
+        ).encode("utf-8-sig"),
+    )
+    errors = tmp_path / "errors.csv"
+    imported = _import(year, journal, "--partial", "--errors", str(errors))
+    assert (imported["rows"], imported["written"], imported["skipped"]) == (6, 3, 3)
+    wrong = [(e["line"], e["column"]) for e in imported["errors"]]  # type: ignore[index]
+    assert wrong == [(3, "date"), (4, "contract"), (7, "date")]
+    reasons = [e["reason"] for e in imported["errors"]]  # type: ignore[index]
+    assert reasons[1] == f"contract {NUMBER}-009 does not exist"
+    _billed_two_of_three(year)
+    assert [r.split(";")[0] for r in errors.read_bytes().decode("utf-8-sig").splitlines()[1:]] == [
+        CONTRACT, f"{NUMBER}-009", CONTRACT,
+    ]  # fmt: skip
+    again = _import(year, journal, "--partial")
+    assert (again["written"], again["skipped"]) == (0, 6)
+
+
+def test_an_xlsx_journal_with_date_cells_is_imported(year: Pfdo, tmp_path: Path) -> None:
+    year.enroll(NUMBER, "--mode", "attendance")
+    book = openpyxl.Workbook()
+    book.active.append(["Договор", "Дата", "Явка"])
+    for day, present in ((16, "да"), (20, 1), (23, 0)):
+        book.active.append([CONTRACT, datetime.datetime(2025, 1, day), present])
+    book.save(tmp_path / "journal.xlsx")
+    assert _import(year, str(tmp_path / "journal.xlsx"))["written"] == 3
+    _billed_two_of_three(year)

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
+from pfdo import cli_format
 from pfdo.audit import checkpoint as cp
 from pfdo.audit import results as res
 from pfdo.audit.keys import KEY_ENV, generate, load_public_key, load_signing_key
@@ -30,7 +31,10 @@ EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 def _emit_findings(result: res.Verification | res.Replayed, as_json: bool) -> None:
     """Print the findings; exit 1 when anything is wrong."""
-    emit(result, as_json)
+    if as_json:
+        emit(result, as_json)
+    else:
+        click.echo(findings_text(result))
     if not result.ok:
         click.echo(f"Error: the audit found {len(result.problems)} problem(s)", err=True)
         raise click.exceptions.Exit(1)
@@ -51,6 +55,25 @@ def _checkpoints(f: F) -> F:
         metavar="FILE",
         help="A checkpoint to check; repeat for more.",
     )(f)
+
+
+def findings_text(result: res.Verification | res.Replayed) -> str:
+    """A verification or replay for people: a verdict line, then the details."""
+    if result.ok:
+        verdict = f"OK: {result.events} events checked, no problem found"
+    else:
+        verdict = f"NOT OK: {len(result.problems)} problem(s) in {result.events} events"
+    return f"{verdict}\n{cli_format.as_text(result)}"
+
+
+def explanation_text(result: res.Explanation) -> str:
+    """A trace for people: a verdict line, then the columns, contracts and movements."""
+    where = f"certificate {result.number}, period {result.period} (category {result.category})"
+    if result.ok:
+        verdict = f"{where}: every kopeck of the balance is traced to its events"
+    else:
+        verdict = f"{where}: the trace found {len(result.problems)} problem(s)"
+    return f"{verdict}\n{cli_format.as_text(result)}"
 
 
 @click.group()
@@ -150,7 +173,7 @@ def replay_command(
 def explain(session: Session, /, number: str, period: str, as_json: bool) -> None:
     """Trace every kopeck of a certificate's balance for a period to its events."""
     result = session.call(lambda ledger: ledger.auditor().explain(number, period=period))
-    emit(result, as_json)
+    click.echo(cli_format.as_json(result) if as_json else explanation_text(result))
     if not result.ok:
         click.echo(f"Error: the trace found {len(result.problems)} problem(s)", err=True)
         raise click.exceptions.Exit(1)

@@ -6,35 +6,34 @@ cp1251, separated by `;`, tab or `,`) with a header line naming its columns: `co
 (`присутствие` or `явка`: see `PRESENT`, `ABSENT`; empty is present); other columns are
 ignored. The whole journal is checked first and every wrong cell is returned as data (a
 `RowError`); only a journal without errors is recorded, contract by contract, inside
-`Ledger.bulk()` as one chunk, so the import is all or nothing.
+`Ledger.bulk()` as one chunk, so the import is all or nothing; with `partial`, the good
+marks are recorded and the rest become row errors.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
-from pathlib import Path
-from typing import IO
 
 from pfdo.domain.calendar import parse_sheet_date
 from pfdo.domain.errors import InvalidInput, PfdoError
+from pfdo.imports.columns import Field, locate
 from pfdo.ledger import Ledger
 from pfdo.results import AttendanceImported, RowError
-from pfdo.sheets import decode, read_sheet
+from pfdo.sheets import Source, load
 
 Mark = tuple[int, str, date, bool]  # line, contract, lesson date, present
-#: A journal: a file's path, or a stream of its text or its bytes.
-Source = str | os.PathLike[str] | IO[str] | IO[bytes]
 
-COLUMNS = {
-    "contract": ("contract", "договор"),
-    "date": ("date", "дата"),
-    "present": ("present", "присутствие", "явка"),
-}
+FIELDS = (
+    Field("contract", ("договор",), help="the contract's code"),
+    Field("date", ("дата",), help="YYYY-MM-DD or ДД.ММ.ГГГГ"),
+    Field("present", ("присутствие", "явка"), required=False,
+          help="1/yes/y/true/да/д/+ (present, also when empty), 0/no/n/false/нет/н/-"),
+)  # fmt: skip
 PRESENT = ("1", "yes", "y", "true", "да", "д", "+")
 ABSENT = ("0", "no", "n", "false", "нет", "н", "-")
 _SHOWN = 10  # errors named in a rejection's message
@@ -70,29 +69,9 @@ class Journal:
 
 def read_journal(source: Source, *, encoding: str | None = None, name: str = "") -> Journal:
     """Read and check a journal: every wrong cell becomes a `RowError`; a file that cannot
-    be decoded raises `InvalidInput`."""
-    if isinstance(source, str | os.PathLike):
-        name = name or str(source)
-        try:
-            data: str | bytes = Path(source).read_bytes()
-        except OSError as error:
-            raise InvalidInput(f"attendance journal {name}: {error.strerror}") from None
-    else:
-        data = source.read()
-    text = (
-        decode(data, f"attendance journal {name or ''}".strip(), encoding)
-        if isinstance(data, bytes)
-        else data
-    )
-    sheet = read_sheet(text)
-    names = [cell.lower() for cell in sheet.header]
-    where = {key: next((i for i, n in enumerate(names) if n in aliases), None)
-             for key, aliases in COLUMNS.items()}  # fmt: skip
-    errors = [
-        RowError(line=1, column=key, reason=f"no column {' or '.join(COLUMNS[key])}")
-        for key in ("contract", "date")
-        if where[key] is None
-    ]
+    be read or decoded raises `InvalidInput`."""
+    file, sheet = load(source, "attendance journal", encoding)
+    where, errors = locate(sheet.header, FIELDS)
     marks: list[Mark] = []
     if not errors:
         seen: dict[tuple[str, date], int] = {}
@@ -103,14 +82,18 @@ def read_journal(source: Source, *, encoding: str | None = None, name: str = "")
                 errors.append(RowError(line=line, column="date", reason=reason))
             elif mark is not None:
                 marks.append(mark)
-    return Journal(name or "journal", sheet.header, sheet.rows, marks, errors)
+    return Journal(name or file or "journal", sheet.header, sheet.rows, marks, errors)
 
 
-def _mark(
-    line: int, row: list[str], where: dict[str, int | None], errors: list[RowError]
-) -> Mark | None:
+@functools.lru_cache(maxsize=4096)
+def _lesson_date(text: str) -> date:
+    """A journal repeats its few hundred dates over and over: each is parsed once."""
+    return parse_sheet_date(text)
+
+
+def _mark(line: int, row: list[str], where: dict[str, int], errors: list[RowError]) -> Mark | None:
     def cell(key: str) -> str:
-        index = where[key]
+        index = where.get(key)
         return row[index].strip() if index is not None and index < len(row) else ""
 
     before = len(errors)
@@ -118,7 +101,7 @@ def _mark(
     if not contract:
         errors.append(RowError(line=line, column="contract", reason="empty"))
     try:
-        lesson = parse_sheet_date(day)
+        lesson = _lesson_date(day)
     except InvalidInput as error:
         errors.append(RowError(line=line, column="date", reason=str(error)))
     if flag not in PRESENT + ABSENT:
@@ -143,38 +126,57 @@ def import_attendance(
     request_id: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     file: str = "",
+    partial: bool = False,
+    rejected: Sequence[RowError] = (),
 ) -> AttendanceImported:
-    """Record every mark, all or nothing. With `request_id`, each contract's marks carry
-    `REQUEST-ID:N`, so a retried import returns at once and writes nothing (`skipped`).
-    Whether the marks were written is judged by whether the log grew, so a concurrent
-    writer can make a retry look `written`; the marks themselves are never written twice."""
+    """Record every mark, all or nothing; with `partial`, every mark the rules accept
+    (a contract's marks refused together are then tried one by one) and the refusals are
+    row errors beside the wrong rows `rejected` when the journal was read. With
+    `request_id`, each contract's marks carry `REQUEST-ID:N` (one by one, `REQUEST-ID:N:K`),
+    so a retried import returns at once and writes nothing (`skipped`)."""
     ordered = sorted(marks, key=lambda m: (m[1], not m[3], m[2]))
     groups = [list(g) for _, g in groupby(ordered, key=lambda m: (m[1], m[3]))]
-    done, before = 0, ledger.log_position()
-    with ledger.bulk(chunk=len(groups) + 1) as bulk:
+    done, skipped, refused = 0, 0, list[RowError]()
+    with ledger.bulk(chunk=len(ordered) + 1) as bulk:
         for index, group in enumerate(groups):
-            line, contract, _, present = group[0]
             part = None if request_id is None else f"{request_id}:{index}"
             try:
-                bulk.record_attendance(
-                    contract,
-                    dates=[m[2] for m in group],
-                    present=present,
-                    on=on,
-                    request_id=part,
-                )
+                skipped += _record(bulk, group, on, part)
             except PfdoError as error:
-                raise type(error)(f"attendance journal, line {line}: {error}") from None
+                if not partial:
+                    raise type(error)(f"attendance journal, line {group[0][0]}: {error}") from None
+                for n, mark in enumerate(group):
+                    try:
+                        skipped += _record(bulk, [mark], on, part and f"{part}:{n}")
+                    except PfdoError as one:
+                        refused.append(_refusal(mark[0], one))
             done += len(group)
             if progress is not None:
                 progress(done, len(ordered))
-    written = len(ordered) if ledger.log_position() > before else 0
+    recorded = len(ordered) - len(refused)
+    errors = sorted([*rejected, *refused], key=lambda e: (e.line, e.column))
+    rows = len(ordered) + len({e.line for e in rejected})
     return AttendanceImported(
         file=file,
-        rows=len(ordered),
-        written=written,
-        skipped=len(ordered) - written,
-        errors=[],
-        recorded=len(ordered),
+        rows=rows,
+        written=recorded - skipped,
+        skipped=rows - recorded + skipped,
+        errors=errors,
+        recorded=recorded,
         contracts=len({m[1] for m in ordered}),
     )
+
+
+def _record(ledger: Ledger, marks: list[Mark], on: date | str | None, part: str | None) -> int:
+    """Record marks of one contract alike; how many were already recorded (a replay)."""
+    before = ledger.requests_replayed
+    _, contract, _, present = marks[0]
+    dates = [m[2] for m in marks]
+    ledger.record_attendance(contract, dates=dates, present=present, on=on, request_id=part)
+    return len(marks) if ledger.requests_replayed > before else 0
+
+
+def _refusal(line: int, error: PfdoError) -> RowError:
+    reason = " ".join(str(error).split())
+    column = "contract" if "does not exist" in reason or "contract" not in reason else "date"
+    return RowError(line=line, column=column, reason=reason)

@@ -1,0 +1,151 @@
+"""The operators' desk in the public API: exports and the period report.
+
+`Desk` adds to the reports (`pfdo.reports.Reports`, which `Ledger` extends through it)
+the methods that write a report as a spreadsheet: `export_register`, `export_balances`,
+`export_period_report`, and `period_report` itself. Each validates its arguments, lets
+the read models catch up, builds its tables (`built.py`) and writes them (`writers.py`);
+it answers with the file, the rows and the totals. Nothing here writes to the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+from pydantic import Field
+
+from pfdo.commands import Command
+from pfdo.domain.errors import NotFound
+from pfdo.exports import built
+from pfdo.exports import period_report as pr
+from pfdo.exports import results as xr
+from pfdo.exports.writers import write, write_document
+from pfdo.failures import translated
+from pfdo.projections import queries, summaries
+from pfdo.reports import Reports
+from pfdo.types import Code
+
+Format = Literal["csv", "xlsx", "json"]
+Progress = Callable[[int, int], None]
+
+
+class _Export(Command):
+    verb = "export"
+    format: Format = "xlsx"
+    out: str = Field(min_length=1)
+
+
+class _RegisterExport(_Export):
+    verb = "export register"
+    provider: Code
+
+
+class _BalancesExport(_Export):
+    verb = "export balances"
+    period: Code | None = None
+
+
+class _PeriodQuery(Command):
+    verb = "report period"
+    period: Code
+
+
+class _PeriodExport(_Export):
+    verb = "report period"
+    period: Code
+
+
+class Desk(Reports):
+    """Exports of the registers and balances, and the period report."""
+
+    @translated
+    def export_register(
+        self,
+        provider: str,
+        *,
+        month: str,
+        out: str,
+        format: str = "xlsx",
+        progress: Progress | None = None,
+    ) -> xr.RegisterExported:
+        """Write a provider's register for a month (`Reports.register`) to `out`."""
+        q = _RegisterExport.build(provider=provider, format=format, out=out)
+        register = self.register(q.provider, month=month)
+        table = built.register_table(register)
+        write([table], q.format, q.out, progress)
+        return xr.RegisterExported(
+            file=q.out,
+            format=q.format,
+            rows=len(table.rows),
+            provider=register.provider,
+            month=register.month,
+            total_certificate=register.total_certificate,
+            total_parent=register.total_parent,
+            present=table.totals["present"],
+            recorded=table.totals["recorded"],
+        )
+
+    @translated
+    def export_balances(
+        self,
+        *,
+        out: str,
+        period: str | None = None,
+        format: str = "xlsx",
+        progress: Progress | None = None,
+    ) -> xr.BalancesExported:
+        """Write every certificate's balance (of one period, or of all) to `out`."""
+        q = _BalancesExport.build(period=period, format=format, out=out)
+        self._settle()
+        with self._engine.connect() as connection:
+            if q.period is not None and queries.period(connection, q.period) is None:
+                raise NotFound(f"period {q.period} does not exist")
+            lines = summaries.all_balances(connection, q.period)
+        table = built.balances_table(lines)
+        write([table], q.format, q.out, progress)
+        return xr.BalancesExported(
+            file=q.out, format=q.format, rows=len(lines), period=q.period, **table.totals
+        )
+
+    @translated
+    def period_report(self, period: str) -> xr.PeriodReport:
+        """A period's categories against their limits, its providers' money, the totals."""
+        q = _PeriodQuery.build(period=period)
+        self._settle()
+        with self._engine.connect() as connection:
+            row = queries.period(connection, q.period)
+            if row is None:
+                raise NotFound(f"period {q.period} does not exist")
+            money = summaries.balances_by_category(connection, q.period)
+            categories = [
+                pr.category_report(c, money.get(c["category"]))
+                for c in summaries.categories_of(connection, q.period)
+            ]
+            moved = summaries.movements_by_provider(connection, q.period)
+            contracts = summaries.contracts_by_provider(connection, q.period)
+            providers = [
+                pr.provider_report(p, moved.get(p, {}), contracts.get(p, {}))
+                for p in sorted(set(moved) | set(contracts))
+            ]
+            issued = summaries.certificates_in(connection, row["municipality"])
+        return pr.period_report(row, categories, providers, issued)
+
+    @translated
+    def export_period_report(
+        self, period: str, *, out: str, format: str = "xlsx"
+    ) -> xr.PeriodReportExported:
+        """Write the period report to `out`: its three tables (CSV, xlsx) or its JSON."""
+        q = _PeriodExport.build(period=period, format=format, out=out)
+        report = self.period_report(q.period)
+        tables = built.report_tables(report)
+        if q.format == "json":
+            write_document(report.model_dump(mode="json"), q.out)
+        else:
+            write(tables, q.format, q.out)
+        return xr.PeriodReportExported(
+            file=q.out,
+            format=q.format,
+            rows=len(report.categories) + len(report.providers),
+            period=report.period,
+            **report.totals.model_dump(),
+        )

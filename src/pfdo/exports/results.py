@@ -1,0 +1,99 @@
+"""What the desk's exports and the period report return (their JSON is the CLI's JSON).
+
+An export answers with the file it wrote, its format, how many rows and the totals of its
+table, flat beside them (`total_certificate`, `credited`, ...), as CLI.md asks.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pfdo.results import Result
+from pfdo.types import Kopecks
+
+
+class Exported(Result):
+    file: str
+    format: str
+    rows: int
+
+
+class RegisterExported(Exported):
+    provider: str
+    month: str
+    total_certificate: Kopecks
+    total_parent: Kopecks
+    present: int
+    recorded: int
+
+
+class BalancesExported(Exported):
+    period: str | None
+    nominal: Kopecks
+    credited: Kopecks
+    available: Kopecks
+    reserved: Kopecks
+    spent: Kopecks
+    expired: Kopecks
+
+
+class CategoryReport(Result):
+    """A category against its limits, and its certificates' money."""
+
+    category: str
+    nominal: Kopecks
+    count_limit: int | None
+    sum_limit: Kopecks | None
+    funded_count: int
+    funded_sum: Kopecks
+    credited: Kopecks
+    available: Kopecks
+    reserved: Kopecks
+    spent: Kopecks
+    expired: Kopecks
+
+
+class ProviderReport(Result):
+    """A provider's contracts of the period and the certificate money they moved: still
+    reserved, spent (charged less refunds), released, refunded; and the parents' parts of
+    its billed months (co-payments)."""
+
+    provider: str
+    contracts: int
+    reserved: Kopecks
+    spent: Kopecks
+    released: Kopecks
+    refunded: Kopecks
+    parent: Kopecks
+
+
+class ReportTotals(Result):
+    issued: int
+    funded_count: int
+    funded_sum: Kopecks
+    credited: Kopecks
+    available: Kopecks
+    reserved: Kopecks
+    spent: Kopecks
+    released: Kopecks
+    refunded: Kopecks
+    expired: Kopecks
+    parent: Kopecks
+
+
+class PeriodReport(Result):
+    period: str
+    municipality: str
+    start: date
+    end: date
+    status: str
+    categories: list[CategoryReport]
+    providers: list[ProviderReport]
+    totals: ReportTotals
+
+
+class PeriodReportExported(Exported, ReportTotals):
+    """The report written to a file: the file, its rows (categories and providers) and
+    the report's totals, flat beside them."""
+
+    period: str
