@@ -80,6 +80,34 @@ def export_balances(
     emit(result, as_json)
 
 
+@export.command("invoices")
+@click.option("--provider", metavar="PROVIDER", help="Only this provider's documents.")
+@click.option("--period", metavar="PERIOD", help="Only the months of this period.")
+@click.option("--unpaid", is_flag=True, help="Only what is not paid yet: the payables.")
+@_out_options
+@json_option
+@click.pass_obj
+def export_invoices(
+    session: Session,
+    /,
+    provider: str | None,
+    period: str | None,
+    unpaid: bool,
+    fmt: str,
+    out: str,
+    as_json: bool,
+) -> None:
+    """Advances and invoices with what is due and when it was paid; totals at the foot."""
+    with progress_bar("exporting", as_json) as progress:
+        result = session.call(
+            lambda ledger: ledger.export_invoices(
+                provider=provider, period=period, unpaid=unpaid, format=fmt, out=out,
+                progress=progress,
+            )
+        )  # fmt: skip
+    emit(result, as_json)
+
+
 @click.group()
 def report() -> None:
     """Reports for the region."""

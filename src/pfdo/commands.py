@@ -240,9 +240,3 @@ class IssueInvoice(Command):
 class PayInvoice(Command):
     verb: ClassVar[str] = "invoice pay"
     invoice: Text
-
-
-class InvoiceQuery(Command):
-    verb: ClassVar[str] = "invoice list"
-    provider: Code | None = None
-    period: Code | None = None

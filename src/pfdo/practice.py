@@ -13,11 +13,8 @@ from datetime import date
 from pfdo import commands as cmd
 from pfdo import results as res
 from pfdo.decisions import certificates, periods, settlement
-from pfdo.domain.errors import NotFound
 from pfdo.execution import Executor
 from pfdo.failures import translated
-from pfdo.projections import queries
-from pfdo.projections import settlement_queries as sq
 from pfdo.store import StoreURL
 
 
@@ -26,9 +23,6 @@ class RegionalPractice:
 
     store: StoreURL
     _x: Executor
-
-    def _settle(self) -> None:
-        raise NotImplementedError
 
     @translated
     def period_settings(
@@ -131,28 +125,3 @@ class RegionalPractice:
         """Record that an advance or invoice was paid, once (rule 17)."""
         command = cmd.PayInvoice.build(invoice=invoice, on=on)
         return self._x.execute(command, request_id, res.InvoicePaid, settlement.pay_invoice)
-
-    @translated
-    def invoices(
-        self,
-        *,
-        provider: str | None = None,
-        period: str | None = None,
-        unpaid: bool = False,
-    ) -> res.InvoiceList:
-        """Advances and invoices, by provider and month; `unpaid`: the municipality's
-        payables. `period` keeps the months inside the period's dates."""
-        q = cmd.InvoiceQuery.build(provider=provider, period=period)
-        self._settle()
-        with self._x.engine.connect() as connection:
-            months = None
-            if q.period is not None:
-                row = queries.period(connection, q.period)
-                if row is None:
-                    raise NotFound(f"period {q.period} does not exist")
-                months = (row["start"].isoformat()[:7], row["end"].isoformat()[:7])
-            if q.provider is not None and queries.provider(connection, q.provider) is None:
-                raise NotFound(f"provider {q.provider} does not exist")
-            rows = sq.documents(connection, q.provider, months, unpaid)
-        invoices = [res.InvoiceSummary(**r) for r in rows]
-        return res.InvoiceList(invoices=invoices, total_due=sum(i.due for i in invoices))

@@ -21,6 +21,7 @@ from pfdo.commands import Command
 from pfdo.domain.errors import NotFound
 from pfdo.failures import translated
 from pfdo.projections import queries
+from pfdo.projections import settlement_queries as sq
 from pfdo.projections.movements import fold_balances
 from pfdo.projections.timeline import KnownAt, Timeline
 from pfdo.store import StoreURL
@@ -88,6 +89,12 @@ class _QueueQuery(Command):
     verb = "queue show"
     period: Code
     category: Code
+
+
+class _InvoiceQuery(Command):
+    verb = "invoice list"
+    provider: Code | None = None
+    period: Code | None = None
 
 
 class _ContractQuery(Command):
@@ -363,6 +370,31 @@ class Reports:
             for i, r in enumerate(rows, start=1)
         ]
         return res.QueueView(period=q.period, category=q.category, entries=entries)
+
+    @translated
+    def invoices(
+        self,
+        *,
+        provider: str | None = None,
+        period: str | None = None,
+        unpaid: bool = False,
+    ) -> res.InvoiceList:
+        """Advances and invoices, by provider and month; `unpaid`: the municipality's
+        payables. `period` keeps the months inside the period's dates."""
+        q = _InvoiceQuery.build(provider=provider, period=period)
+        self._settle()
+        with self._engine.connect() as connection:
+            months = None
+            if q.period is not None:
+                row = queries.period(connection, q.period)
+                if row is None:
+                    raise NotFound(f"period {q.period} does not exist")
+                months = (row["start"].isoformat()[:7], row["end"].isoformat()[:7])
+            if q.provider is not None and queries.provider(connection, q.provider) is None:
+                raise NotFound(f"provider {q.provider} does not exist")
+            rows = sq.documents(connection, q.provider, months, unpaid)
+        invoices = [res.InvoiceSummary(**r) for r in rows]
+        return res.InvoiceList(invoices=invoices, total_due=sum(i.due for i in invoices))
 
     @translated
     def contract(self, contract: str) -> res.ContractCard:

@@ -1,8 +1,9 @@
 """The tables the desk exports, each built from an answer of the public API.
 
 `register_table` is a provider's monthly register (`Ledger.register`), `balances_table`
-every certificate's money per period, `report_tables` the three tables of the period
-report. A new export (the invoices) is one more function here returning a `Table`.
+every certificate's money per period, `invoices_table` the advances and invoices,
+`report_tables` the three tables of the period report. A new export is one more function
+here returning a `Table`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from pfdo.domain.balance import BALANCE_FIELDS
 from pfdo.exports.results import PeriodReport, ReportTotals
 from pfdo.exports.table import Column, Table
-from pfdo.results import Register
+from pfdo.results import InvoiceList, Register
 
 _MONEY = tuple(Column(f, "money") for f in BALANCE_FIELDS)
 
@@ -37,6 +38,24 @@ def balances_table(lines: Sequence[Mapping[str, Any]]) -> Table:
     """Every certificate's balance line: number, period, category and the six amounts."""
     columns = (Column("number"), Column("period"), Column("category"), *_MONEY)
     return Table("balances", columns, lines)
+
+
+def invoices_table(invoices: InvoiceList) -> Table:
+    """Advances and invoices (rules 16, 17): what is due on each and when it was paid."""
+    columns = (
+        Column("invoice"),
+        Column("kind"),
+        Column("provider"),
+        Column("month"),
+        Column("amount", "money", total=False),  # an advance's amount is its due
+        Column("advance", "money"),
+        Column("adjustments", "money"),
+        Column("due", "money"),
+        Column("issued_on", "date"),
+        Column("paid_on", "date"),
+    )
+    rows = [line.model_dump() for line in invoices.invoices]
+    return Table("invoices", columns, rows)
 
 
 def report_tables(report: PeriodReport) -> list[Table]:

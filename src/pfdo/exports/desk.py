@@ -45,6 +45,10 @@ class _BalancesExport(_Export):
     period: Code | None = None
 
 
+class _InvoicesExport(_Export):
+    verb = "export invoices"
+
+
 class _PeriodQuery(Command):
     verb = "report period"
     period: Code
@@ -105,6 +109,36 @@ class Desk(Reports):
         write([table], q.format, q.out, progress)
         return xr.BalancesExported(
             file=q.out, format=q.format, rows=len(lines), period=q.period, **table.totals
+        )
+
+    @translated
+    def export_invoices(
+        self,
+        *,
+        out: str,
+        provider: str | None = None,
+        period: str | None = None,
+        unpaid: bool = False,
+        format: str = "xlsx",
+        progress: Progress | None = None,
+    ) -> xr.InvoicesExported:
+        """Write the advances and invoices (`invoices`: of a provider, of a period's
+        months, the unpaid only) to `out`."""
+        q = _InvoicesExport.build(format=format, out=out)
+        found = self.invoices(provider=provider, period=period, unpaid=unpaid)
+        table = built.invoices_table(found)
+        write([table], q.format, q.out, progress)
+        return xr.InvoicesExported(
+            file=q.out,
+            format=q.format,
+            rows=len(table.rows),
+            provider=provider,
+            period=period,
+            unpaid=unpaid,
+            invoiced=sum(i.amount for i in found.invoices if i.kind == "invoice"),
+            advanced=sum(i.due for i in found.invoices if i.kind == "advance"),
+            adjustments=table.totals["adjustments"],
+            due=table.totals["due"],
         )
 
     @translated

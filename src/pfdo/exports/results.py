@@ -37,6 +37,16 @@ class BalancesExported(Exported):
     expired: Kopecks
 
 
+class InvoicesExported(Exported):
+    provider: str | None
+    period: str | None
+    unpaid: bool
+    invoiced: Kopecks  # the invoices' amounts (their registers)
+    advanced: Kopecks  # the advances issued
+    adjustments: Kopecks
+    due: Kopecks  # what every document listed asks for
+
+
 class CategoryReport(Result):
     """A category against its limits, and its certificates' money."""
 
