@@ -22,6 +22,8 @@ from pfdo.audit.cli import audit
 from pfdo.audit.keys import signing_key_from_env
 from pfdo.cli_desk import export, report
 from pfdo.cli_imports import register_imports
+from pfdo.cli_options import AMOUNT, CODE, DATE, MONTH, TEXT, TOTAL, WHOLE, writing
+from pfdo.cli_practice import certificate_unfund, invoice, period_limits, period_settings, queue
 from pfdo.cli_session import (
     MalformedInput,
     Session,
@@ -32,37 +34,14 @@ from pfdo.cli_session import (
 )
 from pfdo.collector import collector_paused
 from pfdo.domain.errors import InvalidInput
-from pfdo.domain.money import MAX_AMOUNT, MAX_TOTAL, format_limit
 from pfdo.results import Followed
 from pfdo.store import DEFAULT_DB
-from pfdo.types import CODE_FORM, COUNT_DIGITS, TEXT_FORM
 
 F = TypeVar("F", bound=Callable[..., Any])
 Categories = dict[str, dict[str, Any]]
 
-DATE = "YYYY-MM-DD"
-MONTH = "YYYY-MM"
 CATEGORY_FORM = "NAME=NOMINAL[,count=N][,sum=AMOUNT]"
 _WHOLE = re.compile(r"[0-9]+", re.ASCII)
-# the limits of pfdo.types and pfdo.domain.money, as the options' help states them
-CODE = f"({CODE_FORM})"
-TEXT = f"({TEXT_FORM})"
-AMOUNT = f"(rubles, digits 0-9 and up to two decimals, at most {format_limit(MAX_AMOUNT)})"
-TOTAL = f"at most {format_limit(MAX_TOTAL)}"
-WHOLE = f"(a whole number, at most {COUNT_DIGITS} digits 0-9)"
-
-
-def writing(f: F) -> F:
-    """The options every writing command shares: business date, request id, --json."""
-    f = click.option(
-        "--request-id",
-        metavar="KEY",
-        help=f"Idempotency key {CODE}: a retry with the same arguments returns the first result.",
-    )(f)
-    f = click.option(
-        "--on", metavar=DATE, help="Business date (default: today; at most a year ahead)."
-    )(f)
-    return opens_store("write")(json_option(f))
 
 
 def parse_category(text: str) -> tuple[str, dict[str, Any]]:
@@ -168,35 +147,6 @@ def period_close(session: Session, /, code: str, as_json: bool, **options: Any) 
 def period_nominal(session: Session, /, code: str, as_json: bool, **options: Any) -> None:
     """Change a category's nominal on every certificate funded in it."""
     session.run(as_json, lambda ledger: ledger.change_nominal(code, **options))
-
-
-@period.command("settings")
-@click.argument("code", metavar="PERIOD")
-@click.option(
-    "--advance", metavar="PERCENT", help="Advance rate, a whole per cent 0-100 (0: no advances)."
-)
-@click.option(
-    "--final-billing-from",
-    metavar=DATE,
-    help="A day of the period's last month from which that month may be billed.",
-)
-@writing
-@click.pass_obj
-def period_settings(session: Session, /, code: str, as_json: bool, **options: Any) -> None:
-    """Set how a period pays providers: the advance rate and the last month's billing day."""
-    session.run(as_json, lambda ledger: ledger.period_settings(code, **options))
-
-
-@period.command("limits")
-@click.argument("code", metavar="PERIOD")
-@click.option("--category", required=True, help=f"The category {CODE}.")
-@click.option("--count", metavar="N", help=f"How many certificates may be funded {WHOLE}.")
-@click.option("--sum", metavar="AMOUNT", help=f"Total nominal that may be funded, {TOTAL}.")
-@writing
-@click.pass_obj
-def period_limits(session: Session, /, code: str, as_json: bool, **options: Any) -> None:
-    """Raise or lower a category's limits; room made serves its waiting list at once."""
-    session.run(as_json, lambda ledger: ledger.change_limits(code, **options))
 
 
 # -- providers and programs ---------------------------------------------------------------
@@ -316,86 +266,6 @@ def certificate_issue(session: Session, /, as_json: bool, **options: Any) -> Non
 def certificate_fund(session: Session, /, number: str, as_json: bool, **options: Any) -> None:
     """Credit a period's nominal to a certificate (or queue it: --queue)."""
     session.run(as_json, lambda ledger: ledger.fund_certificate(number, **options))
-
-
-@certificate.command("unfund")
-@click.argument("number")
-@click.option("--period", required=True, metavar="PERIOD", help=f"The period {CODE}.")
-@writing
-@click.pass_obj
-def certificate_unfund(session: Session, /, number: str, as_json: bool, **options: Any) -> None:
-    """Take a period's credit back while nothing of it is reserved or spent."""
-    session.run(as_json, lambda ledger: ledger.unfund_certificate(number, **options))
-
-
-@main.group()
-def invoice() -> None:
-    """Providers' advances and invoices, and their payment (rules 16, 17)."""
-
-
-@invoice.command("advance")
-@click.option("--provider", required=True, metavar="PROVIDER", help=f"The provider {CODE}.")
-@click.option("--month", required=True, metavar=MONTH, help="The month the advance is for.")
-@writing
-@click.pass_obj
-def invoice_advance(session: Session, /, as_json: bool, **options: Any) -> None:
-    """Issue a provider's advance for a month (its number: PROVIDER/YYYY-MM-A)."""
-    session.run(as_json, lambda ledger: ledger.issue_advance(**options))
-
-
-@invoice.command("issue")
-@click.option("--provider", required=True, metavar="PROVIDER", help=f"The provider {CODE}.")
-@click.option("--month", required=True, metavar=MONTH, help="The month invoiced.")
-@writing
-@click.pass_obj
-def invoice_issue(session: Session, /, as_json: bool, **options: Any) -> None:
-    """Issue a provider's invoice for a month (its number: PROVIDER/YYYY-MM)."""
-    session.run(as_json, lambda ledger: ledger.issue_invoice(**options))
-
-
-@invoice.command("pay")
-@click.argument("number", metavar="INVOICE")
-@writing
-@click.pass_obj
-def invoice_pay(session: Session, /, number: str, as_json: bool, **options: Any) -> None:
-    """Record an advance or invoice as paid on the business date (once)."""
-    session.run(as_json, lambda ledger: ledger.pay_invoice(number, **options))
-
-
-@invoice.command("list")
-@click.option("--provider", metavar="PROVIDER", help="Only this provider's documents.")
-@click.option("--period", metavar="PERIOD", help="Only the months of this period.")
-@click.option("--unpaid", is_flag=True, help="Only what is not paid yet: the payables.")
-@json_option
-@click.pass_obj
-def invoice_list(session: Session, /, as_json: bool, **options: Any) -> None:
-    """Advances and invoices with what is due and when it was paid."""
-    session.run(as_json, lambda ledger: ledger.invoices(**options))
-
-
-@main.group()
-def queue() -> None:
-    """The categories' waiting lists: show one, leave one."""
-
-
-@queue.command("show")
-@click.option("--period", required=True, metavar="PERIOD", help=f"The period {CODE}.")
-@click.option("--category", required=True, help=f"The category {CODE}.")
-@json_option
-@click.pass_obj
-def queue_show(session: Session, /, as_json: bool, period: str, category: str) -> None:
-    """A category's waiting list, head first."""
-    session.run(as_json, lambda ledger: ledger.queue(period=period, category=category))
-
-
-@queue.command("leave")
-@click.argument("number")
-@click.option("--period", required=True, metavar="PERIOD", help=f"The period {CODE}.")
-@writing
-@click.pass_obj
-def queue_leave(session: Session, /, number: str, as_json: bool, **options: Any) -> None:
-    """Take a certificate off the waiting list it is on in a period."""
-    session.run(as_json, lambda ledger: ledger.leave_queue(number, **options))
 
 
 @certificate.command("show")
@@ -597,6 +467,11 @@ def import_group() -> None:
 register_imports(import_group, writing)  # the commands live in pfdo.cli_imports
 
 
+period.add_command(period_settings)  # rules 16-20: the commands in pfdo.cli_practice
+period.add_command(period_limits)
+certificate.add_command(certificate_unfund)
+main.add_command(invoice)
+main.add_command(queue)
 main.add_command(audit)  # pfdo audit ...: the auditor's commands live in pfdo.audit.cli
 main.add_command(export)  # pfdo export ... and pfdo report ...: the desk, in pfdo.cli_desk
 main.add_command(report)

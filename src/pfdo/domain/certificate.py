@@ -240,17 +240,17 @@ class Certificate(Aggregate):
         and no contract of it (`running`: even one the certificate pays nothing of) has a
         month left to bill or cancel; return the pot as it was."""
         pot = self.pot(period)
-        if running:
-            raise Refused(
-                f"certificate {self.number} has contract(s) {', '.join(running)} in period "
-                f"{period} with months neither billed nor cancelled: terminate or bill them "
-                "before unfunding"
-            )
         if pot["reserved"] or pot["spent"]:
             raise Refused(
                 f"certificate {self.number} has {format_rubles(pot['reserved'])} reserved and "
                 f"{format_rubles(pot['spent'])} spent in period {period}: it can be unfunded "
                 "only while nothing is reserved or spent"
+            )
+        if running:
+            raise Refused(
+                f"certificate {self.number} has contract(s) {', '.join(running)} in period "
+                f"{period} with months neither billed nor cancelled: terminate or bill them "
+                "before unfunding"
             )
         kind = "financing" if len(self.pots) > 1 else "accounting"
         before = cast(Pot, dict(pot))
