@@ -14,7 +14,12 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteApplicationRecorder
+from eventsourcing.sqlite import (
+    SQLiteAggregateRecorder,
+    SQLiteApplicationRecorder,
+    SQLiteConnection,
+    SQLiteDatastore,
+)
 
 from pfdo.storage import LoggedEvent
 
@@ -41,6 +46,23 @@ SELECT e.originator_id, e.originator_version, e.topic, e.state
  ORDER BY e.originator_id, e.originator_version
 """
 _DELETE_SUPERSEDED = "DELETE FROM {snapshots} WHERE originator_id = ? AND originator_version <= ?"
+
+
+def set_synchronous(datastore: SQLiteDatastore, level: str) -> None:
+    """Run `PRAGMA synchronous=<level>` on every connection the datastore's pool opens
+    (the pool's private `_create_connection`, wrapped on this one pool; call it before
+    the pool opens its first connection, as `EventLog.construct_factory` does)."""
+    if level not in ("full", "normal"):
+        raise ValueError(f"synchronous={level!r}: full or normal")
+    pool = datastore.pool
+    create = pool._create_connection
+
+    def create_with_pragma() -> SQLiteConnection:
+        connection = create()
+        connection._sqlite_conn.execute(f"PRAGMA synchronous={level.upper()}")
+        return connection
+
+    pool._create_connection = create_with_pragma  # type: ignore[method-assign]
 
 
 class SQLiteStorage:
