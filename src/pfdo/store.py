@@ -264,7 +264,10 @@ def open_engine(url: StoreURL, *, read_only: bool = False) -> Engine:
         engine = create_engine(url.sqlalchemy_url(), connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas(url.synchronous))
         return engine
-    return create_engine(url.sqlalchemy_url(), pool_pre_ping=True)
+    # No pre-ping: it costs a round trip on every checkout. A connection the server
+    # dropped (a restart) fails its call once, as StoreUnavailable ("try again"), and
+    # SQLAlchemy then discards the pool's connections, so the next call reconnects.
+    return create_engine(url.sqlalchemy_url())
 
 
 # -- what is at a store's location, and whether it can be opened -------------------------

@@ -91,6 +91,12 @@ class SQLiteStorage:
         params = [p for key, version in bounds.items() for p in (key.hex, version)]
         return self._rows(query, params, bounds)
 
+    def load(self, ids: Sequence[UUID]) -> tuple[list[LoggedEvent], list[LoggedEvent]]:
+        # a local file: two queries cost no round trip
+        snapshots = self.latest_snapshots(ids)
+        after = {s.originator_id: s.originator_version for s in snapshots}
+        return snapshots, self.events_after({i: after.get(i, 0) for i in ids})
+
     def _rows(self, statement: str, params: list[Any], ids: Iterable[UUID]) -> list[LoggedEvent]:
         with self._events.datastore.transaction(commit=False) as cursor:
             cursor.execute(statement, params)
