@@ -27,10 +27,18 @@ class Writers:
     seconds: float
     refused: int
     conflicts_retried: int
+    #: from the first start until every process has exited, which includes each one
+    #: closing its `Ledger` (the catch-up of what it wrote, unless another folded it)
+    level_seconds: float = 0.0
 
     @property
     def rate(self) -> float:
         return self.commands / self.seconds
+
+    @property
+    def level_rate(self) -> float:
+        """Commands/s until the read models are level with the log again."""
+        return self.commands / self.level_seconds if self.level_seconds else 0.0
 
 
 def _writer(db: str, tag: str, offset: int, children: int, start: Any, results: Any) -> None:
@@ -58,6 +66,7 @@ def run_writers(db: str, writers: int, children: int, tag: str) -> Writers:
         process.join()
         if process.exitcode != 0:
             raise RuntimeError(f"a writer process exited with code {process.exitcode}")
+    joined = time.monotonic()
     first = min(o[1] for o in outcomes)
     last = max(o[2] for o in outcomes)
     return Writers(
@@ -66,6 +75,7 @@ def run_writers(db: str, writers: int, children: int, tag: str) -> Writers:
         seconds=last - first,
         refused=sum(o[3] for o in outcomes),
         conflicts_retried=sum(o[4] for o in outcomes),
+        level_seconds=joined - first,
     )
 
 

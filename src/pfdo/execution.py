@@ -4,9 +4,15 @@ A decision reads the aggregates it needs (`find`, `get`: from their latest snaps
 the events after it, or from the bulk's identity map inside `Ledger.bulk()`), lets the
 domain decide, and returns its result with the aggregates it changed. All their new
 events, with the request record when a request id is given, are saved in one atomic
-`save`. A save that loses an optimistic-concurrency race is decided again, a bounded
-number of times. After each save the read models catch up with the log, unless a
-follower does that.
+`save`: that transaction is all a command writes. A save that loses an
+optimistic-concurrency race is decided again, a bounded number of times.
+
+The read models and the audit chain follow the log off the command's path: the executor
+keeps the recordings of its saves that no catch-up has folded yet, and the next
+`catch_up` (a read through the same `Ledger`, a command whose rules read the read
+models, `settle`, closing the `Ledger`) folds them in one transaction, with whatever other
+writers committed meanwhile, exactly once (the position row). So writers never queue on
+that row, and a caller still reads its own writes: every read catches up first.
 
 One `Executor` may serve many threads. Commands run one at a time (a reentrant lock
 around decide, save and project), since the store takes one writer at a time anyway
@@ -14,7 +20,8 @@ around decide, save and project), since the store takes one writer at a time any
 bulk is the state of the thread that opened it, and holds the lock for its block.
 
 A command whose events are committed returns its result: what can fail after the commit
-(the catch-up, snapshots) is logged, and the next catch-up folds what was left.
+(snapshots) is logged; a catch-up that fails raises to the read that ran it, and the
+next catch-up folds what was left.
 """
 
 from __future__ import annotations
@@ -55,6 +62,9 @@ Decision = tuple[R, list[Aggregate]]
 Decide = Callable[["Executor", C], Decision[R]]
 
 MAX_ATTEMPTS = 6
+#: At most this many recordings of this executor's saves wait for the next catch-up in
+#: memory; beyond that the catch-up reads them back from the log.
+UNFOLDED_KEPT = 5000
 #: The first retry waits up to this many seconds, each next one up to twice as long.
 BACKOFF = 0.01
 
@@ -80,6 +90,11 @@ class Executor:
         self._lock = threading.RLock()
         self._local = threading.local()
         self._ids: Pseudonyms | None = None
+        self._unfolded_lock = threading.Lock()
+        #: recordings saved here and not folded yet, consecutive in the log
+        self._unfolded: list[Recording[UUID]] = []
+        #: whether anything was saved here since the last catch-up
+        self.behind = False
 
     @property
     def _bulk(self) -> UnitOfWork | None:
@@ -282,22 +297,37 @@ class Executor:
     # -- the read models ----------------------------------------------------------------
 
     def project(self, recorded: Sequence[Recording[UUID]] = ()) -> None:
-        """After a commit: fold it into the read models, unless a follower does that.
-
-        The events are committed whatever happens here: a failure is logged, not raised,
-        and the next catch-up (any command's, report's or `follow`'s) folds them."""
+        """After a commit: nothing is folded here. The recordings are kept for the next
+        catch-up (`catch_up`), which folds them without reading them back when they are
+        next in line; unless a follower does the folding (`project_after_commands`
+        false), which then reads them from the log."""
         if not self.project_after_commands:
             return
-        try:
-            self.projector.catch_up(recorded)
-        except Exception:
-            log.warning(
-                "pfdo: the read models did not catch up after a commit; the next catch-up "
-                "folds the events left",
-                exc_info=True,
+        with self._unfolded_lock:
+            self.behind = True
+            kept = self._unfolded
+            consecutive = bool(recorded) and (
+                not kept or recorded[0].notification.id == kept[-1].notification.id + 1
             )
+            if not consecutive or len(kept) + len(recorded) > UNFOLDED_KEPT:
+                kept.clear()
+            if recorded and len(recorded) <= UNFOLDED_KEPT:
+                kept.extend(recorded)
+
+    def catch_up(self) -> int:
+        """Fold everything the log holds beyond the read models (this executor's own
+        saves from memory when they are next in line); return how many were folded."""
+        with self._unfolded_lock:
+            unfolded, self._unfolded = self._unfolded, []
+            self.behind = False
+        try:
+            return self.projector.catch_up(unfolded)
+        except BaseException:
+            with self._unfolded_lock:
+                self.behind = True  # what was kept is read back from the log
+            raise
 
     def settle(self) -> None:
         """Make the read models show everything decided so far, bulk included."""
         self.save_bulk()
-        self.projector.catch_up()
+        self.catch_up()

@@ -10,6 +10,7 @@ by `pfdo.exports.desk`. The parts on the store are built by `pfdo.bootstrap`.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -36,16 +37,21 @@ class Ledger(Desk, RegionalPractice):
     """pfdo's accounting engine on one store (SQLite file or PostgreSQL database).
 
     Opening a `Ledger` has no side effect beyond creating the store's tables on first
-    use: it folds nothing. Commands bring the read models level with the log after they
-    commit, reports before they answer, `catch_up()` and `follow()` on request;
-    `rebuild()` refolds the whole log without catching up first.
+    use: it folds nothing. A command's transaction holds its events and its request
+    record, nothing else; the read models and the audit chain follow the log off the
+    command's path, folded in batches exactly once: by the next report through any
+    `Ledger` (every report catches up before it answers, so a caller reads its own
+    writes), by a command whose rules read them (closing a period, changing a nominal,
+    billing), by `catch_up()`, `wait_for()`, `follow()`, and when this `Ledger` closes.
+    `rebuild()` refolds the whole log without catching up first. The consistency each
+    call gives is in docs/ARCHITECTURE.md ("What a caller sees").
 
     Threads: one `Ledger` may be shared by the threads of a portal. Its commands run one
     at a time within the process (the store takes one writer at a time anyway); reads
     run concurrently. A `bulk()` block belongs to the thread that opened it and makes
     the other threads' commands wait until it ends. A command whose events are committed
-    returns its result: a failure after the commit (the catch-up, snapshots, a period
-    close's checkpoint) is logged, and the next catch-up folds what it left. Every error
+    returns its result: a failure after the commit (snapshots, a period close's
+    checkpoint) is logged, and the next catch-up folds what the command wrote. Every error
     a caller sees is a `PfdoError`: a store that is busy or failing raises
     `StoreUnavailable`, a race lost more often than the retries allow
     `ConcurrencyConflict`.
@@ -70,8 +76,9 @@ class Ledger(Desk, RegionalPractice):
         `StoreUnavailable`; `read_only=False` refuses such a store, `True` opens any store
         read-only. Whatever stops the store from opening raises `StoreUnavailable`.
 
-        `project_after_commands=False` leaves the read models to a `follow()` worker: a
-        command then only writes the log (reports still catch up before they answer).
+        `project_after_commands=False` leaves the read models to a `follow()` worker
+        entirely: this `Ledger` does not keep its saves for the next catch-up nor fold
+        them when it closes (its reports still catch up before they answer).
         """
         self._parts = parts = bootstrap(db, create=create, read_only=read_only)
         self.store, self.read_only = parts.store, parts.read_only
@@ -105,7 +112,20 @@ class Ledger(Desk, RegionalPractice):
         return self._x.requests_replayed
 
     def close(self) -> None:
-        self._parts.close()
+        """Fold what this `Ledger` wrote and no catch-up has folded yet (an idle moment:
+        a failure is logged, the next catch-up anywhere folds it), then close the store."""
+        try:
+            if self._x.behind and not self.read_only:
+                with store_errors(self.store):
+                    self._x.catch_up()
+        except Exception:
+            log.warning(
+                "pfdo: the read models did not catch up when the ledger closed; the next "
+                "catch-up folds the events left",
+                exc_info=True,
+            )
+        finally:
+            self._parts.close()
 
     def __enter__(self) -> Ledger:
         return self
@@ -138,7 +158,28 @@ class Ledger(Desk, RegionalPractice):
     @translated
     def catch_up(self) -> int:
         """Fold into the read models whatever the log holds that they do not yet."""
-        return self._projector.catch_up()
+        return self._x.catch_up()
+
+    @translated
+    def read_models_position(self) -> int:
+        """The position of the last event the read models and the chain have folded."""
+        return self._projector.position()
+
+    @translated
+    def wait_for(self, position: int, *, timeout: float = 10.0, poll: float = 0.05) -> bool:
+        """Wait until the read models have folded the log up to `position` (a
+        `log_position()` another `Ledger` read after its command returned); True when
+        they have, False after `timeout` seconds. A writable store is caught up here;
+        on a read-only one the wait is for a follower elsewhere."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if not self.read_only and self._projector.position() < position:
+                self._x.catch_up()
+            if self._projector.position() >= position:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(poll)
 
     def read_models_behind(self) -> int:
         """How many events of the log the read models lack (0 unless read-only)."""
@@ -155,9 +196,7 @@ class Ledger(Desk, RegionalPractice):
         """Keep the read models level with the log until `stop()` is true (a projection
         worker beside the portals); return how many events were folded."""
         channel = getattr(self._log.recorder, "channel_name", None)
-        return follow(
-            self._projector.catch_up, self.store, channel, poll=poll, stop=stop, on_fold=on_fold
-        )
+        return follow(self._x.catch_up, self.store, channel, poll=poll, stop=stop, on_fold=on_fold)
 
     @translated
     def auditor(self) -> Auditor:

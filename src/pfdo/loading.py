@@ -72,12 +72,13 @@ def load_batch(
     found, versions = batch.aggregates, batch.snapshot_versions
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
-        for snapshot in log.storage.latest_snapshots(chunk):
+        # the latest snapshots, and the events after the snapshot each aggregate starts
+        # from (a snapshot stored meanwhile changes nothing: events are only added)
+        snapshots, events = log.storage.load(chunk)
+        for snapshot in snapshots:
             found[snapshot.originator_id] = _from_snapshot(log, snapshot)
             versions[snapshot.originator_id] = snapshot.originator_version
-        # the events after the snapshot each aggregate starts from (a snapshot stored
-        # meanwhile changes nothing: events are never changed, only added)
-        for stored in log.storage.events_after({i: versions.get(i, 0) for i in chunk}):
+        for stored in events:
             key = stored.originator_id
             found[key] = decode(stored).mutate(found.get(key))
     return batch

@@ -4,6 +4,13 @@ A URL is a SQLite file path, `sqlite:///PATH` or `postgresql://...`. The event l
 the `eventsourcing` library's native recorder for that database; the projections use a
 SQLAlchemy engine on the same database.
 
+A SQLite path or URL may end in `?synchronous=normal` (or `=full`, the default): SQLite's
+`PRAGMA synchronous` on every connection of the store, the event log's and the read
+models' alike. In WAL mode NORMAL does not sync the log file at each commit, only at
+checkpoints: a committed command survives its process being killed or crashing, but the
+last commits before a power cut or an operating-system crash may be lost (the file stays
+consistent). FULL syncs at every commit and loses nothing.
+
 Before anything opens a store, `inspect` looks at what is there (missing, a folder, a
 file that is not a pfdo store, read-only, ...) without touching it, and `refusal` says
 why that cannot be opened for what the caller means to do: a reader never creates a store,
@@ -16,7 +23,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +56,8 @@ CONNECT_TIMEOUT = 5
 #: The table every pfdo store has, the `eventsourcing` library's log, on each backend.
 LOG_TABLE = {"sqlite": "stored_events", "postgresql": "pfdo_events"}
 _SQLITE_HEADER = b"SQLite format 3\x00"
+#: SQLite's `PRAGMA synchronous` levels a store URL may ask for (`?synchronous=...`).
+SYNCHRONOUS = ("full", "normal")
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,8 @@ class StoreURL:
     kind: str
     sqlite_path: str = ""
     pg: tuple[tuple[str, str], ...] = ()
+    #: SQLite's `PRAGMA synchronous` on every connection: "full" (default) or "normal".
+    synchronous: str = "full"
 
     @classmethod
     def parse(cls, url: str | None = None) -> StoreURL:
@@ -71,11 +82,13 @@ class StoreURL:
                 f"store URL {raw!r} is neither a SQLite file path, sqlite:///PATH "
                 "nor postgresql://..."
             )
+        raw, synchronous = _sqlite_settings(raw)
         if raw in ("", ":memory:"):
             raise InvalidInput(
                 "the store must be a file: an in-memory SQLite store cannot be shared"
             )
-        return cls(kind="sqlite", sqlite_path=str(Path(raw).expanduser()))
+        path = str(Path(raw).expanduser())
+        return cls(kind="sqlite", sqlite_path=path, synchronous=synchronous)
 
     @classmethod
     def _parse_postgres(cls, raw: str) -> StoreURL:
@@ -135,10 +148,32 @@ class StoreURL:
         return f"PostgreSQL database {pg['POSTGRES_DBNAME']} on {where}"
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.close()
+def _sqlite_settings(raw: str) -> tuple[str, str]:
+    """A SQLite location without its `?synchronous=...`, and that level ("full" when
+    none is given). A path whose last `?` starts anything else is a path as it is (a
+    file name may hold a `?`)."""
+    path, mark, query = raw.rpartition("?")
+    if not mark or not query.lower().startswith("synchronous="):
+        return raw, "full"
+    return path, _synchronous(query[len("synchronous=") :])
+
+
+def _synchronous(level: str) -> str:
+    if level.lower() not in SYNCHRONOUS:
+        raise InvalidInput(f"synchronous={level!r}: SQLite stores take full or normal")
+    return level.lower()
+
+
+def _sqlite_pragmas(synchronous: str) -> Callable[[Any, Any], None]:
+    """What the read models' engine runs on each new SQLite connection."""
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={_synchronous(synchronous).upper()}")
+        cursor.close()
+
+    return on_connect
 
 
 def connect_postgres(url: StoreURL) -> Any:
@@ -213,7 +248,8 @@ def open_event_log(url: StoreURL, *, read_only: bool = False) -> EventLog:
         log = EventLog(env={**url.event_store_env(read_only=True), "CREATE_TABLE": "n"})
         log.read_only_reason = f"cannot write to {url.describe()}: it is read-only"
         return log
-    return EventLog(env={**url.event_store_env(), "CREATE_TABLE": "y"})
+    env = {**url.event_store_env(), "CREATE_TABLE": "y"}
+    return EventLog(env=env, synchronous=url.synchronous)
 
 
 def open_engine(url: StoreURL, *, read_only: bool = False) -> Engine:
@@ -226,9 +262,12 @@ def open_engine(url: StoreURL, *, read_only: bool = False) -> Engine:
         )
     if url.kind == "sqlite":
         engine = create_engine(url.sqlalchemy_url(), connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(url.synchronous))
         return engine
-    return create_engine(url.sqlalchemy_url(), pool_pre_ping=True)
+    # No pre-ping: it costs a round trip on every checkout. A connection the server
+    # dropped (a restart) fails its call once, as StoreUnavailable ("try again"), and
+    # SQLAlchemy then discards the pool's connections, so the next call reconnects.
+    return create_engine(url.sqlalchemy_url())
 
 
 # -- what is at a store's location, and whether it can be opened -------------------------

@@ -50,3 +50,33 @@ def test_the_quick_benchmark_reports_every_figure_with_a_positive_value(tmp_path
     assert report["data"]["children"] == 200
     assert markdown.read_text(encoding="utf-8").count("| 1. commands |") == 1
     assert "issue/fund/enrol" in run.stdout
+
+
+def test_the_campaign_reports_one_writer_and_the_campaign_on_each_store(tmp_path: Path) -> None:
+    out = tmp_path / "campaign.json"
+    sizes = ["--region", "0", "--single", "2", "--children", "6", "--writers", "3", "--raw", "20"]
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH.parent / "campaign.py"),
+            *sizes,
+            "--tmpdir",
+            str(tmp_path),
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr
+    rows = json.loads(out.read_text(encoding="utf-8"))
+    stores = {r["store"] for r in rows}
+    assert "SQLite" in stores
+    assert {(r["store"], r["what"]) for r in rows} == {
+        (store, what) for store in stores for what in ("1 writer", "campaign: 3 writers")
+    }
+    for row in rows:
+        assert row["commands"] == (6 if row["what"] == "1 writer" else 18), row
+        assert row["rate"] > 0 and row["raw_rate"] > 0 and row["level_rate"] > 0, row
+    assert "| campaign: 3 writers |" in run.stdout

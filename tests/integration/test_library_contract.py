@@ -10,6 +10,7 @@ their parameters, the tables and columns the SQL reads, the atomic and optimisti
 from __future__ import annotations
 
 import inspect
+import sqlite3
 import tomllib
 from collections.abc import Callable, Iterator
 from importlib.metadata import version
@@ -263,3 +264,18 @@ def _decoder(log: EventLog) -> Callable[[Any], Any]:
         )
 
     return decode
+
+
+def test_the_sqlite_pool_opens_connections_in_the_private_method_pfdo_wraps(
+    tmp_path: Path,
+) -> None:
+    """`storage.sqlite.set_synchronous` wraps the pool's `_create_connection` and runs its
+    PRAGMA on the `sqlite3` connection the library's wrapper holds as `_sqlite_conn`."""
+    datastore = SQLiteDatastore(str(tmp_path / "pool.sqlite"))
+    try:
+        assert _parameters(datastore.pool._create_connection) == []
+        connection = datastore.pool._create_connection()
+        assert isinstance(connection._sqlite_conn, sqlite3.Connection)
+        connection.close()
+    finally:
+        datastore.close()

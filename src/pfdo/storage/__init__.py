@@ -46,6 +46,11 @@ class EventStorage(Protocol):
         """The stored events of each id in `bounds` after its version there, in version
         order for each id."""
 
+    def load(self, ids: Sequence[UUID]) -> tuple[list[LoggedEvent], list[LoggedEvent]]:
+        """What loading `ids` reads: the latest snapshot of each that has one, and the
+        stored events of each after that snapshot (after version 0 without one), in
+        version order for each id; in one round trip where the backend allows it."""
+
     def replace_snapshots(
         self, superseded: Sequence[tuple[UUID, int]], stored: Sequence[StoredEvent]
     ) -> None:

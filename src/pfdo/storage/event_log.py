@@ -15,7 +15,13 @@ from uuid import UUID
 
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import JSONTranscoder, Recording, Transcoding
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    JSONTranscoder,
+    Recording,
+    Transcoding,
+)
+from eventsourcing.utils import Environment, EnvType
 
 from pfdo.domain.errors import StoreUnavailable
 from pfdo.domain.period import Municipality, Period
@@ -48,6 +54,23 @@ class EventLog(Application[UUID]):
 
     #: Set on a log opened read-only: every save is refused before it reaches the store.
     read_only_reason = ""
+
+    def __init__(self, env: EnvType | None = None, *, synchronous: str = "full") -> None:
+        """`synchronous`: SQLite's `PRAGMA synchronous` on each of the log's connections
+        ("full" or "normal"; `pfdo.store` says what each keeps through a crash)."""
+        self._synchronous = synchronous
+        super().__init__(env)
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory:
+        factory = super().construct_factory(env)
+        if type(factory).__module__ == "eventsourcing.sqlite":
+            from eventsourcing.sqlite import SQLiteFactory
+
+            from pfdo.storage.sqlite import set_synchronous
+
+            assert isinstance(factory, SQLiteFactory)
+            set_synchronous(factory.datastore, self._synchronous)
+        return factory
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """The library's `save`, collecting pfdo's aggregates without its runtime protocol

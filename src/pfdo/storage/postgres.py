@@ -40,6 +40,25 @@ SELECT e.originator_id, e.originator_version, e.topic, e.state
   JOIN {events} e ON e.originator_id = wanted.id AND e.originator_version > wanted.after
  ORDER BY e.originator_id, e.originator_version
 """
+# A load in one statement: each id's latest snapshot (an index seek backwards from its
+# last version), then each id's events after it. Snapshots come first (`snapshot` true).
+_LOAD = """
+WITH wanted AS MATERIALIZED (
+  SELECT w.id, s.originator_version AS v, s.topic, s.state
+    FROM unnest(%s::{id_type}[]) AS w(id)
+    LEFT JOIN LATERAL (
+      SELECT originator_version, topic, state FROM {snapshots}
+       WHERE originator_id = w.id ORDER BY originator_version DESC LIMIT 1
+    ) s ON true
+)
+SELECT true AS snapshot, id AS originator_id, v AS originator_version, topic, state
+  FROM wanted WHERE v IS NOT NULL
+UNION ALL
+SELECT false, e.originator_id, e.originator_version, e.topic, e.state
+  FROM wanted JOIN {events} e
+    ON e.originator_id = wanted.id AND e.originator_version > COALESCE(wanted.v, 0)
+ORDER BY 1 DESC, 2, 3
+"""
 _DELETE_SUPERSEDED = "DELETE FROM {snapshots} WHERE originator_id = %s AND originator_version <= %s"
 
 
@@ -72,15 +91,40 @@ class PostgresStorage:
         )
         return self._rows(statement, [list(bounds), list(bounds.values())])
 
+    def load(self, ids: Sequence[UUID]) -> tuple[list[LoggedEvent], list[LoggedEvent]]:
+        if self._snapshots is None:
+            return [], self.events_after(dict.fromkeys(ids, 0))
+        statement = SQL(_LOAD).format(
+            id_type=SQL(self._events.datastore.originator_id_type),
+            snapshots=_table(self._snapshots),
+            events=_table(self._events),
+        )
+        snapshots: list[LoggedEvent] = []
+        events: list[LoggedEvent] = []
+        for r in self._fetch(statement, [list(ids)]):
+            logged = LoggedEvent(
+                0, r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])
+            )
+            (snapshots if r["snapshot"] else events).append(logged)
+        return snapshots, events
+
     def _rows(self, statement: Composed, params: list[Any]) -> list[LoggedEvent]:
-        with self._events.datastore.transaction(commit=False) as cursor:
-            cursor.execute(statement, params)
-            return [
-                LoggedEvent(
-                    0, r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])
-                )
-                for r in cursor.fetchall()
-            ]
+        return [
+            LoggedEvent(
+                0, r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])
+            )
+            for r in self._fetch(statement, params)
+        ]
+
+    def _fetch(self, statement: Composed, params: list[Any]) -> list[dict[str, Any]]:
+        """The rows of one read-only statement, in one round trip: on the datastore's
+        autocommit connection without `BEGIN ... ROLLBACK` around it (one statement sees
+        one snapshot anyway), prepared on the server once per connection (a `ROLLBACK`
+        would make psycopg drop every statement it prepared there, the recorder's
+        inserts included)."""
+        with self._events.datastore.get_connection() as connection, connection.cursor() as cursor:
+            cursor.execute(statement, params, prepare=True)
+            return cursor.fetchall()
 
     def replace_snapshots(
         self, superseded: Sequence[tuple[UUID, int]], stored: Sequence[StoredEvent]
@@ -96,18 +140,16 @@ class PostgresStorage:
     def _positioned(self, where: str, params: list[Any]) -> list[LoggedEvent]:
         text = f"SELECT notification_id, {_COLUMNS} FROM {{table}} {where}"
         statement = SQL(text).format(table=_table(self._events))
-        with self._events.datastore.transaction(commit=False) as cursor:
-            cursor.execute(statement, params)
-            return [
-                LoggedEvent(
-                    r["notification_id"],
-                    r["originator_id"],
-                    r["originator_version"],
-                    r["topic"],
-                    bytes(r["state"]),
-                )
-                for r in cursor.fetchall()
-            ]
+        return [
+            LoggedEvent(
+                r["notification_id"],
+                r["originator_id"],
+                r["originator_version"],
+                r["topic"],
+                bytes(r["state"]),
+            )
+            for r in self._fetch(statement, params)
+        ]
 
     def read_log(self, after: int, limit: int) -> list[LoggedEvent]:
         where = "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"

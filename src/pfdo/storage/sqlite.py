@@ -14,7 +14,12 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteApplicationRecorder
+from eventsourcing.sqlite import (
+    SQLiteAggregateRecorder,
+    SQLiteApplicationRecorder,
+    SQLiteConnection,
+    SQLiteDatastore,
+)
 
 from pfdo.storage import LoggedEvent
 
@@ -43,6 +48,23 @@ SELECT e.originator_id, e.originator_version, e.topic, e.state
 _DELETE_SUPERSEDED = "DELETE FROM {snapshots} WHERE originator_id = ? AND originator_version <= ?"
 
 
+def set_synchronous(datastore: SQLiteDatastore, level: str) -> None:
+    """Run `PRAGMA synchronous=<level>` on every connection the datastore's pool opens
+    (the pool's private `_create_connection`, wrapped on this one pool; call it before
+    the pool opens its first connection, as `EventLog.construct_factory` does)."""
+    if level not in ("full", "normal"):
+        raise ValueError(f"synchronous={level!r}: full or normal")
+    pool = datastore.pool
+    create = pool._create_connection
+
+    def create_with_pragma() -> SQLiteConnection:
+        connection = create()
+        connection._sqlite_conn.execute(f"PRAGMA synchronous={level.upper()}")
+        return connection
+
+    pool._create_connection = create_with_pragma  # type: ignore[method-assign]
+
+
 class SQLiteStorage:
     """`pfdo.storage.EventStorage` on the library's SQLite recorders."""
 
@@ -68,6 +90,12 @@ class SQLiteStorage:
         query = _EVENTS_AFTER.format(bounds=marks, events=self._events.events_table_name)
         params = [p for key, version in bounds.items() for p in (key.hex, version)]
         return self._rows(query, params, bounds)
+
+    def load(self, ids: Sequence[UUID]) -> tuple[list[LoggedEvent], list[LoggedEvent]]:
+        # a local file: two queries cost no round trip
+        snapshots = self.latest_snapshots(ids)
+        after = {s.originator_id: s.originator_version for s in snapshots}
+        return snapshots, self.events_after({i: after.get(i, 0) for i in ids})
 
     def _rows(self, statement: str, params: list[Any], ids: Iterable[UUID]) -> list[LoggedEvent]:
         with self._events.datastore.transaction(commit=False) as cursor:
