@@ -15,7 +15,15 @@ from typing import Any, NoReturn
 
 import click
 
-from pfdo.cli_session import CommandError, Session, emit, progress_bar, refusals
+from pfdo.cli_session import (
+    CommandError,
+    MalformedInput,
+    Session,
+    emit,
+    progress_bar,
+    refusals,
+)
+from pfdo.domain.errors import InvalidInput
 from pfdo.imports import FIELDS, KINDS, Journal, JournalRejected, import_attendance, read_journal
 from pfdo.imports.batch import Batch, SheetRefused, SheetRejected, import_batch, read_batch
 from pfdo.imports.columns import describe
@@ -61,7 +69,8 @@ def _writable(_ctx: click.Context, _param: click.Parameter, path: str | None) ->
     """`--errors FILE` must be writable before anything is imported."""
     folder = Path(path).parent if path is not None else None
     if folder is not None and not folder.is_dir():
-        raise click.BadParameter(f"the folder {folder} does not exist")
+        message = f"--errors {path}: the folder {folder} does not exist"
+        raise MalformedInput(InvalidInput(message))  # one Error line, exit 2, nothing read
     return path
 
 

@@ -320,9 +320,10 @@ def test_an_errors_file_in_a_missing_folder_is_refused_before_anything_is_writte
 ) -> None:
     events = year.events()
     good = sheet(tmp_path, "child;birth_date;municipality\nz;2016-01-01;city\n")
-    result = year("import", "children", good, "--errors", str(tmp_path / "no" / "e.csv"), *ON)
+    missing = tmp_path / "no" / "e.csv"
+    result = year("import", "children", good, "--errors", str(missing), *ON)
     assert result.exit_code == 2
-    assert f"Invalid value for '--errors': the folder {tmp_path / 'no'} does not exist" in (
-        result.stderr
+    assert result.stderr == (
+        f"Error: --errors {missing}: the folder {tmp_path / 'no'} does not exist\n"
     )
     assert year.events() == events
