@@ -30,7 +30,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from uuid import UUID
@@ -46,7 +46,7 @@ from pfdo.domain.errors import ConcurrencyConflict, NotFound, PfdoError, Refused
 from pfdo.domain.period import Municipality, Period
 from pfdo.domain.registry import Program, Provider
 from pfdo.domain.requests import RequestRecord
-from pfdo.loading import load_many
+from pfdo.loading import load_batch, load_many
 from pfdo.projections.decoding import EventDecoder
 from pfdo.pseudonyms import Pseudonyms, load_pseudonyms
 from pfdo.types import check_request_id
@@ -143,11 +143,26 @@ class Executor:
         if bulk is None:
             return self.load(cls, aggregate_id)
         found = bulk.get(aggregate_id)
+        if found is None and bulk.known_absent(aggregate_id):
+            return None
         if found is None:
             found = self.load(cls, aggregate_id)
             if found is not None:
                 bulk.track(found)
         return cast(A | None, found)
+
+    def prefetch(self, aggregate_ids: Iterable[UUID]) -> None:
+        """Inside a bulk: load these aggregates in one batch (and note which do not exist),
+        so that the commands that follow read none of them one by one."""
+        bulk = self._bulk
+        if bulk is None:
+            return
+        wanted = [i for i in dict.fromkeys(aggregate_ids) if bulk.get(i) is None]
+        bulk.prefetched(load_batch(self.log, wanted, self.decode).aggregates, wanted)
+
+    def request_ids(self, request_ids: Iterable[str]) -> list[UUID]:
+        """The ids of the request records of `request_ids` (keyed: `pfdo.pseudonyms`)."""
+        return [self.ids.request_record(check_request_id(r) or "") for r in request_ids]
 
     def get(self, cls: type[A], key: str, what: str) -> A:
         found = self.find(cls, key)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
@@ -23,6 +23,7 @@ from pfdo.audit.keys import SigningKey
 from pfdo.billing_run import BILLING_BATCH, BillingRun
 from pfdo.bootstrap import bootstrap
 from pfdo.decisions import certificates, contracts, periods, registry
+from pfdo.domain.contract import Contract
 from pfdo.execution import Executor
 from pfdo.exports.desk import Desk
 from pfdo.failures import translated
@@ -145,6 +146,13 @@ class Ledger(Desk, RegionalPractice):
         """
         with store_errors(self.store), self._x.bulk(chunk):
             yield self
+
+    def prefetch(self, *, contracts: Iterable[str] = (), request_ids: Iterable[str] = ()) -> None:
+        """Inside `bulk()`: load these contracts and the records of these request ids in
+        one batch, so that the commands that follow read none of them one at a time (an
+        import of many contracts' marks). Outside a bulk it does nothing."""
+        ids = [Contract.id_for(code) for code in contracts]
+        self._x.prefetch([*ids, *self._x.request_ids(request_ids)])
 
     def _settle(self) -> None:
         """Make the read models show everything decided so far, bulk included."""

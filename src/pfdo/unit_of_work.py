@@ -28,6 +28,7 @@ class UnitOfWork:
         self._keep = keep
         self._aggregates: dict[UUID, Aggregate] = {}
         self._before: dict[UUID, int] = {}
+        self._absent: set[UUID] = set()  # ids read and found not stored (`prefetched`)
 
     def begin(self) -> None:
         """A command starts: remember nothing yet of what it touches."""
@@ -39,6 +40,17 @@ class UnitOfWork:
         if found is not None:
             self._before.setdefault(aggregate_id, len(found.pending_events))
         return found
+
+    def prefetched(self, found: dict[UUID, Aggregate], wanted: list[UUID]) -> None:
+        """Aggregates loaded in one batch ahead of the commands, and the ids of `wanted`
+        that are not stored (none of them needs reading again in this bulk)."""
+        for aggregate in found.values():
+            self.track(aggregate)
+        self._absent.update(i for i in wanted if i not in found)
+        self._before = {}
+
+    def known_absent(self, aggregate_id: UUID) -> bool:
+        return aggregate_id in self._absent
 
     def track(self, aggregate: Aggregate) -> None:
         self._aggregates.setdefault(aggregate.id, aggregate)
@@ -56,6 +68,7 @@ class UnitOfWork:
         """Record a decided command's aggregates; True when the chunk is full."""
         for aggregate in changed:
             self._aggregates.setdefault(aggregate.id, aggregate)
+            self._absent.discard(aggregate.id)
         self.commands += 1
         return self.commands >= self.chunk
 

@@ -132,3 +132,31 @@ def test_billing_and_reports_inside_a_bulk_see_every_command_before_them(ledger:
         run = bulk.bill("2025-02", on="2025-03-01")
         assert run.billed == 1 and len(run.attendance_missing) == 2
     assert pot(ledger, numbers[0])["spent"] == 150000
+
+
+def test_a_prefetched_bulk_reads_no_contract_or_request_record_one_by_one(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    open_year(ledger)
+    contracts = [f"{number}-001" for number in _enrol_children(ledger, 3)]
+    with ledger.bulk() as bulk:
+        bulk.prefetch(contracts=contracts, request_ids=[f"marks-{c}" for c in contracts])
+        first, *others = contracts
+        bulk.record_attendance(
+            first, dates=["2025-02-04"], on="2025-02-28", request_id=f"marks-{first}"
+        )  # the period is loaded here, once for the bulk
+
+        def no_single_loads(*_: object) -> None:
+            raise AssertionError("a load one by one after the prefetch")
+
+        monkeypatch.setattr(ledger._x, "load", no_single_loads)
+        for code in others:
+            bulk.record_attendance(
+                code, dates=["2025-02-04"], on="2025-02-28", request_id=f"marks-{code}"
+            )
+        monkeypatch.undo()
+    again = ledger.record_attendance(
+        contracts[0], dates=["2025-02-04"], on="2025-02-28", request_id=f"marks-{contracts[0]}"
+    )
+    assert again.recorded == 1  # the request record was written in the bulk: a replay
+    assert ledger.requests_replayed == 1

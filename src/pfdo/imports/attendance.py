@@ -138,6 +138,8 @@ def import_attendance(
     groups = [list(g) for _, g in groupby(ordered, key=lambda m: (m[1], m[3]))]
     done, skipped, refused = 0, 0, list[RowError]()
     with ledger.bulk(chunk=len(ordered) + 1) as bulk:
+        parts = [] if request_id is None else [f"{request_id}:{i}" for i in range(len(groups))]
+        bulk.prefetch(contracts={m[1] for m in ordered}, request_ids=parts)
         for index, group in enumerate(groups):
             part = None if request_id is None else f"{request_id}:{index}"
             try:
