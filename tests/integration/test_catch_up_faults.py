@@ -1,5 +1,6 @@
 """Exactly-once catch-up: a projection killed with SIGKILL at random points and restarted
-never folds an event twice nor skips one; neither does a killed rebuild.
+never folds an event twice nor skips one; neither does a killed rebuild, nor a follower
+killed mid-batch while writers go on committing.
 
 The read models are emptied (as if they were far behind the log), then a catch-up in
 another process, a page of 5 events per transaction, is killed several times at random
@@ -36,6 +37,19 @@ log = open_event_log(url)
 projector = Projector(log, open_engine(url), [ReadModels(log), ChainKeeper(log)], page=5)
 print("ready", flush=True)
 projector.{method}()
+"""
+FOLLOW = """
+import sys
+from pfdo.audit.chain import ChainKeeper
+from pfdo.follower import follow
+from pfdo.projections.read_models import ReadModels
+from pfdo.projections.runner import Projector
+from pfdo.store import StoreURL, open_engine, open_event_log
+url = StoreURL.parse(sys.argv[1])
+log = open_event_log(url)
+projector = Projector(log, open_engine(url), [ReadModels(log), ChainKeeper(log)], page=5)
+print("ready", flush=True)
+follow(projector.catch_up, url, getattr(log.recorder, "channel_name", None), poll=0.05)
 """
 
 
@@ -76,12 +90,12 @@ def _kill_at_random(db: str, method: str, rng: random.Random) -> None:
     process.wait()
 
 
-def _kill_after_progress(db: str, rng: random.Random) -> None:
-    """Start a catch-up, wait until it has committed a page, then kill it a random
-    moment later (a catch-up of 5 events a transaction takes seconds here)."""
+def _kill_after_progress(db: str, rng: random.Random, script: str | None = None) -> None:
+    """Start a catch-up (or `script`), wait until it has committed a page, then kill it a
+    random moment later (a catch-up of 5 events a transaction takes seconds here)."""
     before = _stored_position(db)
     process = subprocess.Popen(
-        [sys.executable, "-c", FOLD.format(method="catch_up"), db],
+        [sys.executable, "-c", script or FOLD.format(method="catch_up"), db],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -132,3 +146,31 @@ def test_a_killed_rebuild_leaves_the_old_rows_and_a_new_one_finishes(db_url: str
     with Ledger(db_url) as ledger:
         ledger.rebuild()
         assert _rows(ledger) == live
+
+
+def test_a_follower_killed_mid_batch_while_writers_commit_folds_each_event_once(
+    db_url: str,
+) -> None:
+    _region(db_url)
+    rng = random.Random(13)
+    with Ledger(db_url) as ledger:
+        _forget_everything(ledger)
+    numbers = []
+    for round_ in range(4):
+        _kill_after_progress(db_url, rng, FOLLOW)
+        # writers go on between the kills, folding nothing themselves (a follower does)
+        with Ledger(db_url, project_after_commands=False) as writer:
+            numbers.append(
+                writer.issue_certificate(
+                    child=f"late-{round_}", birth_date="2014-05-05", municipality="region",
+                    on="2025-01-05",
+                ).number
+            )  # fmt: skip
+    with Ledger(db_url) as ledger:
+        ledger.catch_up()
+        folded = _rows(ledger)
+        ledger.rebuild()
+        assert folded == _rows(ledger)
+        assert all(ledger.certificate(n).type == "accounting" for n in numbers)
+        report = ledger.auditor().verify()
+        assert report.ok, report.problems
