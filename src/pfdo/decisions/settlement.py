@@ -15,7 +15,7 @@ from pfdo import commands as cmd
 from pfdo import results as res
 from pfdo.domain.errors import NotFound
 from pfdo.domain.registry import Provider
-from pfdo.domain.settlement import ProviderAccount, parse_document
+from pfdo.domain.settlement import INVOICE, ProviderAccount, document_number, parse_document
 from pfdo.projections import settlement_queries as sq
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def issue_invoice(w: Executor, c: cmd.IssueInvoice) -> Decision[res.InvoiceIssue
         c.month, basis.lines, basis.unbilled, basis.registers, basis.as_of, c.on
     )
     result = res.InvoiceIssued(
-        invoice=f"{c.provider}/{c.month}",
+        invoice=document_number(c.provider, c.month, INVOICE),
         provider=c.provider,
         month=c.month,
         amount=document["amount"],
