@@ -151,16 +151,17 @@ class FundCertificate(Command):
     queue: bool = False
 
 
-class UnfundCertificate(Command):
+class _CertificateInPeriod(Command):
+    number: CertificateNumber
+    period: Code
+
+
+class UnfundCertificate(_CertificateInPeriod):
     verb: ClassVar[str] = "certificate unfund"
-    number: CertificateNumber
-    period: Code
 
 
-class LeaveQueue(Command):
+class LeaveQueue(_CertificateInPeriod):
     verb: ClassVar[str] = "queue leave"
-    number: CertificateNumber
-    period: Code
 
 
 class ChangeLimits(Command):
@@ -225,16 +226,17 @@ class Correct(Command):
     reason: Text
 
 
-class IssueAdvance(Command):
+class _ProviderMonth(Command):
+    provider: Code
+    month: MonthIn
+
+
+class IssueAdvance(_ProviderMonth):
     verb: ClassVar[str] = "invoice advance"
-    provider: Code
-    month: MonthIn
 
 
-class IssueInvoice(Command):
+class IssueInvoice(_ProviderMonth):
     verb: ClassVar[str] = "invoice issue"
-    provider: Code
-    month: MonthIn
 
 
 class PayInvoice(Command):
