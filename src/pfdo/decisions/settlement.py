@@ -90,14 +90,12 @@ def owed_at_close(w: Executor, period: str) -> list[res.ProviderOwes]:
     """Rule 17: adjustments not yet deducted, per provider of the period, at its close."""
     owed = []
     with w.engine.connect() as connection:
-        providers = sq.providers_in(connection, period)
-    for provider in providers:
-        account = w.find(ProviderAccount, provider)
-        if account is None:
-            continue
-        with w.engine.connect() as connection:
+        for provider in sq.providers_in(connection, period):
+            account = w.find(ProviderAccount, provider)
+            if account is None:
+                continue
             registers = sq.register_totals(connection, provider, set(account.invoiced()))
-        amount = account.undeducted(registers)
-        if amount:
-            owed.append(res.ProviderOwes(provider=provider, amount=amount))
+            amount = account.undeducted(registers)
+            if amount:
+                owed.append(res.ProviderOwes(provider=provider, amount=amount))
     return owed
