@@ -24,6 +24,7 @@ from pfdo.domain.calendar import next_month_start
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.contract import Contract
 from pfdo.domain.errors import ConcurrencyConflict, Refused
+from pfdo.domain.units import HOURS, RUB
 from pfdo.execution import MAX_ATTEMPTS, Executor
 from pfdo.loading import load_batch, save_snapshots
 from pfdo.projections import queries
@@ -104,7 +105,7 @@ class BillingRun:
         }
         for contract in contracts:
             outcome = billing.bill_month(contract, certificates[contract.number], c.month, c.on)
-            billed.add(contract.code, outcome)
+            billed.add(contract, outcome)
         if not x.save_or_conflict(*contracts, *certificates.values(), attempt=attempt):
             return None
         # so that the next run loads what it replayed at length from here (a cache only:
@@ -137,25 +138,29 @@ def _billable_periods(connection: Connection, c: cmd.BillMonth) -> list[str] | N
 
 
 class _BillingTotals:
-    """Sums of one billing run."""
+    """Sums of one billing run, per unit (rule 22): ruble and hours contracts apart."""
 
     def __init__(self) -> None:
-        self.billed = self.charged = self.released = self.parent = 0
+        self.billed = self.parent = 0
+        self.charged = {RUB: 0, HOURS: 0}
+        self.released = {RUB: 0, HOURS: 0}
         self.missing: list[str] = []
 
-    def add(self, contract: str, outcome: billing.BillingOutcome) -> None:
+    def add(self, contract: Contract, outcome: billing.BillingOutcome) -> None:
         if outcome.attendance_missing:
-            self.missing.append(contract)
+            self.missing.append(contract.code)
         elif outcome.billed is not None:
+            unit = contract.contract_unit
             self.billed += 1
-            self.charged += outcome.billed.charged
-            self.released += outcome.billed.released
+            self.charged[unit] += outcome.billed.charged
+            self.released[unit] += outcome.billed.released
             self.parent += outcome.billed.parent
 
     def merge(self, other: _BillingTotals) -> None:
         self.billed += other.billed
-        self.charged += other.charged
-        self.released += other.released
+        for unit in (RUB, HOURS):
+            self.charged[unit] += other.charged[unit]
+            self.released[unit] += other.released[unit]
         self.parent += other.parent
         self.missing.extend(other.missing)
 
@@ -163,8 +168,10 @@ class _BillingTotals:
         return res.BillingRun(
             month=month,
             billed=self.billed,
-            charged=self.charged,
-            released=self.released,
+            charged=self.charged[RUB],
+            released=self.released[RUB],
             parent=self.parent,
             attendance_missing=sorted(self.missing),
+            charged_hours=self.charged[HOURS],
+            released_hours=self.released[HOURS],
         )

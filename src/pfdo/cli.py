@@ -34,18 +34,20 @@ from pfdo.cli_session import (
 )
 from pfdo.collector import collector_paused
 from pfdo.domain.errors import InvalidInput
+from pfdo.domain.units import UNITS
 from pfdo.results import Followed
 from pfdo.store import DEFAULT_DB
 
 F = TypeVar("F", bound=Callable[..., Any])
 Categories = dict[str, dict[str, Any]]
 
-CATEGORY_FORM = "NAME=NOMINAL[,count=N][,sum=AMOUNT]"
+CATEGORY_FORM = "NAME=NOMINAL[,unit=rub|hours][,count=N][,sum=AMOUNT]"
 _WHOLE = re.compile(r"[0-9]+", re.ASCII)
 
 
 def parse_category(text: str) -> tuple[str, dict[str, Any]]:
-    """`base=12000,count=100,sum=1200000` -> ("base", {"nominal": "12000", ...})."""
+    """`base=12000,count=100,sum=1200000` -> ("base", {"nominal": "12000", ...}); with
+    `unit=hours` the nominal and the sum limit are person-hours (rule 21)."""
     bad = click.BadParameter(f"{text!r} is not {CATEGORY_FORM}")
     name, sep, rest = text.partition("=")
     nominal, *extras = rest.split(",")
@@ -54,8 +56,10 @@ def parse_category(text: str) -> tuple[str, dict[str, Any]]:
     spec: dict[str, Any] = {"nominal": nominal.strip()}
     for extra in extras:
         key, sep, value = (part.strip() for part in extra.partition("="))
-        if not sep or key not in ("count", "sum") or key in spec or not value:
+        if not sep or key not in ("count", "sum", "unit") or key in spec or not value:
             raise bad
+        if key == "unit" and value not in UNITS:
+            raise click.BadParameter(f"unit {value!r} in {text!r} is not one of {', '.join(UNITS)}")
         if key == "count" and not _WHOLE.fullmatch(value):
             raise click.BadParameter(f"count {value!r} in {text!r} is not a whole number")
         spec[key] = int(value) if key == "count" else value
@@ -207,10 +211,21 @@ def program() -> None:
     metavar="AMOUNT",
     help=f"Normative cost a month {AMOUNT}: the certificate pays at most this (rule 15).",
 )
+@click.option(
+    "--hours-per-month",
+    metavar="H",
+    help="Person-hours a month, two decimals at most (rule 21: social certificates).",
+)
+@click.option(
+    "--hour-cost",
+    metavar="AMOUNT",
+    help=f"Rubles a person-hour is paid at {AMOUNT} (goes with --hours-per-month).",
+)
 @writing
 @click.pass_obj
 def program_add(session: Session, /, code: str, as_json: bool, **options: Any) -> None:
-    """Add a provider's program with its monthly price and age band."""
+    """Add a provider's program with its monthly price and age band; with
+    --hours-per-month and --hour-cost it serves social certificates too (rule 21)."""
     session.run(as_json, lambda ledger: ledger.add_program(code, **options))
 
 

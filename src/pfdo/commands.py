@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from pfdo.domain.errors import InvalidInput
+from pfdo.domain.units import Unit
 from pfdo.types import (
     CertificateNumber,
     Code,
@@ -77,12 +78,14 @@ def _describe(command: str, error: ValidationError) -> str:
 
 
 class CategorySpec(BaseModel):
-    """A category of a period: nominal and optional limits."""
+    """A category of a period: nominal and optional limits, in its unit (rule 21: rubles
+    or person-hours, both with two decimals)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     nominal: RublesIn
     count: Count | None = Field(default=None, ge=0)
     sum: TotalRublesIn | None = None
+    unit: Unit = "rub"
 
 
 class OpenPeriod(Command):
@@ -128,6 +131,18 @@ class AddProgram(Command):
     max_age: Count = Field(ge=0, le=18)
     capacity: Count | None = Field(default=None, ge=1)
     normative_price: RublesIn | None = None
+    #: rule 21: hours a month (two decimals) and rubles a person-hour, both or neither
+    hours_per_month: RublesIn | None = None
+    hour_cost: RublesIn | None = None
+
+    @model_validator(mode="after")
+    def _hours_in_pairs(self) -> AddProgram:
+        if (self.hours_per_month is None) != (self.hour_cost is None):
+            raise ValueError(
+                "hours_per_month and hour_cost go together: a program offering hours "
+                "needs both, one without hours neither"
+            )
+        return self
 
 
 class WithdrawProgram(Command):

@@ -235,7 +235,9 @@ class Ledger(Desk, RegionalPractice):
         on: date | str | None = None,
         request_id: str | None = None,
     ) -> res.PeriodOpened:
-        """Open a municipality's period with its categories (rule 2)."""
+        """Open a municipality's period with its categories (rule 2): each a mapping of
+        `nominal`, optional `count` and `sum` limits, and `unit` (`"rub"`, the default, or
+        `"hours"` for social certificates, rule 21)."""
         command = cmd.OpenPeriod.build(
             period=period,
             municipality=municipality,
@@ -325,11 +327,15 @@ class Ledger(Desk, RegionalPractice):
         max_age: int,
         capacity: int | None = None,
         normative_price: str | int | None = None,
+        hours_per_month: str | int | None = None,
+        hour_cost: str | int | None = None,
         on: date | str | None = None,
         request_id: str | None = None,
     ) -> res.ProgramResult:
         """Add a provider's program with its monthly price and age band (rule 4), and
-        optionally the normative monthly cost that caps the certificate's share (rule 15)."""
+        optionally the normative monthly cost that caps the certificate's share (rule 15)
+        and, for social certificates, the person-hours it gives a month and the normative
+        cost of a person-hour (rule 21: both or neither)."""
         command = cmd.AddProgram.build(
             program=program,
             provider=provider,
@@ -339,6 +345,8 @@ class Ledger(Desk, RegionalPractice):
             max_age=max_age,
             capacity=capacity,
             normative_price=normative_price,
+            hours_per_month=hours_per_month,
+            hour_cost=hour_cost,
             on=on,
         )
         return self._x.execute(command, request_id, res.ProgramResult, registry.add_program)

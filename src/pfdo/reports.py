@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from pfdo import results as res
 from pfdo.commands import Command
 from pfdo.domain.errors import NotFound
+from pfdo.domain.units import HOURS
 from pfdo.failures import translated
 from pfdo.projections import queries
 from pfdo.projections import settlement_queries as sq
@@ -181,6 +182,7 @@ class Reports:
         if q.looks_back:
             moves = self._past(q)
             categories = _funded_periods(moves)
+            units = {m["period"]: m["unit"] for m in moves}
             folded = fold_balances((m["period"], m["kind"], m["amount"]) for m in moves)
             amounts: dict[str, Any] = {p: folded[p] for p in categories}
             kind = "financing" if categories else "accounting"
@@ -191,10 +193,13 @@ class Reports:
                     raise NotFound(f"certificate {number} does not exist")
                 current = queries.balances(connection, number, q.period)
             categories = {r["period"]: r["category"] for r in current}
+            units = {r["period"]: r["unit"] for r in current}
             amounts = {r["period"]: r for r in current}
             kind = row["kind"]
         periods = [
-            res.PeriodBalance(period=p, category=categories[p], **{k: v[k] for k in _AMOUNTS})
+            res.PeriodBalance(
+                period=p, category=categories[p], unit=units[p], **{k: v[k] for k in _AMOUNTS}
+            )
             for p, v in sorted(amounts.items())
         ]
         return res.Balance(number=number, type=kind, periods=periods)
@@ -232,6 +237,7 @@ class Reports:
                     program=r["program"],
                     provider=r["provider"],
                     month=r["month"],
+                    unit=r["unit"],
                 )
                 for r in rows
             ],
@@ -251,10 +257,12 @@ class Reports:
                 contract=r["contract"],
                 number=r["number"],
                 program=r["program"],
-                certificate=r["charged"] - r["refunded"],
+                certificate=r["payable"],
                 parent=r["parent"],
                 present=r["present"],
                 recorded=r["recorded"],
+                unit=r["unit"],
+                hours=r["charged"] - r["refunded"] if r["unit"] == HOURS else None,
             )
             for r in rows
         ]
@@ -264,6 +272,7 @@ class Reports:
             total_certificate=sum(line.certificate for line in lines),
             total_parent=sum(line.parent for line in lines),
             lines=lines,
+            total_hours=sum(line.hours or 0 for line in lines),
         )
 
     # -- lists and cards ------------------------------------------------------------------
@@ -311,6 +320,7 @@ class Reports:
                             nominal=c["nominal"],
                             count_limit=c["count_limit"],
                             sum_limit=c["sum_limit"],
+                            unit=c["unit"],
                         )
                         for c in r["categories"]
                     ],
@@ -346,7 +356,10 @@ class Reports:
             type=row["kind"],
             periods=[
                 res.PeriodBalance(
-                    period=r["period"], category=r["category"], **{k: r[k] for k in _AMOUNTS}
+                    period=r["period"],
+                    category=r["category"],
+                    unit=r["unit"],
+                    **{k: r[k] for k in _AMOUNTS},
                 )
                 for r in lines
             ],

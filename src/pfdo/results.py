@@ -1,6 +1,9 @@
 """What the public API returns: typed results whose JSON form is the CLI's JSON.
 
-Amounts are `Kopecks`: integers in Python, ruble strings with two decimals in JSON.
+Amounts are `Kopecks`: integers in Python, ruble strings with two decimals in JSON. An
+amount of a category, pot, movement or contract is in its `unit` (rules 21, 22): kopecks
+for `rub`, hundredths of an hour for `hours`, printed alike (`"21.42"`). What a provider
+is paid (registers, invoices) is always rubles.
 `model_dump(mode="json")` gives exactly the keys documented in CLI.md.
 """
 
@@ -11,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, RootModel
 
+from pfdo.domain.units import Unit
 from pfdo.types import Kopecks
 
 
@@ -23,6 +27,7 @@ class CategoryResult(Result):
     nominal: Kopecks
     count_limit: int | None
     sum_limit: Kopecks | None
+    unit: Unit = "rub"
 
 
 class PeriodOpened(Result):
@@ -34,8 +39,11 @@ class PeriodOpened(Result):
 
 
 class PeriodClosed(Result):
+    """`expired`: rubles of the ruble categories; `expired_hours`: hours of the others."""
+
     period: str
     expired: Kopecks
+    expired_hours: Kopecks = 0
     certificates: int
     owed_by_providers: list[ProviderOwes] = []
 
@@ -47,6 +55,7 @@ class NominalChanged(Result):
     delta: Kopecks
     certificates: int
     funded_from_queue: list[str] = []
+    unit: Unit = "rub"
 
 
 class PeriodSettings(Result):
@@ -61,6 +70,7 @@ class LimitsChanged(Result):
     count: int | None
     sum: Kopecks | None
     funded_from_queue: list[str]
+    unit: Unit = "rub"
 
 
 class ProviderResult(Result):
@@ -76,6 +86,8 @@ class ProgramResult(Result):
     monthly_price: Kopecks
     normative_price: Kopecks | None = None
     status: str
+    hours_per_month: Kopecks | None = None
+    hour_cost: Kopecks | None = None
 
 
 class CertificateIssued(Result):
@@ -89,6 +101,7 @@ class CertificateFunded(Result):
     period: str
     category: str
     nominal: Kopecks
+    unit: Unit = "rub"
 
 
 class CertificateQueued(Result):
@@ -113,6 +126,7 @@ class Unfunded(Result):
     category: str
     unfunded: Kopecks
     funded_from_queue: list[str]
+    unit: Unit = "rub"
 
 
 class QueueLeft(Result):
@@ -153,6 +167,9 @@ class Enrolment(Result):
     parent_share: Kopecks
     months: list[MonthLine]
     normative: Kopecks | None = None
+    unit: Unit = "rub"
+    #: rule 21: the rubles a person-hour is paid at (hours contracts only)
+    hour_cost: Kopecks | None = None
 
 
 class AttendanceRecorded(Result):
@@ -161,24 +178,30 @@ class AttendanceRecorded(Result):
 
 
 class BillingRun(Result):
+    """`charged`, `released`: rubles of ruble contracts; `*_hours`: hours of the others."""
+
     month: str
     billed: int
     charged: Kopecks
     released: Kopecks
     parent: Kopecks
     attendance_missing: list[str]
+    charged_hours: Kopecks = 0
+    released_hours: Kopecks = 0
 
 
 class Termination(Result):
     contract: str
     released: Kopecks
     cancelled_months: list[str]
+    unit: Unit = "rub"
 
 
 class Correction(Result):
     contract: str
     month: str
     refunded: Kopecks
+    unit: Unit = "rub"
 
 
 class PeriodBalance(Result):
@@ -190,6 +213,7 @@ class PeriodBalance(Result):
     reserved: Kopecks
     spent: Kopecks
     expired: Kopecks
+    unit: Unit = "rub"
 
 
 class Balance(Result):
@@ -207,6 +231,7 @@ class Movement(Result):
     program: str | None
     provider: str | None
     month: str | None
+    unit: Unit = "rub"
 
 
 class History(Result):
@@ -215,6 +240,9 @@ class History(Result):
 
 
 class RegisterLine(Result):
+    """`certificate`: the rubles the provider is paid of it; for a contract in hours,
+    `hours` charged less refunded beside them (rule 21)."""
+
     contract: str
     number: str
     program: str
@@ -222,6 +250,8 @@ class RegisterLine(Result):
     parent: Kopecks
     present: int
     recorded: int
+    unit: Unit = "rub"
+    hours: Kopecks | None = None
 
 
 class Register(Result):
@@ -230,6 +260,7 @@ class Register(Result):
     total_certificate: Kopecks
     total_parent: Kopecks
     lines: list[RegisterLine]
+    total_hours: Kopecks = 0
 
 
 class Rebuilt(Result):
@@ -290,6 +321,8 @@ class ProgramLine(Result):
     capacity: int | None
     status: str
     normative_price: Kopecks | None = None
+    hours_per_month: Kopecks | None = None
+    hour_cost: Kopecks | None = None
 
 
 class ProgramList(Result):
@@ -322,6 +355,7 @@ class ContractLine(Result):
     price: Kopecks
     share: Kopecks
     terminated_on: date | None
+    unit: Unit = "rub"
 
 
 class ContractList(Result):

@@ -1,8 +1,8 @@
 """A store written by an older pfdo opens, upcasts and refolds its read models once.
 
-The older store is made here as that pfdo wrote it: programs and contracts stored as
-version-1 events (no normative cost), the read models in their older shape (no
-`normative_price` column, no `pfdo_schema` row). Opening it for writing drops the folded
+The older store is made here as that pfdo wrote it: programs, contracts and fundings
+stored as version-1 events (no normative cost, no hours, no unit), the read models in
+their older shape (no `normative_price` column, no `pfdo_schema` row). Opening it for writing drops the folded
 tables, creates them anew and refolds the log; balances and the audit agree with a store
 written by this pfdo from the same commands.
 """
@@ -16,7 +16,12 @@ from sqlalchemy.pool import NullPool
 from pfdo import Ledger
 from pfdo.store import LOG_TABLE, StoreURL
 
-V2_TOPICS = ("pfdo.domain.registry:Program.Added", "pfdo.domain.contract:Contract.Enrolled")
+#: The events that gained fields since version 1, and those fields.
+LATER_FIELDS = {
+    "pfdo.domain.registry:Program.Added": ("normative_price", "hours_per_month", "hour_cost"),
+    "pfdo.domain.contract:Contract.Enrolled": ("normative_price", "unit", "hour_cost"),
+    "pfdo.domain.certificate:Certificate.Funded": ("unit",),
+}
 
 
 def _year(ledger: Ledger) -> tuple[str, str]:
@@ -49,11 +54,12 @@ def _make_it_old(db_url: str) -> None:
             text(f"SELECT originator_id, originator_version, topic, state FROM {table}")
         ).all()
         for originator_id, version, topic, state in rows:
-            if topic not in V2_TOPICS:
+            if topic not in LATER_FIELDS:
                 continue
             payload = orjson.loads(bytes(state))
-            assert payload.pop("class_version") == 2
-            del payload["normative_price"]
+            assert payload.pop("class_version") > 1
+            for field in LATER_FIELDS[topic]:
+                del payload[field]
             connection.execute(
                 text(
                     f"UPDATE {table} SET state = :state "

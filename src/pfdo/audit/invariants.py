@@ -33,6 +33,7 @@ from pfdo.domain.pricing import (
     normative_cost,
     split_share,
 )
+from pfdo.domain.units import HOURS, RUB, to_rubles
 from pfdo.projections import tables as t
 from pfdo.projections.fold import MOVEMENT_KINDS
 from pfdo.projections.movements import BALANCE_FIELDS
@@ -117,6 +118,11 @@ def _enrolment(e: Contract.Enrolled) -> Iterator[str]:
     normative = normative_cost(e.normative_price, e.start, e.end)
     if normative is not None and e.share > normative:
         yield f"share {e.share} is above rule 15's normative cost {normative}"
+    if e.unit == HOURS and (e.share != e.price or e.hour_cost is None or normative is not None):
+        yield (
+            f"a contract in hours pays all of its {e.price} hours from the certificate at a "
+            f"cost of a person-hour (rule 21), not a share of {e.share}"
+        )
 
 
 def check_final(ws: Any, tally: Tally, *, partial: bool) -> list[Problem]:
@@ -168,6 +174,8 @@ def _pots(ws: Any, tally: Tally) -> Iterator[Problem]:
         elif b["credited"] != b["nominal"] or (category and category["nominal"] != b["credited"]):
             wrong.append(f"credited {b['credited']} is not the category's nominal")
         months = months_of[key]
+        if any(m["unit"] != b["unit"] for m in months):
+            wrong.append(f"a pot in {b['unit']} pays a contract in another unit (rule 22)")
         spent = sum(m["charged"] - m["refunded"] for m in months)
         sums = tally.pots[key]
         if b["spent"] != spent or b["spent"] != sums["charged"] - sums["refunded"]:
@@ -227,6 +235,9 @@ def _month_faults(months: list[Row], tally: Tally) -> Iterator[str]:
             yield f"{m['month']}: open, yet charged, released or refunded"
         if m["refunded"] > m["charged"]:
             yield f"{m['month']}: refunded {m['refunded']} is more than charged {m['charged']}"
+        payable = to_rubles(m["charged"] - m["refunded"], m["unit"], m["hour_cost"])
+        if m["payable"] != payable:
+            yield f"{m['month']}: its register line pays {m['payable']}, rule 21 gives {payable}"
         own = (m["charged"], m["released"], m["refunded"])
         if own != (moved["charged"], moved["released"], moved["refunded"]):
             yield (
@@ -239,13 +250,13 @@ def _month_faults(months: list[Row], tally: Tally) -> Iterator[str]:
 def _totals(ws: Any) -> Iterator[Problem]:
     count: Counter[tuple[str, str]] = Counter()
     credited: Counter[tuple[str, str]] = Counter()
-    expired: Counter[str] = Counter()
+    expired: Counter[tuple[str, str]] = Counter()
     for b in ws.table(t.balances).values():
         if b["status"] != "funded":
             continue
         count[b["period"], b["category"]] += 1
         credited[b["period"], b["category"]] += b["credited"]
-        expired[b["period"]] += b["expired"]
+        expired[b["period"], b["unit"]] += b["expired"]
     for key, c in ws.table(t.categories).items():
         over = [
             f"{what} {funded} is above its limit {limit}"
@@ -271,14 +282,15 @@ def _totals(ws: Any) -> Iterator[Problem]:
         m["period"] for m in ws.table(t.contract_months).values() if m["status"] == "open"
     )
     for key, p in ws.table(t.periods).items():
-        if p["expired"] != expired[key[0]]:
-            yield _problem(
-                ws,
-                t.periods,
-                key,
-                f"period {key[0]}",
-                f"expired {p['expired']} is not its certificates' {expired[key[0]]}",
-            )
+        for column, unit in (("expired", RUB), ("expired_hours", HOURS)):
+            if p[column] != expired[key[0], unit]:
+                yield _problem(
+                    ws,
+                    t.periods,
+                    key,
+                    f"period {key[0]}",
+                    f"{column} {p[column]} is not its certificates' {expired[key[0], unit]}",
+                )
         if p["status"] == "closed" and open_months[key[0]]:
             yield _problem(
                 ws,

@@ -1,7 +1,8 @@
 """The settlement invariants of DOMAIN.md, checked while the log is refolded (rules 16, 17).
 
 Each register (provider and month) is followed through the log as a running total of
-its certificate parts: a billed month adds its charge, a refund takes its amount off. An
+the rubles its lines pay (rule 21: hours converted line by line): a billed month adds its
+charge, a refund takes its amount off. An
 advance must be rule 16's lines of the contract months open when it was issued. An
 invoice must be its register as of the log position it names (`as_of`), less the
 month's advance and the adjustments then undeducted; adjustments are recomputed from the
@@ -18,6 +19,7 @@ from typing import Any
 
 from pfdo.domain.contract import Contract
 from pfdo.domain.settlement import ProviderAccount
+from pfdo.domain.units import to_rubles
 from pfdo.projections import tables as t
 from pfdo.projections.workspace import Workspace
 
@@ -57,13 +59,18 @@ class SettlementChecks:
         self.invoiced: defaultdict[str, dict[str, int]] = defaultdict(dict)  # amount/month
         self.deducted: defaultdict[str, int] = defaultdict(int)
         self.paid_in: defaultdict[str, int] = defaultdict(int)  # sum(advance + due)
+        self._paid: dict[tuple[str, str], int] = {}  # (contract, month) -> kopecks payable
 
     def after(self, event: Any, position: int) -> list[str]:
         if isinstance(event, Contract.MonthBilled | Contract.MonthRefunded):
             month = self._ws.get(t.contract_months, event.contract, event.month)
             if month is not None:
-                change = event.charged if isinstance(event, Contract.MonthBilled) else -event.amount
-                self.registers.add((month["provider"], event.month), position, change)
+                net = month["charged"] - month["refunded"]  # after the event: rubles paid
+                paid = to_rubles(net, month["unit"], month["hour_cost"])
+                key = (month["provider"], event.month)
+                before = self._paid.get((event.contract, event.month), 0)
+                self._paid[event.contract, event.month] = paid
+                self.registers.add(key, position, paid - before)
             return []
         if isinstance(event, ProviderAccount.AdvanceIssued):
             return list(self._advance(event))
@@ -78,7 +85,8 @@ class SettlementChecks:
             if month is None or period is None or month["status"] != "open":
                 yield f"advance line of contract {contract}: no open month {e.month}"
                 continue
-            expected = month["certificate"] * period["advance_rate"] // 100
+            part = to_rubles(month["certificate"], month["unit"], month["hour_cost"])
+            expected = part * period["advance_rate"] // 100
             if amount != expected:
                 yield f"advance line of contract {contract} is {amount}, rule 16 gives {expected}"
         if e.total != sum(line[2] for line in e.lines):

@@ -18,6 +18,7 @@ from pfdo.domain.certificate import Certificate, ChildRegistration
 from pfdo.domain.contract import Contract
 from pfdo.domain.errors import AlreadyExists, Refused
 from pfdo.domain.period import Period
+from pfdo.domain.units import unit_of
 
 if TYPE_CHECKING:
     from pfdo.execution import Decision, Executor
@@ -55,7 +56,8 @@ def fund_certificate(w: Executor, c: cmd.FundCertificate) -> Decision[res.Fundin
     certificate = w.get(Certificate, c.number, "certificate")
     period = w.get(Period, c.period, "period")
     period.check_open()
-    nominal = period.category(c.category)["nominal"]
+    state = period.category(c.category)
+    nominal = state["nominal"]
     certificate.check_fundable(period.code, period.municipality, period.start)
     if c.queue and period.limit_refusal(c.category) is not None:
         position = period.enqueue(c.number, c.category, c.on)
@@ -65,7 +67,11 @@ def fund_certificate(w: Executor, c: cmd.FundCertificate) -> Decision[res.Fundin
         return res.Funding(queued), [period]
     waiting.fund(certificate, period, c.category, c.on)
     result = res.CertificateFunded(
-        number=c.number, period=c.period, category=c.category, nominal=nominal
+        number=c.number,
+        period=c.period,
+        category=c.category,
+        nominal=nominal,
+        unit=unit_of(state),
     )
     return res.Funding(result), [certificate, period]
 
@@ -90,6 +96,7 @@ def unfund_certificate(w: Executor, c: cmd.UnfundCertificate) -> Decision[res.Un
         category=pot["category"],
         unfunded=pot["credited"],
         funded_from_queue=[s.number for s in served],
+        unit=unit_of(pot),
     )
     return result, [certificate, period, *served]
 

@@ -20,6 +20,7 @@ from pfdo.domain.errors import Refused
 from pfdo.domain.period import Municipality, Period
 from pfdo.domain.pricing import normative_cost
 from pfdo.domain.registry import Program, Provider
+from pfdo.domain.units import HOURS
 
 if TYPE_CHECKING:
     from pfdo.execution import Decision, Executor
@@ -58,7 +59,11 @@ def enroll(w: Executor, c: cmd.Enrol) -> Decision[res.Enrolment]:
         certificate_share=contract.share,
         parent_share=price - contract.share,
         months=months,
-        normative=normative_cost(program.normative_price, c.start, c.end),
+        normative=None
+        if contract.contract_unit == HOURS
+        else normative_cost(program.normative_price, c.start, c.end),
+        unit=contract.contract_unit,
+        hour_cost=contract.hour_cost,
     )
     return result, [certificate, program, contract]
 
@@ -91,7 +96,12 @@ def terminate(w: Executor, c: cmd.Terminate) -> Decision[res.Termination]:
     released = billing.terminate(contract, certificate, c.reason, c.on)
     program.end_contract(contract.code, c.on if c.on >= contract.start else None, c.on)
     cancelled = [m for m, s in contract.months.items() if s["status"] == "cancelled"]
-    result = res.Termination(contract=c.contract, released=released, cancelled_months=cancelled)
+    result = res.Termination(
+        contract=c.contract,
+        released=released,
+        cancelled_months=cancelled,
+        unit=contract.contract_unit,
+    )
     return result, [contract, certificate, program]
 
 
@@ -100,5 +110,7 @@ def correct(w: Executor, c: cmd.Correct) -> Decision[res.Correction]:
     w.get(Period, contract.period, "period").check_open()
     certificate = w.get(Certificate, contract.number, "certificate")
     billing.refund(contract, certificate, c.month, c.refund, c.reason, c.on)
-    result = res.Correction(contract=c.contract, month=c.month, refunded=c.refund)
+    result = res.Correction(
+        contract=c.contract, month=c.month, refunded=c.refund, unit=contract.contract_unit
+    )
     return result, [contract, certificate]

@@ -19,6 +19,7 @@ from pfdo.domain import closing
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.errors import AlreadyExists
 from pfdo.domain.period import CategoryState, Municipality, Period
+from pfdo.domain.units import unit_of
 from pfdo.projections import queries
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ def open_period(w: Executor, c: cmd.OpenPeriod) -> Decision[res.PeriodOpened]:
             sum_limit=spec.sum,
             funded_count=0,
             funded_sum=0,
+            unit=spec.unit,
         )
         for name, spec in c.categories.items()
     }
@@ -49,7 +51,9 @@ def open_period(w: Executor, c: cmd.OpenPeriod) -> Decision[res.PeriodOpened]:
         start=c.start,
         end=c.end,
         categories=[
-            res.CategoryResult(name=n, nominal=s.nominal, count_limit=s.count, sum_limit=s.sum)
+            res.CategoryResult(
+                name=n, nominal=s.nominal, count_limit=s.count, sum_limit=s.sum, unit=s.unit
+            )
             for n, s in c.categories.items()
         ],
     )
@@ -67,7 +71,8 @@ def close_period(w: Executor, c: cmd.ClosePeriod) -> Decision[res.PeriodClosed]:
     expired = closing.close_period(period, certificates, unbilled, c.on)
     result = res.PeriodClosed(
         period=c.period,
-        expired=expired,
+        expired=expired["rub"],
+        expired_hours=expired["hours"],
         certificates=len(certificates),
         owed_by_providers=settlement.owed_at_close(w, c.period),
     )
@@ -91,6 +96,7 @@ def change_nominal(w: Executor, c: cmd.ChangeNominal) -> Decision[res.NominalCha
         delta=delta,
         certificates=len(certificates),
         funded_from_queue=[s.number for s in served],
+        unit=unit_of(period.category(c.category)),
     )
     return result, [period, *certificates, *served]
 
@@ -108,6 +114,7 @@ def change_limits(w: Executor, c: cmd.ChangeLimits) -> Decision[res.LimitsChange
         count=count,
         sum=total,
         funded_from_queue=[s.number for s in served],
+        unit=unit_of(category),
     )
     return result, [period, *served]
 

@@ -40,6 +40,9 @@ def add_program(w: Executor, c: cmd.AddProgram) -> Decision[res.ProgramResult]:
         c.capacity,
         c.on,
         normative_price=c.normative_price,
+        hours=None
+        if c.hours_per_month is None or c.hour_cost is None
+        else (c.hours_per_month, c.hour_cost),
     )
     return program_result(program), [program]
 
@@ -57,10 +60,13 @@ def provider_result(provider: Provider) -> res.ProviderResult:
 
 
 def program_result(program: Program) -> res.ProgramResult:
+    offer = program.hours_offer
     return res.ProgramResult(
         program=program.code,
         provider=program.provider,
         monthly_price=program.monthly_price,
         normative_price=program.normative_price,
         status=program.status,
+        hours_per_month=None if offer is None else offer[0],
+        hour_cost=None if offer is None else offer[1],
     )

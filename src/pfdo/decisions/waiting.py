@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.errors import Refused
 from pfdo.domain.period import Period
+from pfdo.domain.units import unit_of
 
 if TYPE_CHECKING:
     from pfdo.execution import Executor
@@ -44,8 +45,17 @@ def serve_all(w: Executor, period: Period, on: date) -> list[Certificate]:
 
 def fund(certificate: Certificate, period: Period, category: str, on: date) -> int:
     """Rule 3 on both aggregates: credit the nominal, count it in the category."""
-    nominal = period.category(category)["nominal"]
+    state = period.category(category)
     certificate.check_fundable(period.code, period.municipality, period.start)
     period.record_funding(certificate.number, category, on)
-    certificate.fund(period.code, period.municipality, period.start, category, nominal, on)
+    certificate.fund(
+        period.code,
+        period.municipality,
+        period.start,
+        category,
+        state["nominal"],
+        on,
+        unit_of(state),
+    )
+    nominal: int = state["nominal"]
     return nominal

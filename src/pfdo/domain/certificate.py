@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, Protocol, TypedDict, cast
+from typing import TYPE_CHECKING, Any, NotRequired, Protocol, TypedDict, cast
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -22,12 +22,14 @@ from pfdo.domain.base import PfdoCreated, PfdoEvent, stable_id
 from pfdo.domain.calendar import age_on
 from pfdo.domain.errors import AlreadyExists, Refused
 from pfdo.domain.money import format_rubles
+from pfdo.domain.units import RUB
 
 
 class Pot(TypedDict):
-    """The money of one certificate for one period."""
+    """The money of one certificate for one period, in its category's unit."""
 
     category: str
+    unit: NotRequired[str]  # "rub" or "hours" (rule 22); absent before units: "rub"
     credited: int
     available: int
     reserved: int
@@ -104,13 +106,21 @@ class Certificate(Aggregate):
             aggregate.contract_programs = {}
 
     class Funded(PfdoEvent):
+        """Version 2 adds the category's unit (rules 21, 22); version 1 was rubles."""
+
+        class_version = 2
         number: str
         period: str
         category: str
         amount: int
+        unit: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["unit"] = RUB
 
         def apply(self, aggregate: Certificate) -> None:
-            pot = {"category": self.category, **empty_balance(POT_FIELDS)}
+            pot = {"category": self.category, "unit": self.unit, **empty_balance(POT_FIELDS)}
             aggregate.pots[self.period] = cast(Pot, pot)
             _move(aggregate, self)
 
@@ -212,11 +222,18 @@ class Certificate(Aggregate):
         category: str,
         amount: int,
         on: date,
+        unit: str = RUB,
     ) -> None:
-        """Rule 3: credit a period's nominal to this certificate."""
+        """Rule 3: credit a period's nominal (in its category's unit) to this certificate."""
         self.check_fundable(period, municipality, period_start)
         self.trigger_event(
-            self.Funded, number=self.number, period=period, category=category, amount=amount, on=on
+            self.Funded,
+            number=self.number,
+            period=period,
+            category=category,
+            amount=amount,
+            unit=unit,
+            on=on,
         )
 
     def check_fundable(self, period: str, municipality: str, period_start: date) -> None:

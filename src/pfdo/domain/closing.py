@@ -13,12 +13,14 @@ from pfdo.domain.certificate import Certificate
 from pfdo.domain.errors import Refused
 from pfdo.domain.money import format_rubles
 from pfdo.domain.period import Period
+from pfdo.domain.units import HOURS, RUB, unit_of
 
 
 def close_period(
     period: Period, certificates: Sequence[Certificate], unbilled: Sequence[str], on: date
-) -> int:
-    """Expire the available money of every certificate; return the total expired.
+) -> dict[str, int]:
+    """Expire the available money of every certificate; return the total expired per
+    unit (rule 22).
 
     `unbilled` names the contract months still open; any of them refuses the close.
     """
@@ -33,8 +35,11 @@ def close_period(
             f"period {period.code} cannot close: {len(left)} contract month(s) are neither "
             f"billed nor cancelled: {shown}"
         )
-    expired = sum(c.expire(period.code, on) for c in certificates)
-    period.close(expired, on)
+    expired: dict[str, int] = {RUB: 0, HOURS: 0}
+    for certificate in certificates:
+        unit = unit_of(certificate.pot(period.code))
+        expired[unit] += certificate.expire(period.code, on)
+    period.close(expired[RUB], on, expired[HOURS])
     return expired
 
 

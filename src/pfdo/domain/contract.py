@@ -21,6 +21,7 @@ from pfdo.domain.calendar import month_of
 from pfdo.domain.errors import NotFound, Refused
 from pfdo.domain.money import format_rubles
 from pfdo.domain.pricing import MonthBill, MonthPrice, bill_attendance, bill_fixed
+from pfdo.domain.units import HOURS, RUB, Unit, to_rubles, unit_of
 
 MODES = ("fixed", "attendance")
 
@@ -61,15 +62,20 @@ class Contract(Aggregate):
         end: date
         mode: str
         share: int
+        unit: str
+        hour_cost: int | None
         months: dict[str, MonthState]
         attendance: dict[str, bool]
         terminated_on: date | None
         enrolled_on: date
 
     class Enrolled(PfdoCreated):
-        """Version 2 adds the program's normative monthly cost (rule 15; None: none)."""
+        """Version 2 adds the program's normative monthly cost (rule 15; None: none);
+        version 3 the unit of its amounts and, in hours, the normative cost of a
+        person-hour its months are paid at (rule 21). `monthly_price` is in the unit:
+        the program's hours a month for a contract in hours."""
 
-        class_version = 2
+        class_version = 3
         contract: str
         number: str
         program: str
@@ -83,10 +89,17 @@ class Contract(Aggregate):
         share: int
         months: list[list[Any]]
         normative_price: int | None
+        unit: str
+        hour_cost: int | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["normative_price"] = None
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state["unit"] = RUB
+            state["hour_cost"] = None
 
         def apply(self, aggregate: Contract) -> None:
             aggregate.code = self.contract
@@ -98,6 +111,8 @@ class Contract(Aggregate):
             aggregate.end = self.end
             aggregate.mode = self.mode
             aggregate.share = self.share
+            aggregate.unit = self.unit
+            aggregate.hour_cost = self.hour_cost
             aggregate.months = {
                 month: MonthState(
                     price=price,
@@ -185,8 +200,13 @@ class Contract(Aggregate):
         schedule: Sequence[MonthPrice],
         on: date,
         normative_price: int | None = None,
+        unit: str = RUB,
+        hour_cost: int | None = None,
     ) -> Contract:
-        """Rule 7: a new contract with its months priced (rules 5 and 6)."""
+        """Rule 7: a new contract with its months priced (rules 5 and 6), in `unit`
+        (rule 21: hours, paid to the provider at `hour_cost` kopecks a person-hour)."""
+        if (unit == HOURS) != (hour_cost is not None):
+            raise Refused(f"contract {code}: a cost of a person-hour goes with hours only")
         if mode not in MODES:
             raise Refused(f"payment mode {mode!r} is not one of {', '.join(MODES)}")
         if end < start:
@@ -207,8 +227,20 @@ class Contract(Aggregate):
             share=sum(m.certificate for m in schedule),
             months=[[m.month, m.price, m.certificate] for m in schedule],
             normative_price=normative_price,
+            unit=unit,
+            hour_cost=hour_cost,
             on=on,
         )
+
+    @property
+    def contract_unit(self) -> Unit:
+        """The unit of this contract's amounts (rubles when restored from a snapshot
+        taken before units existed)."""
+        return unit_of(self.__dict__)
+
+    def rubles(self, amount: int) -> int:
+        """Kopecks the provider is paid for `amount` of this contract (rule 21)."""
+        return to_rubles(amount, self.contract_unit, self.__dict__.get("hour_cost"))
 
     def month(self, month: str) -> MonthState:
         try:

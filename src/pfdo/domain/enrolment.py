@@ -1,4 +1,5 @@
-"""Enrolment (rules 7 and 14): check every condition, price the contract, reserve the share.
+"""Enrolment (rules 7, 14 and 21): check every condition, price the contract in the unit of
+the certificate's pot, reserve the share.
 
 The certificate, the program and the new contract change together; the application saves
 them in one atomic `save`. Rule 14 (one contract per child and program at a time) is
@@ -10,15 +11,18 @@ pass it (a termination only ever shortens a contract).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from pfdo.domain.calendar import age_on, eighteenth_birthday
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.contract import MODES, Contract
 from pfdo.domain.errors import Refused
+from pfdo.domain.money import format_rubles
 from pfdo.domain.period import Period
-from pfdo.domain.pricing import contract_schedule
+from pfdo.domain.pricing import MonthPrice, contract_schedule
 from pfdo.domain.registry import Program, Provider
+from pfdo.domain.units import HOURS, unit_of
 
 
 def check_child_fits(certificate: Certificate, program: Program, start: date, end: date) -> None:
@@ -66,6 +70,49 @@ def check_one_contract_per_program(
             )
 
 
+@dataclass(frozen=True)
+class ContractTerms:
+    """What a new contract is priced by, in its unit: the monthly amount (a price in
+    kopecks, or hours a month in hundredths), the schedule, the normative monthly cost
+    (rubles only) and the cost of a person-hour (hours only)."""
+
+    monthly: int
+    schedule: list[MonthPrice]
+    normative_price: int | None
+    hour_cost: int | None
+
+
+def contract_terms(
+    program: Program, unit: str, start: date, end: date, available: int
+) -> ContractTerms:
+    """Rules 5, 6, 15 and 21 for a new contract paid from a pot in `unit`.
+
+    Rubles: the share is `min(P, N, available)` and the parents pay the rest. Hours: the
+    same arithmetic over the program's hours a month, with no co-payment, so the whole
+    `P_h` must be available or the enrolment is refused."""
+    if unit != HOURS:
+        schedule = contract_schedule(
+            program.monthly_price, start, end, available, program.normative_price
+        )
+        return ContractTerms(program.monthly_price, schedule, program.normative_price, None)
+    offer = program.hours_offer
+    if offer is None:
+        raise Refused(
+            f"program {program.code} offers no hours: a social certificate (a category in "
+            "hours) pays only programs with hours a month and a cost of a person-hour"
+        )
+    hours, hour_cost = offer
+    schedule = contract_schedule(hours, start, end, available)
+    needed = sum(m.price for m in schedule)
+    if needed > available:
+        raise Refused(
+            f"the contract needs {format_rubles(needed)} hours but only "
+            f"{format_rubles(max(0, available))} hours are available: there is no "
+            "co-payment in hours"
+        )
+    return ContractTerms(hours, schedule, None, hour_cost)
+
+
 def enrol(
     certificate: Certificate,
     program: Program,
@@ -94,9 +141,8 @@ def enrol(
     program.check_accepts(provider)
     check_child_fits(certificate, program, start, end)
     check_one_contract_per_program(certificate, program, start, end, existing)
-    schedule = contract_schedule(
-        program.monthly_price, start, end, pot["available"], program.normative_price
-    )
+    unit = unit_of(pot)
+    terms = contract_terms(program, unit, start, end, pot["available"])
     code = certificate.next_contract_code()
     program.admit_contract(code, start, end, on)
     contract = Contract.enrol(
@@ -108,10 +154,12 @@ def enrol(
         start,
         end,
         mode,
-        program.monthly_price,
-        schedule,
+        terms.monthly,
+        terms.schedule,
         on,
-        program.normative_price,
+        terms.normative_price,
+        unit,
+        terms.hour_cost,
     )
     certificate.reserve(contract, contract.share, on)
     return contract

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 from eventsourcing.domain import Aggregate
 
@@ -23,13 +23,15 @@ from pfdo.domain.money import format_rubles
 
 
 class CategoryState(TypedDict):
-    """A category of certificates inside one period."""
+    """A category of certificates inside one period; its nominal, sum limit and funded
+    sum are in its unit (`pfdo.domain.units`)."""
 
     nominal: int
     count_limit: int | None
     sum_limit: int | None
     funded_count: int
     funded_sum: int
+    unit: NotRequired[str]  # rules 21, 22: "rub" or "hours"; absent before units: "rub"
 
 
 def waiting(category: CategoryState) -> list[list[str]]:
@@ -178,8 +180,16 @@ class Period(Aggregate):
             category["funded_sum"] -= self.amount
 
     class Closed(PfdoEvent):
+        """`expired`: rubles; version 2 adds `expired_hours` (rule 22: units never mix)."""
+
+        class_version = 2
         period: str
         expired: int
+        expired_hours: int
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["expired_hours"] = 0
 
         def apply(self, aggregate: Period) -> None:
             aggregate.closed = True
@@ -433,11 +443,13 @@ class Period(Aggregate):
         )
         return delta
 
-    def close(self, expired: int, on: date) -> None:
+    def close(self, expired: int, on: date, expired_hours: int = 0) -> None:
         self.check_open()
         if on < self.end:
             raise Refused(f"period {self.code} ends on {self.end}: it cannot close on {on}")
-        self.trigger_event(self.Closed, period=self.code, expired=expired, on=on)
+        self.trigger_event(
+            self.Closed, period=self.code, expired=expired, expired_hours=expired_hours, on=on
+        )
 
 
 def _drop(period: Period, number: str) -> None:

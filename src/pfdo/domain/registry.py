@@ -74,13 +74,16 @@ class Program(Aggregate):
         max_age: int
         capacity: int | None
         normative: int | None
+        hours: int | None
+        hour_cost: int | None
         status: str
         active: dict[str, list[str]]
 
     class Added(PfdoCreated):
-        """Version 2 adds the normative monthly cost (rule 15); version 1 had none."""
+        """Version 2 adds the normative monthly cost (rule 15); version 3 the hours a
+        month and the normative cost of a person-hour (rule 21). Earlier had none."""
 
-        class_version = 2
+        class_version = 3
         program: str
         provider: str
         title: str
@@ -89,10 +92,17 @@ class Program(Aggregate):
         max_age: int
         capacity: int | None
         normative_price: int | None
+        hours_per_month: int | None
+        hour_cost: int | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["normative_price"] = None
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state["hours_per_month"] = None
+            state["hour_cost"] = None
 
         def apply(self, aggregate: Program) -> None:
             aggregate.code = self.program
@@ -103,6 +113,8 @@ class Program(Aggregate):
             aggregate.max_age = self.max_age
             aggregate.capacity = self.capacity
             aggregate.normative = self.normative_price
+            aggregate.hours = self.hours_per_month
+            aggregate.hour_cost = self.hour_cost
             aggregate.status = "open"
             aggregate.active = {}
 
@@ -146,13 +158,20 @@ class Program(Aggregate):
         capacity: int | None,
         on: date,
         normative_price: int | None = None,
+        hours: tuple[int, int] | None = None,
     ) -> Program:
+        """`hours`: (hours a month in hundredths, kopecks per person-hour), when the
+        program also serves social certificates (rule 21)."""
         if provider.status != "admitted":
             raise Refused(f"provider {provider.code} is excluded: it cannot add programs")
         if monthly_price <= 0:
             raise Refused(f"program {program} needs a monthly price above zero")
         if normative_price is not None and normative_price <= 0:
             raise Refused(f"program {program} needs a normative cost above zero, if any")
+        if hours is not None and (hours[0] <= 0 or hours[1] <= 0):
+            raise Refused(
+                f"program {program} needs hours a month and a cost of a person-hour above zero"
+            )
         if not 0 <= min_age <= max_age:
             raise Refused(f"program {program} has an empty age band {min_age}..{max_age}")
         if capacity is not None and capacity < 1:
@@ -168,6 +187,8 @@ class Program(Aggregate):
             max_age=max_age,
             capacity=capacity,
             normative_price=normative_price,
+            hours_per_month=None if hours is None else hours[0],
+            hour_cost=None if hours is None else hours[1],
             on=on,
         )
 
@@ -177,6 +198,13 @@ class Program(Aggregate):
         taken before programs had one)."""
         value: int | None = self.__dict__.get("normative")
         return value
+
+    @property
+    def hours_offer(self) -> tuple[int, int] | None:
+        """Rule 21: (H in hundredths of an hour a month, K in kopecks a person-hour), or
+        None when the program does not serve social certificates."""
+        hours, cost = self.__dict__.get("hours"), self.__dict__.get("hour_cost")
+        return None if hours is None or cost is None else (hours, cost)
 
     def withdraw(self, on: date) -> None:
         if self.status == "withdrawn":

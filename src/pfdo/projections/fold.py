@@ -17,6 +17,7 @@ from pfdo.domain.contract import Contract
 from pfdo.domain.period import Period
 from pfdo.domain.registry import Program, Provider
 from pfdo.domain.settlement import ProviderAccount
+from pfdo.domain.units import to_rubles, unit_of
 from pfdo.projections import tables as t
 from pfdo.projections.workspace import Workspace
 
@@ -62,6 +63,7 @@ def _period_opened(ws: Workspace, e: Period.Opened, _seq: int) -> None:
             "end": e.end,
             "status": "open",
             "expired": 0,
+            "expired_hours": 0,
             "advance_rate": 0,
             "final_billing_from": None,
         },
@@ -77,6 +79,7 @@ def _period_opened(ws: Workspace, e: Period.Opened, _seq: int) -> None:
                 "sum_limit": c["sum_limit"],
                 "funded_count": 0,
                 "funded_sum": 0,
+                "unit": unit_of(c),
             },
         )
 
@@ -149,6 +152,7 @@ def _period_closed(ws: Workspace, e: Period.Closed, _seq: int) -> None:
     row = ws.require(t.periods, e.period)
     row["status"] = "closed"
     row["expired"] = e.expired
+    row["expired_hours"] = e.expired_hours
 
 
 @handles(Provider.Admitted)
@@ -176,6 +180,8 @@ def _program_added(ws: Workspace, e: Program.Added, _seq: int) -> None:
             "max_age": e.max_age,
             "capacity": e.capacity,
             "normative_price": e.normative_price,
+            "hours_per_month": e.hours_per_month,
+            "hour_cost": e.hour_cost,
             "status": "open",
         },
     )
@@ -212,6 +218,7 @@ def _movement(ws: Workspace, e: Any, seq: int) -> None:
                 "category": e.category,
                 **empty_balance(),
                 "status": "funded",
+                "unit": e.unit,
             },
         )
     balance = ws.require(t.balances, number, e.period)
@@ -219,11 +226,12 @@ def _movement(ws: Workspace, e: Any, seq: int) -> None:
     if kind == "unfunded":
         balance["status"] = "unfunded"
         ws.require(t.certificates, number)["kind"] = e.kind
-    ws.append(t.movements, movement_row(e, seq))
+    ws.append(t.movements, movement_row(e, seq, balance["unit"]))
 
 
-def movement_row(e: Any, seq: int) -> dict[str, Any]:
-    """The history line of a certificate money event at log position `seq`."""
+def movement_row(e: Any, seq: int, unit: str) -> dict[str, Any]:
+    """The history line of a certificate money event at log position `seq`, in the
+    unit of its pot."""
     return {
         "seq": seq,
         "number": e.number,
@@ -236,6 +244,7 @@ def movement_row(e: Any, seq: int) -> dict[str, Any]:
         "program": getattr(e, "program", None),
         "provider": getattr(e, "provider", None),
         "month": getattr(e, "month", None),
+        "unit": unit,
     }
 
 
@@ -256,6 +265,8 @@ def _enrolled(ws: Workspace, e: Contract.Enrolled, _seq: int) -> None:
             "share": e.share,
             "status": "active",
             "terminated_on": None,
+            "unit": e.unit,
+            "hour_cost": e.hour_cost,
         },
     )
     for month, price, part in e.months:
@@ -277,13 +288,17 @@ def _enrolled(ws: Workspace, e: Contract.Enrolled, _seq: int) -> None:
                 "refunded": 0,
                 "present": 0,
                 "recorded": 0,
+                "unit": e.unit,
+                "hour_cost": e.hour_cost,
+                "payable": 0,
             },
         )
 
 
 @handles(Contract.MonthBilled)
 def _billed(ws: Workspace, e: Contract.MonthBilled, _seq: int) -> None:
-    ws.require(t.contract_months, e.contract, e.month).update(
+    row = ws.require(t.contract_months, e.contract, e.month)
+    row.update(
         status="billed",
         charged=e.charged,
         released=e.released,
@@ -291,6 +306,7 @@ def _billed(ws: Workspace, e: Contract.MonthBilled, _seq: int) -> None:
         present=e.present,
         recorded=e.recorded,
     )
+    _payable(row)
 
 
 @handles(Contract.Terminated)
@@ -303,7 +319,14 @@ def _terminated(ws: Workspace, e: Contract.Terminated, _seq: int) -> None:
 
 @handles(Contract.MonthRefunded)
 def _refunded(ws: Workspace, e: Contract.MonthRefunded, _seq: int) -> None:
-    ws.require(t.contract_months, e.contract, e.month)["refunded"] += e.amount
+    row = ws.require(t.contract_months, e.contract, e.month)
+    row["refunded"] += e.amount
+    _payable(row)
+
+
+def _payable(row: dict[str, Any]) -> None:
+    """What the provider is paid for a contract month, in kopecks (rule 21)."""
+    row["payable"] = to_rubles(row["charged"] - row["refunded"], row["unit"], row["hour_cost"])
 
 
 @handles(ProviderAccount.AdvanceIssued, ProviderAccount.InvoiceIssued)

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
+from pfdo.domain.units import to_rubles
 from pfdo.projections import tables as t
 
 Line = list[Any]
@@ -33,16 +34,25 @@ class InvoiceBasis:
 
 def advance_lines(connection: Connection, provider: str, month: str) -> list[Line]:
     """Rule 16: [contract, number, floor(c_m * rate / 100)] of every contract month of
-    the provider still open, at its period's advance rate."""
+    the provider still open, at its period's advance rate; c_m of a contract in hours in
+    the rubles its hours are paid at (rule 21)."""
     cm, p = t.contract_months, t.periods
     query = (
-        select(cm.c.contract, cm.c.number, cm.c.certificate, p.c.advance_rate)
+        select(
+            cm.c.contract,
+            cm.c.number,
+            cm.c.certificate,
+            cm.c.unit,
+            cm.c.hour_cost,
+            p.c.advance_rate,
+        )
         .join(p, p.c.period == cm.c.period)
         .where(cm.c.provider == provider, cm.c.month == month, cm.c.status == "open")
         .order_by(cm.c.contract)
     )
     return [
-        [code, number, part * rate // 100] for code, number, part, rate in connection.execute(query)
+        [code, number, to_rubles(part, unit, cost) * rate // 100]
+        for code, number, part, unit, cost, rate in connection.execute(query)
     ]
 
 
@@ -67,10 +77,11 @@ def invoice_basis(
 
 
 def register_lines(connection: Connection, provider: str, month: str) -> list[Line]:
-    """[contract, number, certificate part less refunds] of each billed contract month."""
+    """[contract, number, kopecks payable: certificate part less refunds, hours converted
+    (rule 21)] of each billed contract month."""
     cm = t.contract_months
     query = (
-        select(cm.c.contract, cm.c.number, cm.c.charged - cm.c.refunded)
+        select(cm.c.contract, cm.c.number, cm.c.payable)
         .where(cm.c.provider == provider, cm.c.month == month, cm.c.status == "billed")
         .order_by(cm.c.contract)
     )
@@ -90,12 +101,12 @@ def open_contracts(connection: Connection, provider: str, month: str) -> list[st
 def register_totals(
     connection: Connection, provider: str, months: Collection[str]
 ) -> dict[str, int]:
-    """month -> its register's total certificate part (charges less refunds)."""
+    """month -> its register's total certificate part (charges less refunds, in rubles)."""
     if not months:
         return {}
     cm = t.contract_months
     query = (
-        select(cm.c.month, func.sum(cm.c.charged - cm.c.refunded))
+        select(cm.c.month, func.sum(cm.c.payable))
         .where(cm.c.provider == provider, cm.c.month.in_(sorted(months)))
         .group_by(cm.c.month)
     )

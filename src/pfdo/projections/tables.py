@@ -24,8 +24,9 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
-#: The shape of the folded tables; 2: programs' normative cost, settlement, waiting lists.
-SCHEMA_VERSION = 2
+#: The shape of the folded tables; 2: programs' normative cost, settlement, waiting lists;
+#: 3: units (rules 21, 22), programs' hours, contract months' rubles payable.
+SCHEMA_VERSION = 3
 
 schema = Table(
     "pfdo_schema",
@@ -50,6 +51,7 @@ periods = Table(
     Column("end", Date, nullable=False),
     Column("status", String(16), nullable=False),
     Column("expired", BigInteger, nullable=False),
+    Column("expired_hours", BigInteger, nullable=False),
     Column("advance_rate", Integer, nullable=False),
     Column("final_billing_from", Date),
 )
@@ -64,6 +66,7 @@ categories = Table(
     Column("sum_limit", BigInteger),
     Column("funded_count", BigInteger, nullable=False),
     Column("funded_sum", BigInteger, nullable=False),
+    Column("unit", String(8), nullable=False),  # "rub" or "hours": the amounts' unit
 )
 
 providers = Table(
@@ -86,6 +89,8 @@ programs = Table(
     Column("max_age", Integer, nullable=False),
     Column("capacity", Integer),
     Column("normative_price", BigInteger),
+    Column("hours_per_month", BigInteger),  # hundredths of an hour (rule 21)
+    Column("hour_cost", BigInteger),  # kopecks a person-hour (rule 21)
     Column("status", String(16), nullable=False),
 )
 
@@ -111,6 +116,7 @@ balances = Table(
     Column("expired", BigInteger, nullable=False),
     # "funded", or "unfunded" (rule 20: the pot is empty and its place in the limits free)
     Column("status", String(16), nullable=False),
+    Column("unit", String(8), nullable=False),
     Index("ix_pfdo_balances_period", "period", "category"),
 )
 
@@ -141,6 +147,7 @@ movements = Table(
     Column("program", String(64)),
     Column("provider", String(64)),
     Column("month", String(7)),
+    Column("unit", String(8), nullable=False),
     Index("ix_pfdo_movements_number", "number", "seq"),
 )
 
@@ -159,6 +166,8 @@ contracts = Table(
     Column("share", BigInteger, nullable=False),
     Column("status", String(16), nullable=False),
     Column("terminated_on", Date),
+    Column("unit", String(8), nullable=False),
+    Column("hour_cost", BigInteger),
 )
 
 contract_months = Table(
@@ -179,6 +188,11 @@ contract_months = Table(
     Column("refunded", BigInteger, nullable=False),
     Column("present", Integer, nullable=False),
     Column("recorded", Integer, nullable=False),
+    # amounts above are in `unit`; `payable` is the kopecks the provider is paid for the
+    # month: charged less refunded, converted at `hour_cost` for hours (rule 21)
+    Column("unit", String(8), nullable=False),
+    Column("hour_cost", BigInteger),
+    Column("payable", BigInteger, nullable=False),
     Index("ix_pfdo_contract_months_register", "provider", "month"),
     Index("ix_pfdo_contract_months_open", "month", "status"),
     Index("ix_pfdo_contract_months_period", "period", "status"),

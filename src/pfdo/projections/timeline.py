@@ -48,6 +48,7 @@ class Timeline:
         """The certificate's movements in log order (with `category` on funding), or None
         when the certificate did not exist at the time asked about."""
         rows: list[Row] = []
+        units: dict[str, str] = {}  # period -> the unit of its pot
         issued = False
         for logged in read_aggregate_log(self._log, Certificate.id_for(number)):
             event = self._decoder.decode(logged)
@@ -58,7 +59,9 @@ class Timeline:
                 continue
             if as_of is not None and event.on > as_of:
                 continue
-            row = movement_row(event, logged.id)
+            if isinstance(event, Certificate.Funded):
+                units[event.period] = event.unit
+            row = movement_row(event, logged.id, units.get(event.period, "rub"))
             row["category"] = getattr(event, "category", None)
             rows.append(row)
         return rows if issued else None
