@@ -108,6 +108,7 @@ def explain(log: EventLog, engine: Engine, number: str, period: str) -> res.Expl
         number=number,
         period=period,
         category=balance["category"],
+        unit=balance["unit"],
         by_kind={k: by_kind[k] for k in KIND_DELTAS},
         columns=columns,
         contracts=[

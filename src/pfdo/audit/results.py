@@ -10,6 +10,7 @@ from datetime import date
 from pydantic import Field
 
 from pfdo.audit.problems import Problem
+from pfdo.domain.units import Unit
 from pfdo.results import Movement, PeriodBalance, Result
 from pfdo.types import Kopecks
 
@@ -67,6 +68,8 @@ class Exported(Result):
 
 
 class PeriodTotals(Result):
+    """A period's pots summed, one line per unit its categories are in (rule 22)."""
+
     period: str
     status: str
     certificates: int
@@ -75,6 +78,7 @@ class PeriodTotals(Result):
     reserved: Kopecks
     spent: Kopecks
     expired: Kopecks
+    unit: Unit = "rub"
 
 
 class BalanceLine(PeriodBalance):
@@ -89,6 +93,8 @@ class RegisterTotal(Result):
     contracts: int
     certificate: Kopecks
     parent: Kopecks
+    #: the hours of its lines in hours, beside the rubles they are paid (rule 21)
+    hours: Kopecks = 0
 
 
 class Replayed(Result):
@@ -146,6 +152,7 @@ class Explanation(Result):
     number: str
     period: str
     category: str
+    unit: Unit = "rub"
     by_kind: dict[str, Kopecks]
     columns: list[ColumnTrace]
     contracts: list[ContractTrace]

@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from pfdo.audit import results as res
+from pfdo.domain.units import RUB, UNITS, Unit
 from pfdo.projections import tables as t
 from pfdo.results import Movement
 
@@ -21,19 +22,31 @@ def summarise(ws: Any, certificate: str | None) -> dict[str, Any]:
         if row["status"] == "funded"  # an unfunded pot (rule 20) holds nothing
     ]
     periods = []
+    units_of: defaultdict[str, set[Unit]] = defaultdict(set)
+    for row in ws.table(t.categories).values():
+        units_of[row["period"]].add(row["unit"])
     for (code,), period in sorted(ws.table(t.periods).items()):
-        mine = [b for b in balances if b.period == code]
-        sums = {f: sum(getattr(b, f) for b in mine) for f in AMOUNTS}
-        periods.append(
-            res.PeriodTotals(period=code, status=period["status"], certificates=len(mine), **sums)
-        )
-    registers: defaultdict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+        for unit in [u for u in UNITS if u in (units_of[code] or {RUB})]:
+            mine = [b for b in balances if b.period == code and b.unit == unit]
+            sums = {f: sum(getattr(b, f) for b in mine) for f in AMOUNTS}
+            periods.append(
+                res.PeriodTotals(
+                    period=code,
+                    status=period["status"],
+                    certificates=len(mine),
+                    unit=unit,
+                    **sums,
+                )
+            )
+    registers: defaultdict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for row in ws.table(t.contract_months).values():
         if row["status"] == "billed":
             line = registers[row["provider"], row["month"]]
             line[0] += 1
-            line[1] += row["charged"] - row["refunded"]
+            line[1] += row["payable"]
             line[2] += row["parent"]
+            if row["unit"] == "hours":
+                line[3] += row["charged"] - row["refunded"]
     history = None
     if certificate is not None:
         history = [
@@ -45,8 +58,10 @@ def summarise(ws: Any, certificate: str | None) -> dict[str, Any]:
         "periods": periods,
         "balances": balances,
         "registers": [
-            res.RegisterTotal(provider=p, month=m, contracts=c, certificate=cert, parent=par)
-            for (p, m), (c, cert, par) in sorted(registers.items())
+            res.RegisterTotal(
+                provider=p, month=m, contracts=c, certificate=cert, parent=par, hours=hours
+            )
+            for (p, m), (c, cert, par, hours) in sorted(registers.items())
         ],
         "history": history,
     }
