@@ -2,9 +2,9 @@
 
 The older store is made here as that pfdo wrote it: programs, contracts and fundings
 stored as version-1 events (no normative cost, no hours, no unit), the read models in
-their older shape (no `normative_price` column, no `pfdo_schema` row). Opening it for writing drops the folded
-tables, creates them anew and refolds the log; balances and the audit agree with a store
-written by this pfdo from the same commands.
+their older shape (no `normative_price` column, no `pfdo_schema` row). Opening it for
+writing drops the folded tables, creates them anew and refolds the log; balances and
+the audit agree with a store written by this pfdo from the same commands.
 """
 
 from __future__ import annotations
