@@ -34,6 +34,12 @@ first day, once each (an advance not after its month's invoice, and only with a 
 line); an invoice's adjustments are what the provider's invoiced months' registers lost
 since their invoices, less what earlier invoices deducted.
 
+Rules 21 and 22: a category may be in person-hours (hundredths); a program may offer
+hours a month at a cost of a person-hour. A contract from an hours pot takes rule 5 over
+the hours, reserves all of it (refused when more than available: no co-payment) and pays
+the provider `floor(hours * K / 100)` kopecks per line (registers, advances, invoices);
+billing runs and the close count each unit apart.
+
 It never imports the engine's code.
 """
 
@@ -74,6 +80,7 @@ class Move:
     program: str | None = None
     provider: str | None = None
     month: str | None = None
+    unit: str = "rub"  # of the pot it moves (rule 22)
 
 
 KIND_DELTAS = {
@@ -131,6 +138,7 @@ class Category:
     funded_count: int = 0
     funded_sum: int = 0
     queue: list[tuple[str, date]] = field(default_factory=list)  # (number, since), head first
+    unit: str = "rub"  # or "hours" (rule 21): the nominal, sum limit and pots in it
 
     def limit_refuses(self) -> bool:
         """Whether one more certificate does not fit the count or the sum limit."""
@@ -163,6 +171,7 @@ class Program:
     max_age: int
     capacity: int | None
     normative: int | None = None  # N_month (rule 15)
+    hours: tuple[int, int] | None = None  # (H hundredths a month, K kopecks an hour), rule 21
     withdrawn: bool = False
     active: dict[str, tuple[date, date]] = field(default_factory=dict)
 
@@ -195,9 +204,20 @@ class Contract:
     enrolled_on: date
     attendance: dict[date, bool] = field(default_factory=dict)
     terminated_on: date | None = None
+    unit: str = "rub"
+    hour_cost: int | None = None
 
     def money(self) -> dict[str, Any]:
-        return {"contract": self.code, "program": self.program, "provider": self.provider}
+        return {
+            "contract": self.code,
+            "program": self.program,
+            "provider": self.provider,
+            "unit": self.unit,
+        }
+
+    def rubles(self, amount: int) -> int:
+        """What the provider is paid for `amount` (rule 21: hours at K, rounded down)."""
+        return amount if self.hour_cost is None else amount * self.hour_cost // 100
 
     def last_lesson_day(self) -> date:
         return self.end if self.terminated_on is None else min(self.end, self.terminated_on)
@@ -276,23 +296,29 @@ class Model:
         self.check_open()
         refuse_if(bool(self.open_months()), f"months still open: {self.open_months()}")
         refuse_if(self.today < PERIOD_END, f"{PERIOD} cannot close before {PERIOD_END}")
-        expired = 0
+        expired = {"rub": 0, "hours": 0}
         funded = self.funded()
         for certificate in funded:
-            amount = certificate.pot()["available"]
-            expired += amount
+            amount, unit = certificate.pot()["available"], self.unit_of(certificate)
+            expired[unit] += amount
             if amount:
-                certificate.history.append(Move(self.today, "expired", amount))
+                certificate.history.append(Move(self.today, "expired", amount, unit=unit))
         self.closed = True
         for cat in self.categories.values():
             cat.queue.clear()  # the lists lapse (rule 19)
         in_period = {c.provider for c in self.contracts.values()}
         owed = [(p, self.undeducted(p)) for p in sorted(in_period)]
         return {
-            "expired": expired,
+            "expired": expired["rub"],
+            "expired_hours": expired["hours"],
             "certificates": len(funded),
             "owed_by_providers": [(p, amount) for p, amount in owed if amount],
         }
+
+    def unit_of(self, certificate: Certificate) -> str:
+        """The unit of a funded certificate's pot: its category's."""
+        assert certificate.category is not None
+        return self.categories[certificate.category].unit
 
     def funded(self, category: str | None = None) -> list[Certificate]:
         return [
@@ -318,7 +344,9 @@ class Model:
         cat.nominal, cat.funded_sum = nominal, new_sum
         for certificate in funded:
             if delta:
-                certificate.history.append(Move(self.today, "nominal_changed", delta))
+                certificate.history.append(
+                    Move(self.today, "nominal_changed", delta, unit=cat.unit)
+                )
         served = self.serve(category) if delta < 0 else []
         return {"delta": delta, "certificates": len(funded), "funded_from_queue": served}
 
@@ -398,7 +426,9 @@ class Model:
         category = certificate.category
         assert category is not None
         cat = self.categories[category]
-        certificate.history.append(Move(self.today, "unfunded", pot["available"]))
+        certificate.history.append(
+            Move(self.today, "unfunded", pot["available"], unit=self.unit_of(certificate))
+        )
         certificate.category = None
         cat.funded_count -= 1
         cat.funded_sum -= pot["credited"]
@@ -466,7 +496,7 @@ class Model:
         cat.funded_count += 1
         cat.funded_sum += cat.nominal
         certificate.category = category
-        certificate.history.append(Move(self.today, "funded", cat.nominal))
+        certificate.history.append(Move(self.today, "funded", cat.nominal, unit=cat.unit))
         self.drop_from_lists(certificate.number)
         return cat.nominal
 
@@ -511,11 +541,20 @@ class Model:
             and self.busiest_day(program, start, end) >= program.capacity,
             "program at capacity",
         )
-        prices = ref.month_prices(program.price, start, end)
-        cap = sum(p for _, p in prices)
-        if program.normative is not None:  # rule 15
-            cap = min(cap, sum(n for _, n in ref.month_prices(program.normative, start, end)))
-        share = min(cap, certificate.pot()["available"])
+        unit = self.unit_of(certificate)
+        available = certificate.pot()["available"]
+        if unit == "hours":  # rule 21: the whole P_h from the certificate, no co-payment
+            refuse_if(program.hours is None, "the program offers no hours")
+            assert program.hours is not None
+            prices = ref.month_prices(program.hours[0], start, end)
+            share = sum(p for _, p in prices)
+            refuse_if(share > available, f"{share} hours needed, {available} available")
+        else:
+            prices = ref.month_prices(program.price, start, end)
+            cap = sum(p for _, p in prices)
+            if program.normative is not None:  # rule 15
+                cap = min(cap, sum(n for _, n in ref.month_prices(program.normative, start, end)))
+            share = min(cap, available)
         parts = ref.split_share(share, [p for _, p in prices])
         certificate.contracts += 1
         contract = Contract(
@@ -529,6 +568,8 @@ class Model:
             share=share,
             months={m: Month(p, c) for (m, p), c in zip(prices, parts, strict=True)},
             enrolled_on=self.today,
+            unit=unit,
+            hour_cost=None if unit != "hours" or program.hours is None else program.hours[1],
         )
         self.contracts[contract.code] = contract
         program.active[contract.code] = (start, end)
@@ -554,7 +595,14 @@ class Model:
         refuse_if(
             on < self.billing_opens(month), f"{month} is billed from {self.billing_opens(month)}"
         )
-        totals: dict[str, Any] = {"billed": 0, "charged": 0, "released": 0, "parent": 0}
+        totals: dict[str, Any] = {
+            "billed": 0,
+            "charged": 0,
+            "released": 0,
+            "parent": 0,
+            "charged_hours": 0,
+            "released_hours": 0,
+        }
         missing = []
         for code in sorted(self.contracts):
             contract = self.contracts[code]
@@ -575,9 +623,10 @@ class Model:
             for kind, amount in (("charged", charged), ("released", released)):
                 if amount:
                     history.append(Move(on, kind, amount, **contract.money(), month=month))
+            suffix = "_hours" if contract.unit == "hours" else ""
             totals["billed"] += 1
-            totals["charged"] += charged
-            totals["released"] += released
+            totals["charged" + suffix] += charged
+            totals["released" + suffix] += released
             totals["parent"] += parent
         return {**totals, "attendance_missing": missing}
 
@@ -646,7 +695,10 @@ class Model:
         ]
 
     def register_total(self, provider: str, month: str) -> int:
-        return sum(s.charged - s.refunded for _, s in self.contract_months(provider, month))
+        """In rubles: the hours of a contract in hours converted line by line (rule 21)."""
+        return sum(
+            c.rubles(s.charged - s.refunded) for c, s in self.contract_months(provider, month)
+        )
 
     def undeducted(self, provider: str) -> int:
         """What the invoiced months' registers lost since their invoices, less what later
@@ -669,7 +721,7 @@ class Model:
         invoiced = f"{provider}/{month}" in self.documents.get(provider, {})
         refuse_if(invoiced, f"{month} of {provider} is already invoiced: no advance")
         lines = [
-            (c.code, c.number, s.part * self.advance_rate // 100)
+            (c.code, c.number, c.rubles(s.part) * self.advance_rate // 100)
             for c, s in self.contract_months(provider, month)
             if s.status == "open"
         ]
@@ -688,7 +740,9 @@ class Model:
         unbilled = [c.code for c, s in months if s.status == "open"]
         refuse_if(bool(unbilled), f"{month} of {provider} has open months: {unbilled}")
         lines = [
-            (c.code, c.number, s.charged - s.refunded) for c, s in months if s.status == "billed"
+            (c.code, c.number, c.rubles(s.charged - s.refunded))
+            for c, s in months
+            if s.status == "billed"
         ]
         amount = sum(line[2] for line in lines)
         documents = self.documents.setdefault(provider, {})
@@ -732,8 +786,19 @@ class Model:
         return sum(s.part for s in contract.months.values() if s.status == "open")
 
     def register(self, provider: str, month: str) -> list[tuple[Any, ...]]:
+        """Each line: ..., rubles paid, parents' part, lessons, unit, hours (None: rubles)."""
         return [
-            (c.code, c.number, c.program, s.charged - s.refunded, s.parent, s.present, s.recorded)
+            (
+                c.code,
+                c.number,
+                c.program,
+                c.rubles(s.charged - s.refunded),
+                s.parent,
+                s.present,
+                s.recorded,
+                c.unit,
+                s.charged - s.refunded if c.unit == "hours" else None,
+            )
             for c in sorted(self.contracts.values(), key=lambda c: c.code)
             if c.provider == provider
             and (s := c.months.get(month)) is not None

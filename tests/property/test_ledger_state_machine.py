@@ -57,6 +57,7 @@ CHILDREN = [f"child-{i}" for i in range(1, 9)]
 NUMBERS = [f"10000000{i:02d}" for i in range(1, 6)]
 PROVIDERS = ["prov-a", "prov-b", "prov-c", "prov-d"]
 PROGRAMS = [f"prog-{i}" for i in range(1, 7)]
+CATEGORIES = ["base", "disabled", "social", "gold"]  # social: hours, when opened; gold: none
 BILLABLE = ["2024-12", *PERIOD_MONTHS, "2026-01"]
 MAX_CERTIFICATES = 6
 SETTLE_FROM = date(2025, 8, 1)
@@ -65,6 +66,10 @@ LEAP_DAY_BIRTHS = st.sampled_from([date(year, 2, 29) for year in (2008, 2012, 20
 
 nominals = st.integers(100_000, 3_000_000)
 monthly_prices = st.integers(10_000, 400_000)
+#: a social certificate's person-hours (rule 21), in hundredths: 1.00-60.00 hours
+hour_nominals = st.integers(100, 12_000)
+#: a program's hours a month and its cost of a person-hour (rule 21), or none
+hour_offers = st.tuples(st.integers(50, 1_200), st.integers(1, 50_000)) | st.none()
 WIDE_BANDS = st.tuples(st.sampled_from([0, 5, 7]), st.sampled_from([14, 17, 18]))
 ANY_BAND = WIDE_BANDS | st.tuples(st.integers(0, 18), st.integers(0, 18))
 malformed_amounts = st.sampled_from(["1.005", "-1.00", "abc", "12.3.4"])
@@ -93,6 +98,8 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         # registers are read again for the months a command may have touched
         self.unchecked_months: set[str] = set(PERIOD_MONTHS)
         self.register_totals: dict[tuple[str, str], int] = {}  # (provider, month) -> total
+        # (provider, month) -> (rubles of its ruble lines, hours of its hours lines)
+        self.register_spent: dict[tuple[str, str], tuple[int, int]] = {}
 
     def teardown(self) -> None:
         try:
@@ -177,6 +184,7 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         disabled=nominals,
         count=st.none() | st.integers(1, 4),
         headroom=st.none() | st.integers(0, 3_000_000),
+        social=st.none() | hour_nominals,
         data=st.data(),
     )
     def open_the_period_with_a_catalogue_and_some_children(
@@ -185,9 +193,10 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         disabled: int,
         count: int | None,
         headroom: int | None,
+        social: int | None,
         data: st.DataObject,
     ) -> None:
-        self.open_the_period(base, disabled, count, headroom)
+        self.open_the_period(base, disabled, count, headroom, social)
         advance = data.draw(st.sampled_from([0, 30, 80, 100]), label="advance rate")
         early = data.draw(st.none() | st.dates(date(2025, 12, 1), PERIOD_END), label="December")
         if advance or early:
@@ -211,7 +220,7 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
             birth = data.draw(births, label="birth")
             number = self.issue(child, birth, MUNICIPALITY, None)
             if number is not None:
-                self.fund(number, data.draw(st.sampled_from(["base", "disabled"])))
+                self.fund(number, data.draw(st.sampled_from(sorted(self.model.categories))))
         for _ in range(data.draw(st.integers(1, 3), label="contracts")):
             if not self.model.certificates or not self.model.programs:
                 break
@@ -223,8 +232,15 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
             self.enroll(number, program, start, end, mode)
 
     def open_the_period(
-        self, base: int, disabled: int, count: int | None, headroom: int | None
+        self,
+        base: int,
+        disabled: int,
+        count: int | None,
+        headroom: int | None,
+        social: int | None = None,
     ) -> None:
+        """Two ruble categories and, given `social`, one of person-hours (rule 21) with a
+        sum limit of three certificates' hours."""
         sum_limit = None if headroom is None else 2 * disabled + headroom
         spec: dict[str, dict[str, Any]] = {
             "base": {"nominal": ref.rubles(base)},
@@ -238,6 +254,10 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
             "base": mdl.Category(base, count, None),
             "disabled": mdl.Category(disabled, None, sum_limit),
         }
+        if social is not None:
+            spec["social"] = {"nominal": ref.rubles(social), "unit": "hours"}
+            spec["social"]["sum"] = ref.rubles(3 * social)
+            categories["social"] = mdl.Category(social, None, 3 * social, unit="hours")
         outcome = self.attempt(
             partial(self.model.open_period, categories),
             partial(
@@ -252,10 +272,9 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         )
         assert outcome is not None
         opened = outcome[1]
-        assert {c.name: (c.nominal, c.count_limit, c.sum_limit) for c in opened.categories} == {
-            "base": (base, count, None),
-            "disabled": (disabled, None, sum_limit),
-        }
+        assert {
+            c.name: (c.nominal, c.count_limit, c.sum_limit, c.unit) for c in opened.categories
+        } == {n: (c.nominal, c.count_limit, c.sum_limit, c.unit) for n, c in categories.items()}
 
     @rule(
         code=st.sampled_from([PERIOD, "2025-bis"]),
@@ -282,7 +301,7 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
     @rule(data=st.data())
     def change_a_nominal(self, data: st.DataObject) -> None:
         self.time_passes(data)
-        category = data.draw(st.sampled_from(["base", "disabled", "gold"]), label="category")
+        category = data.draw(st.sampled_from(CATEGORIES), label="category")
         current = (
             self.model.categories[category].nominal if category in self.model.categories else 0
         )
@@ -290,8 +309,11 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
             amount = data.draw(malformed_amounts, label="nominal")
             self.attempt(self.refused("malformed nominal"), self.change_nominal(category, amount))
             return
+        hours = category == "social"
+        step = 3_000 if hours else 300_000
         nominal = data.draw(
-            st.integers(-300_000, 300_000).map(lambda d: max(0, current + d)) | nominals,
+            st.integers(-step, step).map(lambda d: max(0, current + d))
+            | (hour_nominals if hours else nominals),
             label="nominal",
         )
         self.change_nominal_and_compare(category, nominal)
@@ -337,8 +359,9 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         )
         if outcome is not None:
             expected, closed = outcome
-            assert (closed.expired, closed.certificates) == (
+            assert (closed.expired, closed.expired_hours, closed.certificates) == (
                 expected["expired"],
+                expected["expired_hours"],
                 expected["certificates"],
             )
             owed = [(o.provider, o.amount) for o in closed.owed_by_providers]
@@ -409,6 +432,7 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
             max_age=max_age,
             capacity=data.draw(st.none() | st.integers(1, 3), label="capacity"),
             normative=data.draw(st.none() | monthly_prices, label="normative monthly cost"),
+            hours=data.draw(hour_offers, label="hours a month and cost of an hour"),
         )
         outcome = self.attempt(
             partial(self.model.add_program, program),
@@ -424,12 +448,16 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
                 normative_price=None
                 if program.normative is None
                 else ref.rubles(program.normative),
+                hours_per_month=None if program.hours is None else ref.rubles(program.hours[0]),
+                hour_cost=None if program.hours is None else ref.rubles(program.hours[1]),
                 on=self.today,
             ),
         )
         if outcome is not None:
             assert outcome[1].monthly_price == program.price
             assert outcome[1].normative_price == program.normative
+            offer = (outcome[1].hours_per_month, outcome[1].hour_cost)
+            assert offer == (program.hours or (None, None))
 
     @rule(data=st.data())
     def take_a_provider_or_a_program_off_the_catalogue(self, data: st.DataObject) -> None:
@@ -492,7 +520,7 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         self.time_passes(data)
         unfunded = [n for n, c in self.model.certificates.items() if c.category is None]
         number = self.choose(data, unfunded or list(self.model.certificates), NUMBERS, "number")
-        category = data.draw(st.sampled_from(["base", "base", "disabled", "gold"]), label="cat")
+        category = data.draw(st.sampled_from(["base", *CATEGORIES]), label="cat")
         self.fund(number, category, queue=data.draw(st.booleans(), label="queue if full"))
 
     def fund(self, number: str, category: str, queue: bool = False) -> None:
@@ -522,7 +550,7 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         """Raise or lower a count or sum limit (below what is funded: refused); the room
         made serves the list."""
         self.time_passes(data)
-        category = data.draw(st.sampled_from(["base", "disabled", "gold"]), label="category")
+        category = data.draw(st.sampled_from(CATEGORIES), label="category")
         cat = self.model.categories.get(category)
         funded = (0, 0) if cat is None else (cat.funded_count, cat.funded_sum)
         count = data.draw(
@@ -667,6 +695,32 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         mode = data.draw(st.sampled_from(["fixed", "attendance"]), label="mode")
         self.enroll(number, program, start, end, mode)
 
+    def social_pairs(self) -> list[tuple[str, str]]:
+        """(certificate funded in hours, open program offering hours) pairs (rule 21)."""
+        social = [
+            n
+            for n, c in self.model.certificates.items()
+            if c.category is not None and self.model.categories[c.category].unit == "hours"
+        ]
+        offering = [
+            code
+            for code, p in self.model.programs.items()
+            if p.hours is not None and not p.withdrawn and self.model.providers[p.provider]
+        ]
+        return [(n, p) for n in sorted(social) for p in sorted(offering)]
+
+    @precondition(lambda self: bool(self.social_pairs()))
+    @rule(data=st.data())
+    def enroll_a_social_certificate(self, data: st.DataObject) -> None:
+        """A certificate in person-hours enrols in a program offering hours: the whole
+        P_h is reserved, or the enrolment is refused when it is more than available."""
+        self.time_passes(data)
+        number, program = data.draw(st.sampled_from(self.social_pairs()), label="social pair")
+        start = self.today + timedelta(days=data.draw(st.integers(-20, 90), label="starts in"))
+        end = start + timedelta(days=data.draw(st.integers(0, 200), label="lasts"))
+        mode = data.draw(st.sampled_from(["fixed", "attendance"]), label="mode")
+        self.enroll(number, program, start, end, mode)
+
     def certificate_and_program(self, data: st.DataObject) -> tuple[str, str]:
         """Mostly a funded certificate and a program open for contracts."""
         funded = [n for n, c in self.model.certificates.items() if c.category is not None]
@@ -724,7 +778,11 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
             (month, s.price, s.part, s.price - s.part) for month, s in contract.months.items()
         ]
         assert enrolment.certificate_share == contract.share
+        assert (enrolment.unit, enrolment.hour_cost) == (contract.unit, contract.hour_cost)
         normative = self.model.programs[program].normative
+        if contract.unit == "hours":  # rule 21: no normative cost, no co-payment
+            normative = None
+            assert enrolment.parent_share == 0
         assert enrolment.normative == (
             None
             if normative is None
@@ -1229,7 +1287,7 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
     def registers_are_what_the_model_says_and_add_up_to_the_money_spent(self, seen: Seen) -> None:
         for provider in sorted(self.model.providers):
             for month in PERIOD_MONTHS:
-                known = (provider, month) in self.register_totals
+                known = (provider, month) in self.register_spent
                 if known and month not in self.unchecked_months:
                     continue
                 register = self.ledger.register(provider, month=month)
@@ -1237,10 +1295,18 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
                 assert lines == self.model.register(provider, month), (provider, month)
                 assert register.total_certificate == sum(x.certificate for x in register.lines)
                 assert register.total_parent == sum(x.parent for x in register.lines)
+                assert register.total_hours == sum(x.hours or 0 for x in register.lines)
                 self.register_totals[provider, month] = register.total_certificate
+                self.register_spent[provider, month] = (
+                    sum(x.certificate for x in register.lines if x.unit == "rub"),
+                    register.total_hours,
+                )
         self.unchecked_months.clear()
-        spent = sum(p.spent for balance, _ in seen.values() for p in balance.periods)
-        assert sum(self.register_totals.values()) == spent
+        for index, unit in enumerate(("rub", "hours")):  # rule 22: each unit adds up alone
+            spent = sum(
+                p.spent for balance, _ in seen.values() for p in balance.periods if p.unit == unit
+            )
+            assert sum(s[index] for s in self.register_spent.values()) == spent, unit
 
     def funded_certificates_fit_their_limits_and_the_lists_are_the_models(self, seen: Seen) -> None:
         """Rule 19: the funded count and sum never above the limits; each waiting list
@@ -1302,7 +1368,17 @@ def _document(d: Any) -> tuple[Any, ...]:
 
 
 def _line(x: Any) -> tuple[Any, ...]:
-    return (x.contract, x.number, x.program, x.certificate, x.parent, x.present, x.recorded)
+    return (
+        x.contract,
+        x.number,
+        x.program,
+        x.certificate,
+        x.parent,
+        x.present,
+        x.recorded,
+        x.unit,
+        x.hours,
+    )
 
 
 def _amounts(balance: Any) -> dict[str, dict[str, int]]:
