@@ -98,6 +98,7 @@ def pot(
         "reserved": reserved,
         "spent": spent,
         "expired": expired,
+        "unit": "rub",
     }
 
 

@@ -43,14 +43,15 @@ def test_balances_in_xlsx_read_back_are_every_figure_of_pfdo_balance(
     printed = desk.json("export", "balances", "--format", "xlsx", "--out", str(out))
     sheet = sheet_of(out)
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("number", "period", "category", *BALANCE_KEYS)
+    assert rows[0] == ("number", "period", "category", *BALANCE_KEYS, "unit")
     assert sheet.freeze_panes == "A2"
     assert [r[0] for r in rows[1:]] == [NUMBER, SECOND, "total"]
     for row in rows[1:3]:
         (expected,) = desk.json("balance", str(row[0]))["periods"]
         assert (row[1], row[2]) == (expected["period"], expected["category"])
-        for key, cell in zip(BALANCE_KEYS, row[3:], strict=True):
+        for key, cell in zip(BALANCE_KEYS, row[3:-1], strict=True):
             assert rubles(cell) == Decimal(expected[key]), key
+        assert row[-1] == expected["unit"] == "rub"
     totals = rows[3]
     for index, key in enumerate(BALANCE_KEYS, start=3):
         assert rubles(totals[index]) == sum(rubles(r[index]) for r in rows[1:3])
@@ -81,7 +82,7 @@ def test_a_register_in_xlsx_read_back_is_every_figure_of_pfdo_register(
     register = desk.json("register", "--provider", "school-1", "--month", "2025-01")
     rows = list(sheet_of(out).iter_rows(values_only=True))
     keys = ("contract", "number", "program", "certificate", "parent", "present", "recorded")
-    assert rows[0] == keys
+    assert rows[0] == (*keys, "unit", "hours")
     assert len(rows) == len(register["lines"]) + 2
     for row, line in zip(rows[1:-1], register["lines"], strict=True):
         assert row[:3] == (line["contract"], line["number"], line["program"])
@@ -89,7 +90,7 @@ def test_a_register_in_xlsx_read_back_is_every_figure_of_pfdo_register(
             Decimal(line["certificate"]),
             Decimal(line["parent"]),
         )
-        assert row[5:] == (line["present"], line["recorded"])
+        assert row[5:] == (line["present"], line["recorded"], "rub", None)
     assert rubles(rows[-1][3]) == Decimal(register["total_certificate"]) == Decimal("722.58")
     assert rubles(rows[-1][4]) == Decimal(register["total_parent"])
     assert (printed["total_certificate"], printed["total_parent"]) == (
@@ -108,7 +109,7 @@ def test_an_attendance_register_carries_the_lessons_and_the_parents_part(
     register = desk.json("register", "--provider", "school-2", "--month", "2025-01")
     (line,) = register["lines"]
     (row,) = list(sheet_of(out).iter_rows(min_row=2, max_row=2, values_only=True))
-    assert row[0] == DANCE and row[5:] == (1, 2) == (line["present"], line["recorded"])
+    assert row[0] == DANCE and row[5:7] == (1, 2) == (line["present"], line["recorded"])
     assert rubles(row[4]) == Decimal(line["parent"]) > 0
 
 
@@ -119,12 +120,12 @@ def test_csv_is_utf8_with_a_bom_semicolons_and_decimal_commas(desk: Pfdo, tmp_pa
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data
     rows = list(csv.reader(data.decode("utf-8-sig").splitlines(), delimiter=";"))
-    assert rows[0] == ["number", "period", "category", *BALANCE_KEYS]
+    assert rows[0] == ["number", "period", "category", *BALANCE_KEYS, "unit"]
     for row in rows[1:-1]:
         (expected,) = desk.json("balance", row[0])["periods"]
-        assert row[3:] == [expected[k].replace(".", ",") for k in BALANCE_KEYS]
+        assert row[3:] == [*(expected[k].replace(".", ",") for k in BALANCE_KEYS), "rub"]
     assert rows[-1][0] == "total"
-    assert rows[-1][3:] == [printed[k].replace(".", ",") for k in BALANCE_KEYS]
+    assert rows[-1][3:-1] == [printed[k].replace(".", ",") for k in BALANCE_KEYS]
 
 
 def test_a_register_in_csv_keeps_codes_as_written(desk: Pfdo, tmp_path: Path) -> None:
@@ -132,8 +133,9 @@ def test_a_register_in_csv_keeps_codes_as_written(desk: Pfdo, tmp_path: Path) ->
     desk.json("export", "register", "--provider", "school-1", "--month", "2025-02",
               "--format", "csv", "--out", str(out))  # fmt: skip
     rows = list(csv.reader(out.read_text("utf-8-sig").splitlines(), delimiter=";"))
-    assert rows[1] == [CONTRACT, NUMBER, "chess", "1500,00", "0,00", "0", "0"]
-    assert rows[2] == ["total", "", "", "1500,00", "0,00", "0", "0"]
+    assert rows[1][:7] == [CONTRACT, NUMBER, "chess", "1500,00", "0,00", "0", "0"]
+    assert rows[1][7:] == ["rub", ""]  # a ruble contract has no hours
+    assert rows[2][:7] == ["total", "", "", "1500,00", "0,00", "0", "0"]
 
 
 def test_json_export_writes_rows_and_totals_as_the_cli_prints_amounts(

@@ -20,6 +20,7 @@ CHESS_CONTRACT = {
     "price": "4322.58",
     "share": "4322.58",
     "terminated_on": None,
+    "unit": "rub",
 }
 
 
@@ -55,6 +56,8 @@ def test_program_list_shows_every_field_and_filters_by_provider(year: Pfdo) -> N
         "capacity": None,
         "status": "open",
         "normative_price": None,
+        "hours_per_month": None,
+        "hour_cost": None,
     }
     assert year.json("program", "list") == {"programs": [chess]}
     assert year.json("program", "list", "--provider", "school-1") == {"programs": [chess]}
@@ -68,9 +71,11 @@ def test_program_list_as_text_has_a_header_and_rubles(year: Pfdo) -> None:
     header, row = result.stdout.splitlines()[1:]
     assert header.split() == [
         "program", "provider", "title", "monthly_price", "min_age", "max_age", "capacity",
-        "status", "normative_price",
+        "status", "normative_price", "hours_per_month", "hour_cost",
     ]  # fmt: skip
-    assert row.split() == ["chess", "school-1", "Chess", "1500.00", "5", "12", "-", "open", "-"]
+    assert row.split() == [
+        "chess", "school-1", "Chess", "1500.00", "5", "12", "-", "open", "-", "-", "-",
+    ]  # fmt: skip
     assert header.index("monthly_price") + len("monthly_price") == row.index("1500.00") + 7
 
 
@@ -95,8 +100,15 @@ def test_period_list_shows_categories_with_nominal_and_limits(year: Pfdo) -> Non
                         "nominal": "12000.00",
                         "count_limit": 100,
                         "sum_limit": "1200000.00",
+                        "unit": "rub",
                     },
-                    {"name": "small", "nominal": "1000.00", "count_limit": None, "sum_limit": None},
+                    {
+                        "name": "small",
+                        "nominal": "1000.00",
+                        "count_limit": None,
+                        "sum_limit": None,
+                        "unit": "rub",
+                    },
                 ],
             }
         ]
@@ -109,7 +121,8 @@ def test_period_list_as_text_writes_categories_inside_their_cell(year: Pfdo) -> 
     lines = result.stdout.splitlines()
     assert lines[1].split() == ["period", "municipality", "start", "end", "status", "categories"]
     assert lines[2].endswith(
-        "base nominal 12000.00 count_limit 100 sum_limit 1200000.00; small nominal 1000.00"
+        "base nominal 12000.00 count_limit 100 sum_limit 1200000.00 unit rub; "
+        "small nominal 1000.00 unit rub"
     )
     assert "{" not in result.stdout and "'" not in result.stdout
 
@@ -134,9 +147,10 @@ def test_certificate_show_as_text(year: Pfdo) -> None:
     assert lines[:4] == [f"number: {NUMBER}", "municipality: city", "type: financing", "queues: -"]
     assert lines[5].split() == [
         "period", "category", "nominal", "credited", "available", "reserved", "spent", "expired",
+        "unit",
     ]  # fmt: skip
     assert lines[6].split() == [
-        "2025", "base", "12000.00", "12000.00", "7677.42", "4322.58", "0.00", "0.00",
+        "2025", "base", "12000.00", "12000.00", "7677.42", "4322.58", "0.00", "0.00", "rub",
     ]  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 """The tables the desk exports, each built from an answer of the public API.
 
-`register_table` is a provider's monthly register (`Ledger.register`), `balances_table`
+`register_table` is a provider's monthly register (`Ledger.register`), `balances_tables`
 every certificate's money per period, `invoices_table` the advances and invoices,
 `report_tables` the three tables of the period report. A new export is one more function
 here returning a `Table`.
@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pfdo.domain.balance import BALANCE_FIELDS
+from pfdo.domain.units import HOURS, RUB
 from pfdo.exports.results import PeriodReport, ReportTotals
 from pfdo.exports.table import Column, Table
 from pfdo.results import InvoiceList, Register
@@ -29,15 +30,21 @@ def register_table(register: Register) -> Table:
         Column("parent", "money"),
         Column("present", "count", total=True),
         Column("recorded", "count", total=True),
+        Column("unit"),
+        Column("hours", "money"),  # of a contract in hours, paid as `certificate` (rule 21)
     )
     rows = [line.model_dump() for line in register.lines]
     return Table(f"register {register.month}", columns, rows)
 
 
-def balances_table(lines: Sequence[Mapping[str, Any]]) -> Table:
-    """Every certificate's balance line: number, period, category and the six amounts."""
-    columns = (Column("number"), Column("period"), Column("category"), *_MONEY)
-    return Table("balances", columns, lines)
+def balances_tables(lines: Sequence[Mapping[str, Any]]) -> list[Table]:
+    """Every certificate's balance line: number, period, category and the six amounts;
+    the ruble pots in `balances`, then those in person-hours, if any, in a table of their
+    own (rule 22: units never add up together)."""
+    columns = (Column("number"), Column("period"), Column("category"), *_MONEY, Column("unit"))
+    hours = [line for line in lines if line["unit"] == HOURS]
+    rubles = Table("balances", columns, [line for line in lines if line["unit"] != HOURS])
+    return [rubles, *([Table("balances in hours", columns, hours)] if hours else [])]
 
 
 def invoices_table(invoices: InvoiceList) -> Table:
@@ -78,13 +85,15 @@ def report_tables(report: PeriodReport) -> list[Table]:
         Column(f, "count" if f in counts else "money", total=False)
         for f in ReportTotals.model_fields
     ]
-    totals = Table(
-        "totals",
-        (Column("period"), *figures),
-        [{"period": report.period, **report.totals.model_dump()}],
-    )
-    return [
-        Table("categories", categories, [c.model_dump() for c in report.categories]),
-        Table("providers", providers, [p.model_dump() for p in report.providers]),
-        totals,
-    ]
+    rows = [{"period": report.period, "unit": RUB, **report.totals.model_dump()}]
+    if report.totals_hours is not None and any(c.unit == HOURS for c in report.categories):
+        rows.append({"period": report.period, "unit": HOURS, **report.totals_hours.model_dump()})
+    totals = Table("totals", (Column("period"), Column("unit"), *figures), rows)
+    tables = []
+    for unit, suffix in ((RUB, ""), (HOURS, " in hours")):
+        mine = [c.model_dump() for c in report.categories if c.unit == unit]
+        theirs = [p.model_dump() for p in report.providers if p.unit == unit]
+        if unit == RUB or mine or theirs:  # units never add up together (rule 22)
+            tables.append(Table("categories" + suffix, categories, mine))
+            tables.append(Table("providers" + suffix, providers, theirs))
+    return [*tables, totals]

@@ -105,10 +105,15 @@ class Desk(Reports):
             if q.period is not None and queries.period(connection, q.period) is None:
                 raise NotFound(f"period {q.period} does not exist")
             lines = summaries.all_balances(connection, q.period)
-        table = built.balances_table(lines)
-        write([table], q.format, q.out, progress)
+        table, *in_hours = built.balances_tables(lines)
+        write([table, *in_hours], q.format, q.out, progress)
         return xr.BalancesExported(
-            file=q.out, format=q.format, rows=len(lines), period=q.period, **table.totals
+            file=q.out,
+            format=q.format,
+            rows=len(lines),
+            period=q.period,
+            hours=dict(in_hours[0].totals) if in_hours else None,
+            **table.totals,
         )
 
     @translated
@@ -158,8 +163,8 @@ class Desk(Reports):
             moved = summaries.movements_by_provider(connection, q.period)
             contracts = summaries.contracts_by_provider(connection, q.period)
             providers = [
-                pr.provider_report(p, moved.get(p, {}), contracts.get(p, {}))
-                for p in sorted(set(moved) | set(contracts))
+                pr.provider_report(key, moved.get(key, {}), contracts.get(key, {}))
+                for key in sorted(set(moved) | set(contracts), key=pr.by_provider_and_unit)
             ]
             issued = summaries.certificates_in(connection, row["municipality"])
         return pr.period_report(row, categories, providers, issued)

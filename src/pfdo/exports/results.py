@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from pfdo.domain.units import Unit
 from pfdo.results import Result
 from pfdo.types import Kopecks
 
@@ -28,6 +29,8 @@ class RegisterExported(Exported):
 
 
 class BalancesExported(Exported):
+    """The totals are the ruble pots'; `hours` the person-hour pots' (rule 22), if any."""
+
     period: str | None
     nominal: Kopecks
     credited: Kopecks
@@ -35,6 +38,7 @@ class BalancesExported(Exported):
     reserved: Kopecks
     spent: Kopecks
     expired: Kopecks
+    hours: dict[str, Kopecks] | None = None
 
 
 class InvoicesExported(Exported):
@@ -56,6 +60,7 @@ class CategoryReport(Result):
     sum_limit: Kopecks | None
     funded_count: int
     funded_sum: Kopecks
+    unit: Unit = "rub"
     credited: Kopecks
     available: Kopecks
     reserved: Kopecks
@@ -75,6 +80,7 @@ class ProviderReport(Result):
     released: Kopecks
     refunded: Kopecks
     parent: Kopecks
+    unit: Unit = "rub"
 
 
 class ReportTotals(Result):
@@ -99,7 +105,8 @@ class PeriodReport(Result):
     status: str
     categories: list[CategoryReport]
     providers: list[ProviderReport]
-    totals: ReportTotals
+    totals: ReportTotals  # of the ruble lines
+    totals_hours: ReportTotals | None = None  # of the person-hour lines (rule 22)
 
 
 class PeriodReportExported(Exported, ReportTotals):

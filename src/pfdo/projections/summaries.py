@@ -47,17 +47,19 @@ def balances_by_category(connection: Connection, period: str) -> dict[str, Row]:
     return {r["category"]: dict(r) for r in connection.execute(query).mappings()}
 
 
-def movements_by_provider(connection: Connection, period: str) -> dict[str, dict[str, int]]:
-    """A period's movements of contracts' money added up per provider and kind."""
+def movements_by_provider(
+    connection: Connection, period: str
+) -> dict[tuple[str, str], dict[str, int]]:
+    """A period's movements of contracts' money added up per provider, unit and kind."""
     m = t.movements
     query = (
-        select(m.c.provider, m.c.kind, func.sum(m.c.amount))
+        select(m.c.provider, m.c.unit, m.c.kind, func.sum(m.c.amount))
         .where(and_(m.c.period == period, m.c.provider.is_not(None)))
-        .group_by(m.c.provider, m.c.kind)
+        .group_by(m.c.provider, m.c.unit, m.c.kind)
     )
-    found: dict[str, dict[str, int]] = {}
-    for provider, kind, amount in connection.execute(query):
-        found.setdefault(provider, {})[kind] = int(amount)
+    found: dict[tuple[str, str], dict[str, int]] = {}
+    for provider, unit, kind, amount in connection.execute(query):
+        found.setdefault((provider, unit), {})[kind] = int(amount)
     return found
 
 
@@ -68,20 +70,26 @@ def movements_by_kind(connection: Connection, period: str) -> dict[str, int]:
     return {kind: int(amount) for kind, amount in connection.execute(query)}
 
 
-def contracts_by_provider(connection: Connection, period: str) -> dict[str, Row]:
-    """Per provider: its contracts in the period and the parents' parts of billed months."""
+def contracts_by_provider(connection: Connection, period: str) -> dict[tuple[str, str], Row]:
+    """Per provider and unit: its contracts in the period and the parents' parts of billed
+    months."""
     c, cm = t.contracts, t.contract_months
-    counted = select(c.c.provider, func.count()).where(c.c.period == period).group_by(c.c.provider)
-    found: dict[str, Row] = {
-        p: {"contracts": int(n), "parent": 0} for p, n in connection.execute(counted)
+    counted = (
+        select(c.c.provider, c.c.unit, func.count())
+        .where(c.c.period == period)
+        .group_by(c.c.provider, c.c.unit)
+    )
+    found: dict[tuple[str, str], Row] = {
+        (p, u): {"contracts": int(n), "parent": 0} for p, u, n in connection.execute(counted)
     }
     billed = (
-        select(cm.c.provider, func.sum(cm.c.parent))
+        select(cm.c.provider, cm.c.unit, func.sum(cm.c.parent))
         .where(and_(cm.c.period == period, cm.c.status == "billed"))
-        .group_by(cm.c.provider)
+        .group_by(cm.c.provider, cm.c.unit)
     )
-    for provider, parent in connection.execute(billed):
-        found.setdefault(provider, {"contracts": 0, "parent": 0})["parent"] = int(parent)
+    for provider, unit, parent in connection.execute(billed):
+        row = found.setdefault((provider, unit), {"contracts": 0, "parent": 0})
+        row["parent"] = int(parent)
     return found
 
 
