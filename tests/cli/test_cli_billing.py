@@ -32,6 +32,8 @@ def test_bill_charges_a_fixed_month_in_full(year: Pfdo) -> None:
         "released": "0.00",
         "parent": "0.00",
         "attendance_missing": [],
+        "charged_hours": "0.00",
+        "released_hours": "0.00",
     }
     assert year.pot() == pot(available="7677.42", reserved="3500.00", spent="822.58")
 
@@ -55,6 +57,8 @@ def test_bill_leaves_an_attendance_month_without_lessons_reserved(year: Pfdo) ->
         "released": "0.00",
         "parent": "0.00",
         "attendance_missing": [CONTRACT],
+        "charged_hours": "0.00",
+        "released_hours": "0.00",
     }
     assert year.pot() == pot(available="7677.42", reserved="4322.58")
 
@@ -100,7 +104,7 @@ def test_bill_shows_no_progress_bar_when_stdout_is_not_a_terminal(year: Pfdo) ->
     assert result.stderr == ""
     assert result.stdout == (
         "month: 2025-01\nbilled: 1\ncharged: 822.58\nreleased: 0.00\nparent: 0.00\n"
-        "attendance_missing: -\n"
+        "attendance_missing: -\ncharged_hours: 0.00\nreleased_hours: 0.00\n"
     )
 
 
@@ -141,6 +145,7 @@ def test_register_lists_each_billed_contract_and_totals_them(year: Pfdo) -> None
         "month": "2025-01",
         "total_certificate": "965.30",
         "total_parent": "474.21",
+        "total_hours": "0.00",
         "lines": [
             {
                 "contract": CONTRACT,
@@ -150,6 +155,8 @@ def test_register_lists_each_billed_contract_and_totals_them(year: Pfdo) -> None
                 "parent": "0.00",
                 "present": 0,
                 "recorded": 0,
+                "unit": "rub",
+                "hours": None,
             },
             {
                 "contract": f"{SECOND}-001",
@@ -159,6 +166,8 @@ def test_register_lists_each_billed_contract_and_totals_them(year: Pfdo) -> None
                 "parent": "474.21",
                 "present": 3,
                 "recorded": 4,
+                "unit": "rub",
+                "hours": None,
             },
         ],
     }
@@ -181,6 +190,7 @@ def test_register_of_a_month_not_billed_is_empty(year: Pfdo) -> None:
         "month": "2025-02",
         "total_certificate": "0.00",
         "total_parent": "0.00",
+        "total_hours": "0.00",
         "lines": [],
     }
 

@@ -59,7 +59,10 @@ def test_certificate_issue_calls_a_malformed_birth_date_malformed_input(pfdo: Pf
 def test_certificate_fund_credits_the_nominal_of_the_category(year: Pfdo) -> None:
     year.issue(SECOND, "child-2", "2014-03-01")
     funded = year.json("certificate", "fund", SECOND, "--period", "2025", "--category", "small")
-    assert funded == {"number": SECOND, "period": "2025", "category": "small", "nominal": "1000.00"}
+    assert funded == {
+        "number": SECOND, "period": "2025", "category": "small", "nominal": "1000.00",
+        "unit": "rub",
+    }  # fmt: skip
     assert year.json("balance", SECOND)["type"] == "financing"
 
 

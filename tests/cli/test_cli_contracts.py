@@ -33,6 +33,8 @@ def test_enroll_prices_the_contract_month_by_month_and_reserves_it(year: Pfdo) -
         "parent_share": "0.00",
         "months": FULL_MONTHS,
         "normative": None,
+        "unit": "rub",
+        "hour_cost": None,
     }
     assert year.pot() == pot(available="7677.42", reserved="4322.58")
 
@@ -205,6 +207,7 @@ def test_terminate_releases_every_month_after_the_month_of_termination(year: Pfd
         "contract": CONTRACT,
         "released": "2000.00",
         "cancelled_months": ["2025-03", "2025-04"],
+        "unit": "rub",
     }
     assert year.pot() == pot(available="9677.42", reserved="2322.58")
 
@@ -234,7 +237,9 @@ def test_correct_refunds_part_of_a_charge_to_the_certificate(year: Pfdo) -> None
         "correct", CONTRACT, "--month", "2025-01", "--refund", "100",
         "--reason", "lessons cancelled by the provider", "--on", "2025-02-05",
     )  # fmt: skip
-    assert corrected == {"contract": CONTRACT, "month": "2025-01", "refunded": "100.00"}
+    assert corrected == {
+        "contract": CONTRACT, "month": "2025-01", "refunded": "100.00", "unit": "rub",
+    }  # fmt: skip
     assert year.pot() == pot(available="7777.42", reserved="3500.00", spent="722.58")
 
 

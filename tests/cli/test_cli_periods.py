@@ -21,8 +21,20 @@ def test_period_open_prints_the_period_with_its_categories_and_limits(pfdo: Pfdo
         "start": "2026-01-01",
         "end": "2026-12-31",
         "categories": [
-            {"name": "base", "nominal": "12000.00", "count_limit": 100, "sum_limit": "1200000.00"},
-            {"name": "small", "nominal": "500.50", "count_limit": None, "sum_limit": None},
+            {
+                "name": "base",
+                "nominal": "12000.00",
+                "count_limit": 100,
+                "sum_limit": "1200000.00",
+                "unit": "rub",
+            },
+            {
+                "name": "small",
+                "nominal": "500.50",
+                "count_limit": None,
+                "sum_limit": None,
+                "unit": "rub",
+            },
         ],
     }
 
@@ -90,6 +102,7 @@ def test_period_close_expires_the_money_still_available(year: Pfdo) -> None:
     assert closed == {
         "period": "2025",
         "expired": "12000.00",
+        "expired_hours": "0.00",
         "certificates": 1,
         "owed_by_providers": [],
     }
@@ -133,6 +146,7 @@ def test_period_nominal_credits_a_raise_to_every_funded_certificate(year: Pfdo) 
         "delta": "3000.00",
         "certificates": 1,
         "funded_from_queue": [],
+        "unit": "rub",
     }
     assert year.pot() == {
         "nominal": "15000.00",
@@ -141,6 +155,7 @@ def test_period_nominal_credits_a_raise_to_every_funded_certificate(year: Pfdo) 
         "reserved": "0.00",
         "spent": "0.00",
         "expired": "0.00",
+        "unit": "rub",
     }
 
 

@@ -74,7 +74,7 @@ def test_period_limits_prints_the_limits_and_who_the_list_funded(year: Pfdo) -> 
     raised = year.json("period", "limits", "2025", "--category", "small", "--count", "1", *ON)
     assert raised == {
         "period": "2025", "category": "small", "count": 1, "sum": None,
-        "funded_from_queue": [SECOND],
+        "funded_from_queue": [SECOND], "unit": "rub",
     }  # fmt: skip
     assert year.pot(SECOND)["credited"] == "1000.00"
 
@@ -130,7 +130,7 @@ def test_certificate_unfund_prints_what_left_and_refuses_reserved_money(year: Pf
     year.fund(SECOND)
     assert year.json("certificate", "unfund", SECOND, "--period", "2025", *ON) == {
         "number": SECOND, "period": "2025", "category": "base", "unfunded": "12000.00",
-        "funded_from_queue": [],
+        "funded_from_queue": [], "unit": "rub",
     }  # fmt: skip
     assert year.json("balance", SECOND)["type"] == "accounting"
     year.enroll()

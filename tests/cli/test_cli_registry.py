@@ -63,6 +63,8 @@ def test_program_add_adds_the_program_with_its_monthly_price(year: Pfdo) -> None
         "monthly_price": "2000.50",
         "normative_price": None,
         "status": "open",
+        "hours_per_month": None,
+        "hour_cost": None,
     }
 
 
@@ -119,6 +121,8 @@ def test_program_withdraw_withdraws_the_program(year: Pfdo) -> None:
         "monthly_price": "1500.00",
         "normative_price": None,
         "status": "withdrawn",
+        "hours_per_month": None,
+        "hour_cost": None,
     }
 
 

@@ -13,6 +13,7 @@ FUNDED = {
     "program": None,
     "provider": None,
     "month": None,
+    "unit": "rub",
 }
 RESERVED = {
     "on": "2025-01-12",
@@ -23,6 +24,7 @@ RESERVED = {
     "program": "chess",
     "provider": "school-1",
     "month": None,
+    "unit": "rub",
 }
 
 
