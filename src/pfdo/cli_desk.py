@@ -154,7 +154,5 @@ def report_text(found: PeriodReport) -> str:
     for table in report_tables(found):
         rows = [{c.key: json_cell(c, row.get(c.key)) for c in table.columns} for row in table.rows]
         lines.extend(["", f"{table.name}:"])
-        lines.extend(f"  {line}" for line in cli_format.table(rows) if rows)
-        if not rows:
-            lines.append("  (none)")
+        lines.extend(f"  {line}" for line in (cli_format.table(rows) if rows else ["(none)"]))
     return "\n".join(lines)

@@ -85,15 +85,18 @@ def report_tables(report: PeriodReport) -> list[Table]:
         Column(f, "count" if f in counts else "money", total=False)
         for f in ReportTotals.model_fields
     ]
-    rows = [{"period": report.period, "unit": RUB, **report.totals.model_dump()}]
-    if report.totals_hours is not None and any(c.unit == HOURS for c in report.categories):
-        rows.append({"period": report.period, "unit": HOURS, **report.totals_hours.model_dump()})
+    rows = []
+    for unit, figures_of in ((RUB, report.totals), (HOURS, report.totals_hours)):
+        if figures_of is not None and any(c.unit == unit for c in report.categories):
+            rows.append({"period": report.period, "unit": unit, **figures_of.model_dump()})
     totals = Table("totals", (Column("period"), Column("unit"), *figures), rows)
     tables = []
+    in_hours = any(c.unit == HOURS for c in report.categories)
     for unit, suffix in ((RUB, ""), (HOURS, " in hours")):
         mine = [c.model_dump() for c in report.categories if c.unit == unit]
         theirs = [p.model_dump() for p in report.providers if p.unit == unit]
-        if unit == RUB or mine or theirs:  # units never add up together (rule 22)
+        # units never add up together (rule 22): a table per unit the period has
+        if mine or theirs or (unit == RUB and not in_hours):
             tables.append(Table("categories" + suffix, categories, mine))
             tables.append(Table("providers" + suffix, providers, theirs))
     return [*tables, totals]
