@@ -104,6 +104,10 @@ def test_fixed_billing_charges_hours_and_the_register_pays_rubles(ledger: Ledger
     assert hours == ["5.42", "8.00", "8.00"]
     (pot,) = _json(ledger.balance(number))["periods"]
     assert (pot["spent"], pot["reserved"], pot["available"]) == ("21.42", "0.00", "8.58")
+    (past,) = _json(ledger.balance(number, as_of="2025-03-15"))["periods"]
+    assert (past["unit"], past["spent"], past["reserved"]) == ("hours", "5.42", "16.00")
+    moves = _json(ledger.history(number, as_of="2025-03-15"))["movements"]
+    assert {m["unit"] for m in moves} == {"hours"} and moves[-1]["amount"] == "5.42"
 
 
 def test_attendance_charges_floor_h_a_over_n_and_releases_the_rest(ledger: Ledger) -> None:
