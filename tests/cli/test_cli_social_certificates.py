@@ -71,6 +71,7 @@ def test_an_enrolment_bills_hours_and_the_register_pays_rubles(pfdo: Pfdo) -> No
     assert report["totals"]["spent"] == "0.00"
     text = pfdo("report", "period", "2025")
     assert text.exit_code == 0 and "categories in hours:" in text.stdout
+    assert pfdo.json("audit", "verify")["ok"] is True
 
 
 def test_an_enrolment_short_of_hours_exits_1_and_writes_nothing(pfdo: Pfdo) -> None:
