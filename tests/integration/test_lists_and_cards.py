@@ -73,6 +73,8 @@ def test_the_lists_show_every_provider_program_and_period(ledger: Ledger) -> Non
         "capacity": None,
         "status": "open",
         "normative_price": None,
+        "hours_per_month": None,
+        "hour_cost": None,
     }
     assert (swim.capacity, swim.status, swim.monthly_price) == (1, "withdrawn", 300000)
     assert ledger.programs(provider="P2").programs == []
@@ -85,7 +87,13 @@ def test_the_lists_show_every_provider_program_and_period(ledger: Ledger) -> Non
         "open",
     )
     assert [c.model_dump(mode="json") for c in y2025.categories] == [
-        {"name": "base", "nominal": "12000.00", "count_limit": 10, "sum_limit": "120000.00"}
+        {
+            "name": "base",
+            "nominal": "12000.00",
+            "count_limit": 10,
+            "sum_limit": "120000.00",
+            "unit": "rub",
+        }
     ]
     assert [(c.name, c.nominal, c.count_limit, c.sum_limit) for c in y2026.categories] == [
         ("base", 1500000, None, None),
@@ -117,6 +125,7 @@ def test_a_certificate_card_shows_its_balance_lines_and_contracts(ledger: Ledger
         "price": "6000.00",
         "share": "6000.00",
         "terminated_on": "2025-03-10",
+        "unit": "rub",
     }
 
 

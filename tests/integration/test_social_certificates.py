@@ -211,7 +211,9 @@ def test_a_store_of_both_units_rebuilds_verifies_and_replays(
 ) -> None:
     example = _example()
     numbers, refusals = example.play(ledger)
-    assert len(refusals) == 1 and "no co-payment in hours" in refusals[0]
+    assert refusals == [
+        "child-4: SWIM 2025-07-01..2025-12-31 asks for more hours than the 40.00 credited"
+    ]
     ledger.catch_up()
     live = _rows(ledger)
     assert {r["unit"] for r in live["pfdo_balances"]} == {"rub", "hours"}
