@@ -74,7 +74,8 @@ def read_sheet(text: str) -> Sheet:
     separator = max(SEPARATORS, key=first.count) if any(s in first for s in SEPARATORS) else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     header = [cell.strip() for cell in next(reader, [])]
-    rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    # a row of empty or blank cells only is skipped: its joined text is blank
+    rows = [(reader.line_num, row) for row in reader if "".join(row).strip()]
     return Sheet(header=header, rows=rows)
 
 
@@ -103,8 +104,8 @@ def read_workbook(data: bytes, label: str) -> Sheet:
     header = [_text(cell).strip() for cell in (cells[0] if cells else [])]
     rows = []
     for line, row in enumerate(cells[1:], start=2):
-        texts = [_text(cell) for cell in row]
-        if any(text.strip() for text in texts):
+        texts = [cell if type(cell) is str else _text(cell) for cell in row]
+        if "".join(texts).strip():
             rows.append((line, texts))
     return Sheet(header=header, rows=rows)
 
