@@ -103,11 +103,21 @@ def read_workbook(data: bytes, label: str) -> Sheet:
         raise InvalidInput(f"{label}: not a readable xlsx workbook ({error})") from None
     header = [_text(cell).strip() for cell in (cells[0] if cells else [])]
     rows = []
+    known: dict[tuple[type, Any], str] = {}  # a sheet repeats its few dates and numbers
     for line, row in enumerate(cells[1:], start=2):
-        texts = [cell if type(cell) is str else _text(cell) for cell in row]
+        texts = [cell if type(cell) is str else _known_text(cell, known) for cell in row]
         if "".join(texts).strip():
             rows.append((line, texts))
     return Sheet(header=header, rows=rows)
+
+
+def _known_text(cell: Any, known: dict[tuple[type, Any], str]) -> str:
+    """`_text(cell)`, remembered by the cell's type and value (`1`, `1.0` and `True` differ)."""
+    key = (type(cell), cell)
+    text = known.get(key)
+    if text is None:
+        text = known[key] = _text(cell)
+    return text
 
 
 def _text(cell: Any) -> str:
