@@ -15,15 +15,16 @@ WHERE = {"contract": 0, "date": 1, "present": 2}
 
 def test_a_date_text_seen_before_is_the_same_date() -> None:
     dates = SheetDates()
-    assert dates("05.02.2025") == dates("05.02.2025") == date(2025, 2, 5)
-    assert dates("2025-02-05") == date(2025, 2, 5)
+    assert dates["05.02.2025"] == dates["05.02.2025"] == date(2025, 2, 5)
+    assert dates["2025-02-05"] == date(2025, 2, 5)
 
 
 def test_a_cached_parser_still_refuses_a_bad_date_every_time() -> None:
     dates = SheetDates()
     for _ in range(2):
         with pytest.raises(InvalidInput, match=r"31\.02\.2025"):
-            dates("31.02.2025")
+            dates["31.02.2025"]
+    assert "31.02.2025" not in dates
 
 
 def test_a_bad_date_repeated_is_an_error_at_each_of_its_lines() -> None:

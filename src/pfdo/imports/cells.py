@@ -24,16 +24,12 @@ FLAGS: dict[str, bool] = {**dict.fromkeys(ABSENT, False), **dict.fromkeys(PRESEN
 _FLAG_REASON = f"is not one of {'/'.join(PRESENT)} or {'/'.join(ABSENT)}"
 
 
-class SheetDates:
-    """`parse_sheet_date` remembered for the texts that are dates, for one read."""
+class SheetDates(dict[str, date]):
+    """`parse_sheet_date` remembered for the texts that are dates, for one read: a known
+    text is one dict lookup; an unknown one is parsed (a non-date raises, every time)."""
 
-    def __init__(self) -> None:
-        self._known: dict[str, date] = {}
-
-    def __call__(self, text: str) -> date:
-        known = self._known.get(text)
-        if known is None:
-            known = self._known[text] = parse_sheet_date(text)  # raises for a non-date
+    def __missing__(self, text: str) -> date:
+        known = self[text] = parse_sheet_date(text)
         return known
 
 
@@ -43,19 +39,19 @@ def lesson_cells(
     """Every row's mark, or its wrong cells appended to `errors` (contract, date, present,
     in that order), and a lesson given twice refused at its later line."""
     at_contract, at_date, at_flag = where["contract"], where["date"], where.get("present", -1)
-    dates, flags = SheetDates(), FLAGS
+    dates, flags = SheetDates(), {**FLAGS, "": True}  # an empty cell is present
     seen: dict[tuple[str, date], int] = {}
     marks: list[Mark] = []
     for line, row in rows:
         width = len(row)
         contract = row[at_contract].strip() if at_contract < width else ""
         day = row[at_date].strip() if at_date < width else ""
-        flag = (row[at_flag].strip().lower() if 0 <= at_flag < width else "") or "1"
+        flag = row[at_flag].strip().lower() if 0 <= at_flag < width else ""
         wrong = not contract
         if wrong:
             errors.append(RowError(line=line, column="contract", reason="empty"))
         try:
-            lesson = dates(day)
+            lesson = dates[day]
         except InvalidInput as error:
             errors.append(RowError(line=line, column="date", reason=str(error)))
             wrong = True
