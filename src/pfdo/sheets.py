@@ -74,7 +74,8 @@ def read_sheet(text: str) -> Sheet:
     separator = max(SEPARATORS, key=first.count) if any(s in first for s in SEPARATORS) else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     header = [cell.strip() for cell in next(reader, [])]
-    rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    # a row of empty or blank cells only is skipped: its joined text is blank
+    rows = [(reader.line_num, row) for row in reader if "".join(row).strip()]
     return Sheet(header=header, rows=rows)
 
 
@@ -102,11 +103,21 @@ def read_workbook(data: bytes, label: str) -> Sheet:
         raise InvalidInput(f"{label}: not a readable xlsx workbook ({error})") from None
     header = [_text(cell).strip() for cell in (cells[0] if cells else [])]
     rows = []
+    known: dict[tuple[type, Any], str] = {}  # a sheet repeats its few dates and numbers
     for line, row in enumerate(cells[1:], start=2):
-        texts = [_text(cell) for cell in row]
-        if any(text.strip() for text in texts):
+        texts = [cell if type(cell) is str else _known_text(cell, known) for cell in row]
+        if "".join(texts).strip():
             rows.append((line, texts))
     return Sheet(header=header, rows=rows)
+
+
+def _known_text(cell: Any, known: dict[tuple[type, Any], str]) -> str:
+    """`_text(cell)`, remembered by the cell's type and value (`1`, `1.0` and `True` differ)."""
+    key = (type(cell), cell)
+    text = known.get(key)
+    if text is None:
+        text = known[key] = _text(cell)
+    return text
 
 
 def _text(cell: Any) -> str:

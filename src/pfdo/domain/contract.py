@@ -266,23 +266,28 @@ class Contract(Aggregate):
         if not marks:
             raise Refused(f"contract {self.code}: no lesson date given")
         last = self.terminated_on if self.terminated_on is not None else self.end
+        last = min(last, self.end)
+        opened: set[tuple[int, int]] = set()  # months already found open, for long lists
         for day, _ in marks:
             if day > on:
                 raise Refused(
                     f"contract {self.code}: lesson date {day} is after the business date "
                     f"{on}; attendance is recorded for lessons that took place"
                 )
-            if not self.start <= day <= min(last, self.end):
+            if not self.start <= day <= last:
                 raise Refused(
-                    f"contract {self.code} runs {self.start}..{min(last, self.end)}: "
+                    f"contract {self.code} runs {self.start}..{last}: "
                     f"lesson date {day} is outside it"
                 )
+            if (day.year, day.month) in opened:
+                continue
             status = self.month(month_of(day))["status"]
             if status != "open":
                 raise Refused(
                     f"contract {self.code}: month {month_of(day)} is already {status}, "
                     f"attendance on {day} can no longer change it"
                 )
+            opened.add((day.year, day.month))
         self.trigger_event(
             self.AttendanceRecorded,
             contract=self.code,

@@ -14,7 +14,6 @@ from pfdo.imports.attendance import (
     FIELDS,
     Journal,
     JournalRejected,
-    Mark,
     import_attendance,
     read_journal,
     read_marks,
@@ -27,6 +26,7 @@ from pfdo.imports.batch import (
     import_sheet,
     read_batch,
 )
+from pfdo.imports.cells import Mark
 from pfdo.imports.kinds import CHILDREN, ENROLMENTS, KINDS, PROGRAMS, Kind
 
 __all__ = [

@@ -3,7 +3,7 @@
 A journal of lessons is a sheet (`pfdo.sheets`: CSV in UTF-8, UTF-8 with BOM, UTF-16 or
 cp1251, separated by `;`, tab or `,`) with a header line naming its columns: `contract`
 (`договор`), `date` (`дата`: `YYYY-MM-DD` or `ДД.ММ.ГГГГ`) and optionally `present`
-(`присутствие` or `явка`: see `PRESENT`, `ABSENT`; empty is present); other columns are
+(`присутствие` or `явка`: see `cells.PRESENT`, `cells.ABSENT`; empty is present); other columns are
 ignored. The whole journal is checked first and every wrong cell is returned as data (a
 `RowError`); only a journal without errors is recorded, contract by contract, inside
 `Ledger.bulk()` as one chunk, so the import is all or nothing; with `partial`, the good
@@ -12,21 +12,18 @@ marks are recorded and the rest become row errors.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import groupby
+from operator import itemgetter
 
-from pfdo.domain.calendar import parse_sheet_date
 from pfdo.domain.errors import InvalidInput, PfdoError
+from pfdo.imports.cells import Mark, lesson_cells
 from pfdo.imports.columns import Field, locate
 from pfdo.ledger import Ledger
 from pfdo.results import AttendanceImported, RowError
 from pfdo.sheets import Source, load
-
-Mark = tuple[int, str, date, bool]  # line, contract, lesson date, present
 
 FIELDS = (
     Field("contract", ("договор",), help="the contract's code"),
@@ -34,8 +31,6 @@ FIELDS = (
     Field("present", ("присутствие", "явка"), required=False,
           help="1/yes/y/true/да/д/+ (present, also when empty), 0/no/n/false/нет/н/-"),
 )  # fmt: skip
-PRESENT = ("1", "yes", "y", "true", "да", "д", "+")
-ABSENT = ("0", "no", "n", "false", "нет", "н", "-")
 _SHOWN = 10  # errors named in a rejection's message
 
 
@@ -72,42 +67,8 @@ def read_journal(source: Source, *, encoding: str | None = None, name: str = "")
     be read or decoded raises `InvalidInput`."""
     file, sheet = load(source, "attendance journal", encoding)
     where, errors = locate(sheet.header, FIELDS)
-    marks: list[Mark] = []
-    if not errors:
-        seen: dict[tuple[str, date], int] = {}
-        for line, row in sheet.rows:
-            mark = _mark(line, row, where, errors)
-            if mark is not None and (first := seen.setdefault(mark[1:3], line)) != line:
-                reason = f"lesson {mark[2]} of contract {mark[1]} is also on line {first}"
-                errors.append(RowError(line=line, column="date", reason=reason))
-            elif mark is not None:
-                marks.append(mark)
+    marks = lesson_cells(sheet.rows, where, errors) if not errors else []
     return Journal(name or file or "journal", sheet.header, sheet.rows, marks, errors)
-
-
-@functools.lru_cache(maxsize=4096)
-def _lesson_date(text: str) -> date:
-    """A journal repeats its few hundred dates over and over: each is parsed once."""
-    return parse_sheet_date(text)
-
-
-def _mark(line: int, row: list[str], where: dict[str, int], errors: list[RowError]) -> Mark | None:
-    def cell(key: str) -> str:
-        index = where.get(key)
-        return row[index].strip() if index is not None and index < len(row) else ""
-
-    before = len(errors)
-    contract, day, flag = cell("contract"), cell("date"), cell("present").lower() or "1"
-    if not contract:
-        errors.append(RowError(line=line, column="contract", reason="empty"))
-    try:
-        lesson = _lesson_date(day)
-    except InvalidInput as error:
-        errors.append(RowError(line=line, column="date", reason=str(error)))
-    if flag not in PRESENT + ABSENT:
-        reason = f"{flag!r} is not one of {'/'.join(PRESENT)} or {'/'.join(ABSENT)}"
-        errors.append(RowError(line=line, column="present", reason=reason))
-    return None if len(errors) > before else (line, contract, lesson, flag in PRESENT)
 
 
 def read_marks(source: Source, *, encoding: str | None = None) -> list[Mark]:
@@ -134,12 +95,12 @@ def import_attendance(
     row errors beside the wrong rows `rejected` when the journal was read. With
     `request_id`, each contract's marks carry `REQUEST-ID:N` (one by one, `REQUEST-ID:N:K`),
     so a retried import returns at once and writes nothing (`skipped`)."""
-    ordered = sorted(marks, key=lambda m: (m[1], not m[3], m[2]))
-    groups = [list(g) for _, g in groupby(ordered, key=lambda m: (m[1], m[3]))]
+    groups = _groups(marks)
+    count, codes = sum(len(g) for g in groups), {g[0][1] for g in groups}
     done, skipped, refused = 0, 0, list[RowError]()
-    with ledger.bulk(chunk=len(ordered) + 1) as bulk:
+    with ledger.bulk(chunk=count + 1) as bulk:
         parts = [] if request_id is None else [f"{request_id}:{i}" for i in range(len(groups))]
-        bulk.prefetch(contracts={m[1] for m in ordered}, request_ids=parts)
+        bulk.prefetch(contracts=codes, request_ids=parts)
         for index, group in enumerate(groups):
             part = None if request_id is None else f"{request_id}:{index}"
             try:
@@ -154,10 +115,10 @@ def import_attendance(
                         refused.append(_refusal(mark[0], one))
             done += len(group)
             if progress is not None:
-                progress(done, len(ordered))
-    recorded = len(ordered) - len(refused)
+                progress(done, count)
+    recorded = count - len(refused)
     errors = sorted([*rejected, *refused], key=lambda e: (e.line, e.column))
-    rows = len(ordered) + len({e.line for e in rejected})
+    rows = count + len({e.line for e in rejected})
     return AttendanceImported(
         file=file,
         rows=rows,
@@ -165,8 +126,19 @@ def import_attendance(
         skipped=rows - recorded + skipped,
         errors=errors,
         recorded=recorded,
-        contracts=len({m[1] for m in ordered}),
+        contracts=len(codes),
     )
+
+
+def _groups(marks: Iterable[Mark]) -> list[list[Mark]]:
+    """The marks of each contract alike (present before absent), by contract then date:
+    one command each. Bucketing then sorting each bucket by date orders them as sorting
+    every mark by (contract, absent, date) would, ties kept in their order."""
+    buckets: dict[tuple[str, bool], list[Mark]] = {}
+    for mark in marks:
+        buckets.setdefault((mark[1], not mark[3]), []).append(mark)
+    by_date = itemgetter(2)
+    return [sorted(buckets[key], key=by_date) for key in sorted(buckets)]
 
 
 def _record(ledger: Ledger, marks: list[Mark], on: date | str | None, part: str | None) -> int:
