@@ -33,6 +33,7 @@ _OF_A_CERTIFICATE = {
     "Period.CertificateUnfunded",
     "Period.Queued",
     "Period.LeftQueue",
+    "FundingTally.Counted",
 }
 
 

@@ -177,6 +177,19 @@ class Period(Aggregate):
             category["funded_count"] -= 1
             category["funded_sum"] -= self.amount
 
+    class TalliesAbsorbed(PfdoEvent):
+        """A first limit is set on a category without: the fundings its tallies counted
+        (`pfdo.domain.tally`) are the period's to count from now on."""
+
+        period: str
+        category: str
+        count: int
+
+        def apply(self, aggregate: Period) -> None:
+            category = aggregate.categories[self.category]
+            category["funded_count"] += self.count
+            category["funded_sum"] += self.count * category["nominal"]
+
     class Closed(PfdoEvent):
         period: str
         expired: int
@@ -231,6 +244,19 @@ class Period(Aggregate):
 
     def contains(self, start: date, end: date) -> bool:
         return self.start <= start and end <= self.end
+
+    def limited(self, category_name: str) -> bool:
+        """Whether the category has a count or sum limit: then every funding in it is
+        counted here; without, in its tallies (`pfdo.domain.tally`)."""
+        category = self.category(category_name)
+        return category["count_limit"] is not None or category["sum_limit"] is not None
+
+    def absorb_tallies(self, category_name: str, count: int, on: date) -> None:
+        """Count here the fundings the category's tallies counted while it had no limit."""
+        if count:
+            self.trigger_event(
+                self.TalliesAbsorbed, period=self.code, category=category_name, count=count, on=on
+            )
 
     def limit_refusal(self, category_name: str) -> str | None:
         """Why one more certificate does not fit the category's limits, or None."""
