@@ -94,3 +94,41 @@ def test_sixteen_processes_funding_a_category_with_a_count_limit_keep_within_it(
         assert len(ledger.queue(period=PERIOD, category="base").entries) == len(numbers) - limit
         report = ledger.auditor().verify()
         assert report.ok, report.problems
+
+
+def _set_a_first_limit(db: str) -> int:
+    """While the others fund: a count limit 5 above what is funded by then."""
+    with Ledger(db) as ledger:
+        for _ in range(50):
+            try:
+                return ledger.change_limits(
+                    PERIOD, category="base", count=_funded_count(ledger) + 5, on="2025-01-10"
+                ).count
+            except LimitExceeded:  # more were funded meanwhile: try above them
+                continue
+    raise AssertionError("no limit could be set")
+
+
+def _task(args: tuple[str, list[str] | None]) -> list[str] | int:
+    db, numbers = args
+    return _set_a_first_limit(db) if numbers is None else _fund_each_once((db, numbers, False))
+
+
+def test_a_first_limit_set_while_sixteen_processes_fund_holds(db_url: str) -> None:
+    with Ledger(db_url) as ledger:
+        numbers = _region(ledger, WORKERS * PER_WORKER, {"nominal": "10000"})
+    tasks: list[tuple[str, list[str] | None]] = [
+        (db_url, numbers[i::WORKERS]) for i in range(WORKERS)
+    ]
+    tasks.insert(WORKERS // 2, (db_url, None))
+    with multiprocessing.get_context("spawn").Pool(WORKERS + 1) as pool:
+        done = pool.map(_task, tasks, chunksize=1)
+    (limit,) = [d for d in done if isinstance(d, int)]
+    outcomes = [o for d in done if isinstance(d, list) for o in d]
+    assert sorted(set(outcomes)) <= ["funded", "limit"], outcomes
+    with Ledger(db_url) as ledger:
+        funded = _funded_count(ledger)
+        assert funded == outcomes.count("funded") <= limit
+        assert funded == limit or "limit" not in outcomes
+        report = ledger.auditor().verify()
+        assert report.ok, report.problems

@@ -25,6 +25,7 @@ _CONTEXT = {
     "Period.NominalChanged",
     "Period.SettingsChanged",
     "Period.LimitsChanged",
+    "Period.TalliesAbsorbed",
     "Period.Closed",
 }
 #: The period's records of one certificate: its funding, unfunding and waiting.
