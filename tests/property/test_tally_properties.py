@@ -78,6 +78,4 @@ def test_a_first_limit_counts_every_funding_whichever_way_it_was_counted(
 @given(st.text(alphabet="0123456789", min_size=10, max_size=10))
 def test_every_number_falls_in_one_of_the_tallies(number: str) -> None:
     assert 0 <= shard_of(number) < SHARDS
-    assert FundingTally.id_for("2025", "base", shard_of(number)) in FundingTally.ids(
-        "2025", "base"
-    )
+    assert FundingTally.id_for("2025", "base", shard_of(number)) in FundingTally.ids("2025", "base")
