@@ -46,6 +46,7 @@ from pfdo.domain.errors import ConcurrencyConflict, NotFound, PfdoError, Refused
 from pfdo.domain.period import Municipality, Period
 from pfdo.domain.registry import Program, Provider
 from pfdo.domain.requests import RequestRecord
+from pfdo.domain.tally import FundingTally
 from pfdo.loading import load_batch, load_many
 from pfdo.projections.decoding import EventDecoder
 from pfdo.pseudonyms import Pseudonyms, load_pseudonyms
@@ -257,7 +258,9 @@ class Executor:
         if self._bulk is not None:
             raise RuntimeError("Ledger.bulk() blocks do not nest")
         with self._lock:
-            self._bulk = UnitOfWork(chunk, keep=(Period, Program, Municipality, Provider))
+            self._bulk = UnitOfWork(
+                chunk, keep=(Period, Program, Municipality, Provider, FundingTally)
+            )
             try:
                 yield
                 self.save_bulk()

@@ -25,6 +25,7 @@ _CONTEXT = {
     "Period.NominalChanged",
     "Period.SettingsChanged",
     "Period.LimitsChanged",
+    "Period.TalliesAbsorbed",
     "Period.Closed",
 }
 #: The period's records of one certificate: its funding, unfunding and waiting.
@@ -33,6 +34,7 @@ _OF_A_CERTIFICATE = {
     "Period.CertificateUnfunded",
     "Period.Queued",
     "Period.LeftQueue",
+    "FundingTally.Counted",
 }
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from eventsourcing.domain import Aggregate
+
 from pfdo import commands as cmd
 from pfdo import results as res
-from pfdo.decisions import waiting
+from pfdo.decisions import tallies, waiting
 from pfdo.domain.certificate import Certificate, ChildRegistration
 from pfdo.domain.contract import Contract
 from pfdo.domain.errors import AlreadyExists, Refused
@@ -65,7 +67,11 @@ def fund_certificate(w: Executor, c: cmd.FundCertificate) -> Decision[res.Fundin
             number=c.number, period=c.period, category=c.category, position=position
         )
         return res.Funding(queued), [period]
-    waiting.fund(certificate, period, c.category, c.on)
+    if period.limited(c.category):
+        waiting.fund(certificate, period, c.category, c.on)
+        changed: list[Aggregate] = [certificate, period]
+    else:
+        changed = tallies.fund_without_limits(w, certificate, period, c.category, c.on)
     result = res.CertificateFunded(
         number=c.number,
         period=c.period,
@@ -73,7 +79,7 @@ def fund_certificate(w: Executor, c: cmd.FundCertificate) -> Decision[res.Fundin
         nominal=nominal,
         unit=unit_of(state),
     )
-    return res.Funding(result), [certificate, period]
+    return res.Funding(result), changed
 
 
 def unfund_certificate(w: Executor, c: cmd.UnfundCertificate) -> Decision[res.Unfunded]:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pfdo import commands as cmd
 from pfdo import results as res
-from pfdo.decisions import settlement, waiting
+from pfdo.decisions import settlement, tallies, waiting
 from pfdo.domain import closing
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.errors import AlreadyExists
@@ -106,6 +106,9 @@ def change_limits(w: Executor, c: cmd.ChangeLimits) -> Decision[res.LimitsChange
     category = period.category(c.category)
     count = category["count_limit"] if c.count is None else c.count
     total = category["sum_limit"] if c.sum is None else c.sum
+    period.check_open()
+    limits = count is not None or total is not None
+    sealed = tallies.seal_for_limits(w, period, c.category, c.on) if limits else []
     period.change_limits(c.category, count, total, c.on)
     served = waiting.serve(w, period, c.category, c.on)
     result = res.LimitsChanged(
@@ -116,7 +119,7 @@ def change_limits(w: Executor, c: cmd.ChangeLimits) -> Decision[res.LimitsChange
         funded_from_queue=[s.number for s in served],
         unit=unit_of(category),
     )
-    return result, [period, *served]
+    return result, [period, *sealed, *served]
 
 
 def change_settings(w: Executor, c: cmd.ChangeSettings) -> Decision[res.PeriodSettings]:

@@ -2,7 +2,9 @@
 calendar.
 
 A period holds the counters its category limits need and each category's waiting list
-(rule 19: certificates refused only by a limit, first in, first out); the list of
+(rule 19: certificates refused only by a limit, first in, first out); a category without
+limits counts its fundings in tallies instead (`pfdo.domain.tally`), which the period
+takes over when a first limit is set (`absorb_tallies`). The list of
 certificates funded in it lives in the projections, which is what keeps this aggregate
 small. Its settings say how providers are paid: the advance rate (rule 16) and the day
 from which its last month may be billed (rule 18).
@@ -179,6 +181,19 @@ class Period(Aggregate):
             category["funded_count"] -= 1
             category["funded_sum"] -= self.amount
 
+    class TalliesAbsorbed(PfdoEvent):
+        """A first limit is set on a category without: the fundings its tallies counted
+        (`pfdo.domain.tally`) are the period's to count from now on."""
+
+        period: str
+        category: str
+        count: int
+
+        def apply(self, aggregate: Period) -> None:
+            category = aggregate.categories[self.category]
+            category["funded_count"] += self.count
+            category["funded_sum"] += self.count * category["nominal"]
+
     class Closed(PfdoEvent):
         """`expired`: rubles; version 2 adds `expired_hours` (rule 22: units never mix)."""
 
@@ -241,6 +256,19 @@ class Period(Aggregate):
 
     def contains(self, start: date, end: date) -> bool:
         return self.start <= start and end <= self.end
+
+    def limited(self, category_name: str) -> bool:
+        """Whether the category has a count or sum limit: then every funding in it is
+        counted here; without, in its tallies (`pfdo.domain.tally`)."""
+        category = self.category(category_name)
+        return category["count_limit"] is not None or category["sum_limit"] is not None
+
+    def absorb_tallies(self, category_name: str, count: int, on: date) -> None:
+        """Count here the fundings the category's tallies counted while it had no limit."""
+        if count:
+            self.trigger_event(
+                self.TalliesAbsorbed, period=self.code, category=category_name, count=count, on=on
+            )
 
     def limit_refusal(self, category_name: str) -> str | None:
         """Why one more certificate does not fit the category's limits, or None."""

@@ -86,17 +86,15 @@ def _period_opened(ws: Workspace, e: Period.Opened, _seq: int) -> None:
 
 @handles(Period.CertificateFunded)
 def _period_funded(ws: Workspace, e: Period.CertificateFunded, _seq: int) -> None:
-    row = ws.require(t.categories, e.period, e.category)
-    row["funded_count"] += 1
-    row["funded_sum"] += e.amount
+    # the category's count and sum follow the certificate's own `Funded`, which every
+    # funding records (a funding without limits records no `Period.CertificateFunded`)
     _leave_list(ws, e.period, e.number, "funded")
 
 
-@handles(Period.CertificateUnfunded)
-def _period_unfunded(ws: Workspace, e: Period.CertificateUnfunded, _seq: int) -> None:
+def _count_in_category(ws: Workspace, e: Any, sign: int) -> None:
     row = ws.require(t.categories, e.period, e.category)
-    row["funded_count"] -= 1
-    row["funded_sum"] -= e.amount
+    row["funded_count"] += sign
+    row["funded_sum"] += sign * e.amount
 
 
 @handles(Period.LimitsChanged)
@@ -209,6 +207,8 @@ def _movement(ws: Workspace, e: Any, seq: int) -> None:
     kind = MOVEMENT_KINDS[type(e)]
     number = e.number
     if kind == "funded":
+        _count_in_category(ws, e, +1)
+        _leave_list(ws, e.period, number, "funded")
         ws.require(t.certificates, number)["kind"] = "financing"
         ws.put(
             t.balances,
@@ -224,6 +224,7 @@ def _movement(ws: Workspace, e: Any, seq: int) -> None:
     balance = ws.require(t.balances, number, e.period)
     apply_movement(balance, kind, e.amount)
     if kind == "unfunded":
+        _count_in_category(ws, e, -1)
         balance["status"] = "unfunded"
         ws.require(t.certificates, number)["kind"] = e.kind
     ws.append(t.movements, movement_row(e, seq, balance["unit"]))
@@ -358,6 +359,9 @@ def _money_rows(e: Any) -> list[tuple[Table, tuple[Any, ...]]]:
     rows: list[tuple[Table, tuple[Any, ...]]] = [(t.balances, (e.number, e.period))]
     if isinstance(e, Certificate.Funded | Certificate.Unfunded):
         rows.append((t.certificates, (e.number,)))
+        rows.append((t.categories, (e.period, e.category)))
+    if isinstance(e, Certificate.Funded):
+        rows.append((t.waiting, (e.period, e.number)))
     return rows
 
 
@@ -368,11 +372,7 @@ def _terminated_rows(e: Contract.Terminated) -> list[tuple[Table, tuple[Any, ...
 
 
 _REACHES: dict[type, Callable[[Any], list[tuple[Table, tuple[Any, ...]]]]] = {
-    Period.CertificateFunded: lambda e: [
-        (t.categories, (e.period, e.category)),
-        (t.waiting, (e.period, e.number)),
-    ],
-    Period.CertificateUnfunded: lambda e: [(t.categories, (e.period, e.category))],
+    Period.CertificateFunded: lambda e: [(t.waiting, (e.period, e.number))],
     Period.LimitsChanged: lambda e: [(t.categories, (e.period, e.category))],
     Period.SettingsChanged: lambda e: [(t.periods, (e.period,))],
     Period.LeftQueue: lambda e: [(t.waiting, (e.period, e.number))],

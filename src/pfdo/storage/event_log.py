@@ -26,6 +26,7 @@ from eventsourcing.utils import Environment, EnvType
 from pfdo.domain.errors import StoreUnavailable
 from pfdo.domain.period import Municipality, Period
 from pfdo.domain.registry import Program
+from pfdo.domain.tally import FundingTally
 from pfdo.storage import EventStorage
 
 
@@ -46,7 +47,13 @@ class EventLog(Application[UUID]):
     """The event store: aggregates are saved here, and the log is read from here."""
 
     name = "pfdo"
-    snapshotting_intervals = {Period: 20, Program: 20, Municipality: 20}  # noqa: RUF012
+    #: a category's tallies hold a share of its fundings each: snapshotted like a period
+    snapshotting_intervals = {  # noqa: RUF012
+        Period: 20,
+        Program: 20,
+        Municipality: 20,
+        FundingTally: 20,
+    }
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

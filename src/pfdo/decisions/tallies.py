@@ -1,0 +1,54 @@
+"""Fundings in a category without limits, counted in its tallies (`pfdo.domain.tally`),
+and the day a first limit is set on such a category.
+
+A funding without limits writes its certificate and one tally; it writes the period only
+when the certificate waits in one of its lists (funding takes it off: rule 19). Setting a
+first limit writes every tally of the category beside the period, so a funding decided
+on the category before the limit conflicts on its tally and is decided again.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from eventsourcing.domain import Aggregate
+
+from pfdo.domain.certificate import Certificate
+from pfdo.domain.period import Period
+from pfdo.domain.tally import SHARDS, FundingTally, shard_of, tally_for
+
+if TYPE_CHECKING:
+    from pfdo.execution import Executor
+
+
+def fund_without_limits(
+    w: Executor, certificate: Certificate, period: Period, category: str, on: date
+) -> list[Aggregate]:
+    """Rule 3 in a category without limits: credit the nominal, count it in a tally."""
+    period.check_open()
+    nominal = period.category(category)["nominal"]
+    certificate.check_fundable(period.code, period.municipality, period.start)
+    tally = _tally(w, period.code, category, shard_of(certificate.number), on)
+    tally.count_funding(certificate.number, on)
+    certificate.fund(period.code, period.municipality, period.start, category, nominal, on)
+    changed: list[Aggregate] = [certificate, tally]
+    if period.place_of(certificate.number) is not None:
+        period.leave_queue(certificate.number, on)
+        changed.append(period)
+    return changed
+
+
+def seal_for_limits(w: Executor, period: Period, category: str, on: date) -> list[Aggregate]:
+    """Before a first limit on `category`: the period takes over its tallies' count, and
+    the tallies take no more fundings; return the tallies (all written)."""
+    if period.limited(category):
+        return []
+    tallies = [_tally(w, period.code, category, k, on) for k in range(SHARDS)]
+    period.absorb_tallies(category, sum(t.seal(on) for t in tallies), on)
+    return list(tallies)
+
+
+def _tally(w: Executor, period: str, category: str, shard: int, on: date) -> FundingTally:
+    found = w.find_id(FundingTally, FundingTally.id_for(period, category, shard))
+    return tally_for(found, period, category, shard, on)
