@@ -17,6 +17,7 @@ from eventsourcing.domain import Aggregate
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.period import Period
 from pfdo.domain.tally import SHARDS, FundingTally, shard_of, tally_for
+from pfdo.domain.units import unit_of
 
 if TYPE_CHECKING:
     from pfdo.execution import Executor
@@ -27,11 +28,19 @@ def fund_without_limits(
 ) -> list[Aggregate]:
     """Rule 3 in a category without limits: credit the nominal, count it in a tally."""
     period.check_open()
-    nominal = period.category(category)["nominal"]
+    state = period.category(category)
     certificate.check_fundable(period.code, period.municipality, period.start)
     tally = _tally(w, period.code, category, shard_of(certificate.number), on)
     tally.count_funding(certificate.number, on)
-    certificate.fund(period.code, period.municipality, period.start, category, nominal, on)
+    certificate.fund(
+        period.code,
+        period.municipality,
+        period.start,
+        category,
+        state["nominal"],
+        on,
+        unit_of(state),
+    )
     changed: list[Aggregate] = [certificate, tally]
     if period.place_of(certificate.number) is not None:
         period.leave_queue(certificate.number, on)

@@ -222,7 +222,7 @@ class Certificate(Aggregate):
         category: str,
         amount: int,
         on: date,
-        unit: str = RUB,
+        unit: str,
     ) -> None:
         """Rule 3: credit a period's nominal (in its category's unit) to this certificate."""
         self.check_fundable(period, municipality, period_start)
