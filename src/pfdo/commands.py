@@ -27,6 +27,7 @@ from pfdo.types import (
     Code,
     Count,
     DateIn,
+    HoursIn,
     MonthIn,
     OptionalText,
     RublesIn,
@@ -132,7 +133,7 @@ class AddProgram(Command):
     capacity: Count | None = Field(default=None, ge=1)
     normative_price: RublesIn | None = None
     #: rule 21: hours a month (two decimals) and rubles a person-hour, both or neither
-    hours_per_month: RublesIn | None = None
+    hours_per_month: HoursIn | None = None
     hour_cost: RublesIn | None = None
 
     @model_validator(mode="after")

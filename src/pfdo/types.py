@@ -118,10 +118,10 @@ def _as_value_error(parse: Callable[[str], T], value: str) -> T:
         raise ValueError(str(error)) from None
 
 
-def _rubles_in(value: Any, limit: int = MAX_AMOUNT) -> int:
+def _rubles_in(value: Any, limit: int = MAX_AMOUNT, unit: str = "rubles") -> int:
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise ValueError(f"{value!r} is not an amount in rubles")
-    return _as_value_error(partial(parse_rubles, limit=limit), str(value))
+        raise ValueError(f"{value!r} is not an amount in {unit}")
+    return _as_value_error(partial(parse_rubles, limit=limit, unit=unit), str(value))
 
 
 def _kopecks_from_json(value: Any) -> Any:
@@ -148,6 +148,8 @@ def _month_in(value: Any) -> str:
 
 RublesIn = Annotated[int, BeforeValidator(_rubles_in)]
 TotalRublesIn = Annotated[int, BeforeValidator(partial(_rubles_in, limit=MAX_TOTAL))]
+#: hours with two decimals at most (rule 21), held as hundredths
+HoursIn = Annotated[int, BeforeValidator(partial(_rubles_in, unit="hours"))]
 Kopecks = Annotated[
     int,
     BeforeValidator(_kopecks_from_json),

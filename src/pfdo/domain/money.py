@@ -23,19 +23,22 @@ MAX_TOTAL: Kopecks = 999_999_999_999_99
 _RUBLES = re.compile(r"([0-9]+)(?:\.([0-9]{1,2}))?", re.ASCII)
 
 
-def parse_rubles(text: str | int, what: str = "amount", limit: Kopecks | None = None) -> Kopecks:
-    """Parse a ruble amount (`"1500.50"`) into kopecks (`150050`), at most `limit`."""
+def parse_rubles(
+    text: str | int, what: str = "amount", limit: Kopecks | None = None, unit: str = "rubles"
+) -> Kopecks:
+    """Parse a ruble amount (`"1500.50"`) into kopecks (`150050`), at most `limit`; an
+    amount of hours (`unit="hours"`) reads the same into hundredths."""
     raw = str(text).strip()
     match = _RUBLES.fullmatch(raw)
     if match is None:
         raise InvalidInput(
-            f"{what} {raw!r} is not an amount in rubles: expected digits 0-9 with at most "
+            f"{what} {raw!r} is not an amount in {unit}: expected digits 0-9 with at most "
             "two decimals and no sign, like 1500 or 1500.50"
         )
     whole, fraction = match.group(1).lstrip("0"), (match.group(2) or "").ljust(2, "0")
     kopecks = int(whole or "0") * 100 + int(fraction) if len(whole) <= 15 else None
     if limit is not None and (kopecks is None or kopecks > limit):
-        raise InvalidInput(f"{what} {raw} is too large: at most {format_limit(limit)} rubles")
+        raise InvalidInput(f"{what} {raw} is too large: at most {format_limit(limit)} {unit}")
     if kopecks is None:
         raise InvalidInput(f"{what} {raw} is too large")
     return kopecks
