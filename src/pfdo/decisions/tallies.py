@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 from eventsourcing.domain import Aggregate
 
+from pfdo.decisions import waiting
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.period import Period
 from pfdo.domain.tally import SHARDS, FundingTally, shard_of, tally_for
-from pfdo.domain.units import unit_of
 
 if TYPE_CHECKING:
     from pfdo.execution import Executor
@@ -28,19 +28,11 @@ def fund_without_limits(
 ) -> list[Aggregate]:
     """Rule 3 in a category without limits: credit the nominal, count it in a tally."""
     period.check_open()
-    state = period.category(category)
+    period.category(category)
     certificate.check_fundable(period.code, period.municipality, period.start)
     tally = _tally(w, period.code, category, shard_of(certificate.number), on)
     tally.count_funding(certificate.number, on)
-    certificate.fund(
-        period.code,
-        period.municipality,
-        period.start,
-        category,
-        state["nominal"],
-        on,
-        unit_of(state),
-    )
+    waiting.credit(certificate, period, category, on)
     changed: list[Aggregate] = [certificate, tally]
     if period.place_of(certificate.number) is not None:
         period.leave_queue(certificate.number, on)

@@ -45,17 +45,16 @@ def serve_all(w: Executor, period: Period, on: date) -> list[Certificate]:
 
 def fund(certificate: Certificate, period: Period, category: str, on: date) -> int:
     """Rule 3 on both aggregates: credit the nominal, count it in the category."""
-    state = period.category(category)
     certificate.check_fundable(period.code, period.municipality, period.start)
     period.record_funding(certificate.number, category, on)
-    certificate.fund(
-        period.code,
-        period.municipality,
-        period.start,
-        category,
-        state["nominal"],
-        on,
-        unit_of(state),
-    )
+    return credit(certificate, period, category, on)
+
+
+def credit(certificate: Certificate, period: Period, category: str, on: date) -> int:
+    """Credit the category's nominal, in its unit, to the certificate; return it."""
+    state = period.category(category)
     nominal: int = state["nominal"]
+    certificate.fund(
+        period.code, period.municipality, period.start, category, nominal, on, unit_of(state)
+    )
     return nominal
