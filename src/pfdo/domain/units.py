@@ -34,8 +34,3 @@ def to_rubles(amount: int, unit: str, hour_cost: int | None) -> int:
     if hour_cost is None:
         raise ValueError("an amount in hours needs the normative cost of a person-hour")
     return amount * hour_cost // 100
-
-
-def unit_label(unit: str) -> str:
-    """How an amount's unit reads in a sentence: `12.00 rubles`, `5.42 hours`."""
-    return "hours" if unit == HOURS else "rubles"
