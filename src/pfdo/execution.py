@@ -47,7 +47,7 @@ from pfdo.domain.period import Municipality, Period
 from pfdo.domain.registry import Program, Provider
 from pfdo.domain.requests import RequestRecord
 from pfdo.domain.tally import FundingTally
-from pfdo.loading import load_batch, load_many
+from pfdo.loading import WarmAggregates, bring_up, load_batch, load_many
 from pfdo.projections.decoding import EventDecoder
 from pfdo.pseudonyms import Pseudonyms, load_pseudonyms
 from pfdo.types import check_request_id
@@ -63,6 +63,10 @@ Decision = tuple[R, list[Aggregate]]
 Decide = Callable[["Executor", C], Decision[R]]
 
 MAX_ATTEMPTS = 6
+#: The kinds many writers share (the bulk's identity map keeps them whole, too): kept
+#: between commands, each is brought up to the log when read (one query for the events
+#: after it). The rest (a family's certificate, its contracts) are taken as kept.
+SHARED = (Period, Program, Municipality, Provider, FundingTally)
 #: At most this many recordings of this executor's saves wait for the next catch-up in
 #: memory; beyond that the catch-up reads them back from the log.
 UNFOLDED_KEPT = 5000
@@ -75,6 +79,45 @@ log = logging.getLogger(__name__)
 def backoff(attempt: int) -> None:
     """Wait a random while before retry `attempt` (0-based), so racers spread out."""
     time.sleep(random.uniform(0, BACKOFF * 2**attempt))
+
+
+class _Attempt:
+    """What one attempt at a decision read: each aggregate's version as read, and which
+    came warm (kept from an earlier command, perhaps behind the log)."""
+
+    def __init__(self) -> None:
+        self.versions: dict[UUID, int] = {}
+        self.aggregates: dict[UUID, Aggregate] = {}
+        self.warm: set[UUID] = set()
+
+    def read(
+        self, found: Aggregate | None, *, warm: bool, aggregate_id: UUID | None = None
+    ) -> None:
+        key = found.id if found is not None else aggregate_id
+        assert key is not None
+        if key in self.versions:
+            return
+        self.versions[key] = 0 if found is None else found.version
+        if found is not None:
+            self.aggregates[key] = found
+        if warm:
+            self.warm.add(key)
+
+    def unwritten_warm(self, changed: Sequence[Aggregate]) -> dict[UUID, int]:
+        """The versions read of the warm aggregates the decision does not write."""
+        written = {a.id for a in changed}
+        return {k: self.versions[k] for k in self.warm if k not in written}
+
+    def to_keep(self, saved: Sequence[Aggregate]) -> list[Aggregate]:
+        """After the save: what it wrote, and what was read and left as read."""
+        kept = [a for a in saved if not isinstance(a, RequestRecord)]
+        written = {a.id for a in saved}
+        kept += [
+            a
+            for k, a in self.aggregates.items()
+            if k not in written and a.version == self.versions[k] and not a.pending_events
+        ]
+        return kept
 
 
 class Executor:
@@ -96,6 +139,8 @@ class Executor:
         self._unfolded: list[Recording[UUID]] = []
         #: whether anything was saved here since the last catch-up
         self.behind = False
+        #: the aggregates the last commands read and saved (`pfdo.loading.WarmAggregates`)
+        self.warm = WarmAggregates()
 
     @property
     def _bulk(self) -> UnitOfWork | None:
@@ -109,21 +154,28 @@ class Executor:
     # -- reading, for decisions -----------------------------------------------------
 
     def load(self, cls: type[A], aggregate_id: UUID) -> A | None:
-        """From its latest snapshot, if any, and the events after it (`pfdo.loading`)."""
+        """From its latest snapshot, if any, and the events after it (`pfdo.loading`);
+        inside a command (not a bulk), from the aggregates earlier commands left warm."""
+        attempt: _Attempt | None = getattr(self._local, "attempt", None)
+        if attempt is not None:
+            kept = self.warm.get(aggregate_id)
+            if kept is not None:
+                shared = isinstance(kept, SHARED)
+                if shared:
+                    kept = bring_up(self.log, kept, self.decode)
+                attempt.read(kept, warm=not shared)
+                return cast(A, kept)
         found = load_many(self.log, [aggregate_id], self.decode).get(aggregate_id)
-        reads: dict[UUID, int] | None = getattr(self._local, "reads", None)
-        if reads is not None:
-            reads[aggregate_id] = 0 if found is None else found.version
+        if attempt is not None:
+            attempt.read(found, warm=False, aggregate_id=aggregate_id)
         return cast(A | None, found)
 
     def _stale(self, reads: dict[UUID, int]) -> bool:
         """Whether another writer has changed any of the aggregates a decision read."""
-        recorder = self.log.recorder
-        for aggregate_id, version in reads.items():
-            latest = recorder.select_events(aggregate_id, desc=True, limit=1)
-            if (latest[0].originator_version if latest else 0) != version:
-                return True
-        return False
+        if not reads:
+            return False
+        latest = self.log.storage.latest_versions(list(reads))
+        return any(latest.get(key, 0) != version for key, version in reads.items())
 
     @property
     def ids(self) -> Pseudonyms:
@@ -201,27 +253,42 @@ class Executor:
             replayed = self.replayed(command, request_id, result_type)
             if replayed is not None:
                 return replayed
-            reads: dict[UUID, int] = {}
-            self._local.reads = reads
+            reads = self._local.attempt = _Attempt()
             try:
                 result, changed = decide(self, command)
             except Refused:
                 # decided on records another writer changed meanwhile (a contract read
                 # before its certificate was billed, say): decide again on fresh ones
-                if not self._stale(reads):
+                self.warm.forget(reads.versions)
+                if not self._stale(reads.versions):
                     raise
                 self.conflicts_retried += 1
                 backoff(attempt)
                 continue
+            except BaseException:
+                self.warm.forget(reads.versions)
+                raise
             finally:
-                self._local.reads = None
+                self._local.attempt = None
+            # a kept one that is only read must still be what the log holds (one that is
+            # written conflicts on its version in the save)
+            if self._stale(reads.unwritten_warm(changed)):
+                self.warm.forget(reads.versions)
+                self.conflicts_retried += 1
+                continue
             changed.extend(idempotency.request_record(self.ids, command, request_id, result))
             try:
                 recorded = self.log.save(*changed)
             except RecordConflictError:
+                self.warm.forget(reads.versions)
                 self.conflicts_retried += 1
                 backoff(attempt)
                 continue
+            except BaseException:
+                self.warm.forget(reads.versions)
+                raise
+            self.warm.forget(reads.versions)  # a read one the decision changed unsaved, too
+            self.warm.keep(reads.to_keep(changed))
             self.project(recorded)
             return result
         raise ConcurrencyConflict(
@@ -258,9 +325,7 @@ class Executor:
         if self._bulk is not None:
             raise RuntimeError("Ledger.bulk() blocks do not nest")
         with self._lock:
-            self._bulk = UnitOfWork(
-                chunk, keep=(Period, Program, Municipality, Provider, FundingTally)
-            )
+            self._bulk = UnitOfWork(chunk, keep=SHARED)
             try:
                 yield
                 self.save_bulk()

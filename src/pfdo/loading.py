@@ -20,6 +20,7 @@ backend's, in `pfdo.storage` (`EventLog.storage`).
 from __future__ import annotations
 
 import contextlib
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,8 @@ from pfdo.store import EventLog
 __all__ = [
     "LoadedBatch",
     "LoggedEvent",
+    "WarmAggregates",
+    "bring_up",
     "load_batch",
     "load_many",
     "read_aggregate_log",
@@ -89,6 +92,58 @@ def load_many(
 ) -> dict[UUID, Aggregate]:
     """Every aggregate of `ids` that exists (see `load_batch`)."""
     return load_batch(log, ids, decode).aggregates
+
+
+class WarmAggregates:
+    """The aggregates one executor's commands read and wrote lately, kept between
+    commands so that the next command need not read them again (at most `size`, the
+    least recently used forgotten first).
+
+    An aggregate kept here may be behind the log (another writer may have saved it
+    since): the executor uses one only where that cannot go unnoticed. An aggregate the
+    command writes conflicts on its version when saved; one it only reads has its version
+    checked against the log (`EventStorage.latest_versions`, one query for all of them)
+    before the save. Either way a stale one is forgotten and the command decided again on
+    fresh loads. Whatever a command read is forgotten when it fails (a decision may have
+    changed it before it refused), so only saved states are kept.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._kept: OrderedDict[UUID, Aggregate] = OrderedDict()
+
+    def get(self, aggregate_id: UUID) -> Aggregate | None:
+        found = self._kept.get(aggregate_id)
+        if found is not None:
+            self._kept.move_to_end(aggregate_id)
+        return found
+
+    def keep(self, aggregates: Iterable[Aggregate]) -> None:
+        for aggregate in aggregates:
+            self._kept[aggregate.id] = aggregate
+            self._kept.move_to_end(aggregate.id)
+        while len(self._kept) > self.size:
+            self._kept.popitem(last=False)
+
+    def forget(self, aggregate_ids: Iterable[UUID]) -> None:
+        for aggregate_id in aggregate_ids:
+            self._kept.pop(aggregate_id, None)
+
+    def clear(self) -> None:
+        self._kept.clear()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+
+def bring_up(
+    log: EventLog, aggregate: Aggregate, decode: Callable[[LoggedEvent], Any]
+) -> Aggregate:
+    """`aggregate` as the log holds it now: the events stored after its version, if
+    any, applied to it (one query)."""
+    for stored in log.storage.events_after({aggregate.id: aggregate.version}):
+        aggregate = decode(stored).mutate(aggregate)
+    return aggregate
 
 
 def _from_snapshot(log: EventLog, stored: LoggedEvent) -> Aggregate:

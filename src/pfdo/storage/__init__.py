@@ -51,6 +51,9 @@ class EventStorage(Protocol):
         stored events of each after that snapshot (after version 0 without one), in
         version order for each id; in one round trip where the backend allows it."""
 
+    def latest_versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
+        """The version of the last stored event of each of `ids` that has any."""
+
     def replace_snapshots(
         self, superseded: Sequence[tuple[UUID, int]], stored: Sequence[StoredEvent]
     ) -> None:

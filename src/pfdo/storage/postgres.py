@@ -59,7 +59,16 @@ SELECT false, e.originator_id, e.originator_version, e.topic, e.state
     ON e.originator_id = wanted.id AND e.originator_version > COALESCE(wanted.v, 0)
 ORDER BY 1 DESC, 2, 3
 """
+# The last version of each id: an index seek to each id's last entry.
+_LATEST_VERSIONS = """
+SELECT originator_id, MAX(originator_version) AS version FROM {events}
+ WHERE originator_id = ANY(%s) GROUP BY originator_id
+"""
 _DELETE_SUPERSEDED = "DELETE FROM {snapshots} WHERE originator_id = %s AND originator_version <= %s"
+
+
+def _uuid(key: Any) -> UUID:
+    return key if isinstance(key, UUID) else UUID(str(key))
 
 
 def _table(recorder: PostgresAggregateRecorder) -> Composed:
@@ -107,6 +116,11 @@ class PostgresStorage:
             )
             (snapshots if r["snapshot"] else events).append(logged)
         return snapshots, events
+
+    def latest_versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
+        statement = SQL(_LATEST_VERSIONS).format(events=_table(self._events))
+        rows = self._fetch(statement, [list(ids)])
+        return {_uuid(r["originator_id"]): r["version"] for r in rows}
 
     def _rows(self, statement: Composed, params: list[Any]) -> list[LoggedEvent]:
         return [

@@ -45,6 +45,11 @@ SELECT e.originator_id, e.originator_version, e.topic, e.state
  WHERE e.originator_id = wanted.id AND e.originator_version > wanted.after
  ORDER BY e.originator_id, e.originator_version
 """
+# The last version of each id: an index seek to each id's last entry.
+_LATEST_VERSIONS = """
+SELECT originator_id, MAX(originator_version) FROM {events}
+ WHERE originator_id IN ({ids}) GROUP BY originator_id
+"""
 _DELETE_SUPERSEDED = "DELETE FROM {snapshots} WHERE originator_id = ? AND originator_version <= ?"
 
 
@@ -96,6 +101,15 @@ class SQLiteStorage:
         snapshots = self.latest_snapshots(ids)
         after = {s.originator_id: s.originator_version for s in snapshots}
         return snapshots, self.events_after({i: after.get(i, 0) for i in ids})
+
+    def latest_versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
+        query = _LATEST_VERSIONS.format(
+            ids=",".join("?" * len(ids)), events=self._events.events_table_name
+        )
+        by_hex = {i.hex: i for i in ids}
+        with self._events.datastore.transaction(commit=False) as cursor:
+            cursor.execute(query, [i.hex for i in ids])
+            return {by_hex[r[0]]: r[1] for r in cursor.fetchall()}
 
     def _rows(self, statement: str, params: list[Any], ids: Iterable[UUID]) -> list[LoggedEvent]:
         with self._events.datastore.transaction(commit=False) as cursor:
