@@ -63,10 +63,13 @@ Decision = tuple[R, list[Aggregate]]
 Decide = Callable[["Executor", C], Decision[R]]
 
 MAX_ATTEMPTS = 6
-#: The kinds many writers share (the bulk's identity map keeps them whole, too): kept
-#: between commands, each is brought up to the log when read (one query for the events
-#: after it). The rest (a family's certificate, its contracts) are taken as kept.
+#: The kinds many writers share (the bulk's identity map keeps them whole, too).
 SHARED = (Period, Program, Municipality, Provider, FundingTally)
+#: Of those, the ones everyday commands of many writers write (an enrolment its
+#: program, a funding its tally): kept between commands, each is brought up to the log
+#: when read (one query for the events after it). The rest are taken as kept and
+#: checked before the save (`Executor._execute`).
+BUSY = (Program, FundingTally)
 #: At most this many recordings of this executor's saves wait for the next catch-up in
 #: memory; beyond that the catch-up reads them back from the log.
 UNFOLDED_KEPT = 5000
@@ -160,10 +163,10 @@ class Executor:
         if attempt is not None:
             kept = self.warm.get(aggregate_id)
             if kept is not None:
-                shared = isinstance(kept, SHARED)
-                if shared:
+                busy = isinstance(kept, BUSY)
+                if busy:
                     kept = bring_up(self.log, kept, self.decode)
-                attempt.read(kept, warm=not shared)
+                attempt.read(kept, warm=not busy)
                 return cast(A, kept)
         found = load_many(self.log, [aggregate_id], self.decode).get(aggregate_id)
         if attempt is not None:
@@ -351,6 +354,7 @@ class Executor:
         bulk = self._bulk
         if bulk is None or not bulk.pending():
             return
+        self.warm.forget(a.id for a in bulk.pending())  # saved here, not through a command
         try:
             self.log.save(*bulk.pending())
         except RecordConflictError:
@@ -364,6 +368,7 @@ class Executor:
 
     def save(self, *aggregates: Any) -> list[Recording[UUID]]:
         """Save the new events of `aggregates` in one transaction."""
+        self.warm.forget(a.id for a in aggregates if isinstance(a, Aggregate))
         return self.log.save(*aggregates)
 
     def save_or_conflict(self, *aggregates: Any, attempt: int = 0) -> bool:
