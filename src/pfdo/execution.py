@@ -287,7 +287,7 @@ class Executor:
         if bulk is None or not bulk.pending():
             return
         try:
-            self.log.save(*bulk.pending())
+            recorded = self.log.save(*bulk.pending())
         except RecordConflictError:
             bulk.saved()
             raise ConcurrencyConflict(
@@ -295,7 +295,7 @@ class Executor:
                 "were not written"
             ) from None
         bulk.saved()
-        self.project()
+        self.project(recorded)
 
     def save(self, *aggregates: Any) -> list[Recording[UUID]]:
         """Save the new events of `aggregates` in one transaction."""
