@@ -84,27 +84,23 @@ def _good_marks(
     a row is short or a cell is wrong (empty contract, a date or flag that is not one, a
     lesson given twice): `lesson_cells` then walks the rows to name each wrong cell."""
     cells = list(map(itemgetter(1), rows))
-    if not cells or min(map(len, cells)) <= max(at_contract, at_date, at_flag):
+    try:
+        contracts = list(map(str.strip, map(itemgetter(at_contract), cells)))
+        # each distinct date text parsed once; a text that is not a date raises
+        lessons = list(
+            map(SheetDates().__getitem__, map(str.strip, map(itemgetter(at_date), cells)))
+        )
+        presents: list[bool | None] | None = None
+        if at_flag >= 0:
+            spelled = {**FLAGS, "": True}  # an empty cell is present
+            flags = map(str.lower, map(str.strip, map(itemgetter(at_flag), cells)))
+            presents = list(map(spelled.get, flags))
+    except (IndexError, InvalidInput):  # a short row, a wrong date
         return None
-    contracts = list(map(str.strip, map(itemgetter(at_contract), cells)))
-    if not all(contracts):
+    if not cells or not all(contracts) or (presents is not None and None in presents):
         return None
-    texts = list(map(str.strip, map(itemgetter(at_date), cells)))
-    known: dict[str, date] = {}
-    for text in set(texts):  # a journal holds few distinct dates
-        try:
-            known[text] = parse_sheet_date(text)
-        except InvalidInput:
-            return None
-    lessons = list(map(known.__getitem__, texts))
-    presents: Iterable[bool] = repeat(True)
-    if at_flag >= 0:
-        flags = list(map(str.lower, map(str.strip, map(itemgetter(at_flag), cells))))
-        spelled = {**FLAGS, "": True}  # an empty cell is present
-        if not spelled.keys() >= set(flags):
-            return None
-        presents = map(spelled.__getitem__, flags)
     if len(set(zip(contracts, lessons, strict=True))) != len(cells):
         return None  # a lesson given twice
     lines = map(itemgetter(0), rows)
-    return list(zip(lines, contracts, lessons, presents, strict=False))  # presents may repeat
+    flagged: Iterable[bool | None] = repeat(True) if presents is None else presents
+    return list(zip(lines, contracts, lessons, flagged, strict=False))  # type: ignore[arg-type]
