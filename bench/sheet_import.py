@@ -105,12 +105,16 @@ def timed(action: object) -> tuple[int, float]:
 
 
 def imported(store: str, folder: Path, path: Path) -> int:
+    """As `pfdo import attendance` runs: the collector paused for the whole command, the
+    ledger's close (the catch-up) included, and the journal freed before it resumes."""
     copy = str(folder / "copy.sqlite")
     shutil.copyfile(store, copy)
-    with Ledger(copy) as ledger, collector_paused():
-        journal = read_journal(path)
-        assert not journal.errors, journal.errors[:3]
-        result = import_attendance(ledger, journal.marks, on=END, request_id="bench")
+    with collector_paused():
+        with Ledger(copy) as ledger:
+            journal = read_journal(path)
+            assert not journal.errors, journal.errors[:3]
+            result = import_attendance(ledger, journal.marks, on=END, request_id="bench")
+        del journal
     Path(copy).unlink()
     return result.written
 

@@ -9,6 +9,7 @@ in each command's `--help` (built from `pfdo.imports.kinds`, so help and code ag
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
@@ -23,6 +24,7 @@ from pfdo.cli_session import (
     progress_bar,
     refusals,
 )
+from pfdo.collector import collector_paused
 from pfdo.domain.errors import InvalidInput
 from pfdo.imports import FIELDS, KINDS, Journal, JournalRejected, import_attendance, read_journal
 from pfdo.imports.batch import Batch, SheetRefused, SheetRejected, import_batch, read_batch
@@ -167,16 +169,21 @@ def _attendance(
     on: str | None,
     request_id: str | None,
 ) -> None:
-    with refusals():
-        read = read_journal(file, encoding=encoding)
-    if read.errors and not partial:
-        _fail(JournalRejected(read.file, read.errors), read, errors_file)
-    key = request_id or f"journal-{read.key(on)}"
-    with progress_bar("recording", as_json) as progress:
-        result = session.call(
-            lambda ledger: import_attendance(
-                ledger, read.marks, on=on, request_id=key, progress=progress, file=read.file,
-                partial=partial, rejected=read.errors,
-            )
-        )  # fmt: skip
-    _done(result, read, errors_file, as_json)
+    # the command owns its process (as `pfdo bill` does): the collector stays paused while
+    # the journal's objects live, the ledger's close (its catch-up) included
+    with collector_paused():
+        with refusals():
+            read = read_journal(file, encoding=encoding)
+        if read.errors and not partial:
+            _fail(JournalRejected(read.file, read.errors), read, errors_file)
+        key = request_id or f"journal-{read.key(on)}"
+        with progress_bar("recording", as_json) as progress:
+            record = functools.partial(
+                import_attendance, marks=read.marks, on=on, request_id=key, progress=progress,
+                file=read.file, partial=partial, rejected=read.errors,
+            )  # fmt: skip
+            result = session.call(record)
+            del record
+        session.close()
+        _done(result, read, errors_file, as_json)
+        del read  # its rows freed while the collector is paused: none for it to walk after

@@ -222,6 +222,17 @@ class RecordAttendance(Command):
     dates: tuple[DateIn, ...] = Field(min_length=1)
     present: bool = True
 
+    @classmethod
+    def build(cls: type[C], **fields: Any) -> C:
+        """As every command's `build`; lessons given as `date`s (a journal's, read from a
+        sheet) are checked on the first one and taken as they are: a `date` is a valid
+        `DateIn` as it is, so the command is the one validating them all would give."""
+        dates = fields.get("dates")
+        if isinstance(dates, tuple) and len(dates) > 1 and set(map(type, dates)) == {date}:
+            first = super().build(**{**fields, "dates": dates[:1]})
+            return first.model_copy(update={"dates": dates})
+        return super().build(**fields)
+
 
 class BillMonth(Command):
     verb: ClassVar[str] = "bill"

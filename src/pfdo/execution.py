@@ -356,7 +356,7 @@ class Executor:
             return
         self.warm.forget(a.id for a in bulk.pending())  # saved here, not through a command
         try:
-            self.log.save(*bulk.pending())
+            recorded = self.log.save(*bulk.pending())
         except RecordConflictError:
             bulk.saved()
             raise ConcurrencyConflict(
@@ -364,7 +364,7 @@ class Executor:
                 "were not written"
             ) from None
         bulk.saved()
-        self.project()
+        self.project(recorded)
 
     def save(self, *aggregates: Any) -> list[Recording[UUID]]:
         """Save the new events of `aggregates` in one transaction."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from eventsourcing.persistence import Cipher
@@ -33,6 +33,7 @@ from pfdo.storage.secrets import create_secret, read_secret
 
 #: The name of the ids key among the store's secrets.
 IDS_KEY = "pfdo-ids/1"
+_REMEMBERED = 10_000
 _NUMBERS = 9_000_000_000  # 10-digit numbers: 1,000,000,000 .. 9,999,999,999
 
 
@@ -41,6 +42,9 @@ class Pseudonyms:
     """Derives the ids that are functions of personal data; `key` None for a legacy store."""
 
     key: bytes | None
+    #: request records' ids already derived (a bulk derives each three times: prefetch,
+    #: replay check, record); forgotten past `_REMEMBERED`
+    _requests: dict[str, UUID] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def legacy(self) -> bool:
@@ -53,7 +57,12 @@ class Pseudonyms:
 
     def request_record(self, request_id: str) -> UUID:
         """The id of the record of a request id (idempotency)."""
-        return self._id("request", request_id)
+        known = self._requests.get(request_id)
+        if known is None:
+            if len(self._requests) >= _REMEMBERED:
+                self._requests.clear()
+            known = self._requests[request_id] = self._id("request", request_id)
+        return known
 
     def certificate_number(self, child: str, attempt: int) -> str:
         """The `attempt`-th candidate for a certificate number generated for `child`."""

@@ -84,7 +84,7 @@ def _period_for(w: Executor, certificate: Certificate, start: date, end: date) -
 def record_attendance(w: Executor, c: cmd.RecordAttendance) -> Decision[res.AttendanceRecorded]:
     contract = w.get(Contract, c.contract, "contract")
     w.get(Period, contract.period, "period").check_open()
-    recorded = contract.record_attendance([(d, c.present) for d in c.dates], c.on)
+    recorded = contract.record_lessons(c.dates, c.present, c.on)
     return res.AttendanceRecorded(contract=c.contract, recorded=recorded), [contract]
 
 

@@ -8,6 +8,7 @@ schema adds `upcast_vN_vN+1` static methods and old stored events are upcast on 
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -15,8 +16,10 @@ from eventsourcing.domain import Aggregate
 _NAMESPACE = uuid5(NAMESPACE_URL, "urn:pfdo")
 
 
+@lru_cache(maxsize=65_536)
 def stable_id(kind: str, key: str) -> UUID:
-    """The aggregate id of a `kind` (period, certificate, ...) named `key`."""
+    """The aggregate id of a `kind` (period, certificate, ...) named `key` (remembered:
+    a bulk names the same few periods and programs at every command)."""
     return uuid5(_NAMESPACE, f"{kind}:{key}")
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import repeat
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from eventsourcing.domain import Aggregate
@@ -24,6 +25,20 @@ from pfdo.domain.pricing import MonthBill, MonthPrice, bill_attendance, bill_fix
 from pfdo.domain.units import HOURS, RUB, Unit, to_rubles, unit_of
 
 MODES = ("fixed", "attendance")
+
+
+class _IsoDates(dict[date, str]):
+    """`date.isoformat` remembered: a journal's 100,000 lessons fall on a few hundred
+    dates, and formatting one costs several dict lookups (bounded: forgets past 10,000)."""
+
+    def __missing__(self, day: date) -> str:
+        if len(self) >= 10_000:
+            self.clear()
+        text = self[day] = day.isoformat()
+        return text
+
+
+_ISO = _IsoDates()
 
 
 class MonthState(TypedDict):
@@ -137,8 +152,7 @@ class Contract(Aggregate):
         marks: list[list[Any]]
 
         def apply(self, aggregate: Contract) -> None:
-            for day, present in self.marks:
-                aggregate.attendance[day] = present
+            aggregate.attendance.update(self.marks)  # type: ignore[arg-type]  # [day, present] pairs
 
     class MonthBilled(PfdoEvent):
         contract: str
@@ -263,12 +277,48 @@ class Contract(Aggregate):
 
     def record_attendance(self, marks: list[tuple[date, bool]], on: date) -> int:
         """Rule 8: record lessons as present or absent; return how many were recorded."""
-        if not marks:
+        isos = self._check_lessons([day for day, _ in marks], on)
+        pairs = [[iso, present] for iso, (_, present) in zip(isos, marks, strict=True)]
+        self.trigger_event(self.AttendanceRecorded, contract=self.code, marks=pairs, on=on)
+        return len(marks)
+
+    def record_lessons(self, days: Sequence[date], present: bool, on: date) -> int:
+        """`record_attendance` of lessons all present or all absent (a command's dates),
+        without a pair per lesson on the way in."""
+        isos = self._check_lessons(days, on)
+        marks = list(map(list, zip(isos, repeat(present))))
+        self.trigger_event(self.AttendanceRecorded, contract=self.code, marks=marks, on=on)
+        return len(marks)
+
+    def _check_lessons(self, days: Sequence[date], on: date) -> list[str]:
+        """The lessons' dates as the event writes them (ISO), once none is after the
+        business date, outside the contract's term or in a month no longer open. The
+        earliest and latest lesson and the months between them answer a good list; a list
+        that they do not is walked lesson by lesson, so a refusal names the first wrong
+        lesson as a walk in order would."""
+        if not days:
             raise Refused(f"contract {self.code}: no lesson date given")
         last = self.terminated_on if self.terminated_on is not None else self.end
         last = min(last, self.end)
+        first, latest = min(days), max(days)
+        if not (
+            latest <= on and self.start <= first and latest <= last and self._open(first, latest)
+        ):
+            self._refuse_lessons(days, on, last)
+        return list(map(_ISO.__getitem__, days))
+
+    def _open(self, first: date, last: date) -> bool:
+        """Whether every month from `first`'s to `last`'s is one of the contract's, open."""
+        low, high = month_of(first), month_of(last)
+        between = [s["status"] for m, s in self.months.items() if low <= m <= high]
+        span = (last.year - first.year) * 12 + last.month - first.month + 1
+        return len(between) == span and all(status == "open" for status in between)
+
+    def _refuse_lessons(self, days: Sequence[date], on: date, last: date) -> None:
+        """Raise the refusal of the first wrong lesson of `days`, in their order (none
+        when each lesson's own month is open, whatever the months between them)."""
         opened: set[tuple[int, int]] = set()  # months already found open, for long lists
-        for day, _ in marks:
+        for day in days:
             if day > on:
                 raise Refused(
                     f"contract {self.code}: lesson date {day} is after the business date "
@@ -288,13 +338,6 @@ class Contract(Aggregate):
                     f"attendance on {day} can no longer change it"
                 )
             opened.add((day.year, day.month))
-        self.trigger_event(
-            self.AttendanceRecorded,
-            contract=self.code,
-            marks=[[day.isoformat(), present] for day, present in marks],
-            on=on,
-        )
-        return len(marks)
 
     def bill_month(self, month: str, on: date) -> BillingOutcome:
         """Rule 9 for one month; an unknown, billed or cancelled month is left alone."""

@@ -13,10 +13,11 @@ marks are recorded and the rest become row errors.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from operator import itemgetter
+from operator import itemgetter, not_
 
 from pfdo.domain.errors import InvalidInput, PfdoError
 from pfdo.imports.cells import Mark, lesson_cells
@@ -134,9 +135,11 @@ def _groups(marks: Iterable[Mark]) -> list[list[Mark]]:
     """The marks of each contract alike (present before absent), by contract then date:
     one command each. Bucketing then sorting each bucket by date orders them as sorting
     every mark by (contract, absent, date) would, ties kept in their order."""
-    buckets: dict[tuple[str, bool], list[Mark]] = {}
-    for mark in marks:
-        buckets.setdefault((mark[1], not mark[3]), []).append(mark)
+    marks = list(marks)
+    buckets: defaultdict[tuple[str, bool], list[Mark]] = defaultdict(list)
+    keys = zip(map(itemgetter(1), marks), map(not_, map(itemgetter(3), marks)), strict=True)
+    for key, mark in zip(keys, marks, strict=True):
+        buckets[key].append(mark)
     by_date = itemgetter(2)
     return [sorted(buckets[key], key=by_date) for key in sorted(buckets)]
 
@@ -145,7 +148,7 @@ def _record(ledger: Ledger, marks: list[Mark], on: date | str | None, part: str 
     """Record marks of one contract alike; how many were already recorded (a replay)."""
     before = ledger.requests_replayed
     _, contract, _, present = marks[0]
-    dates = [m[2] for m in marks]
+    dates = list(map(itemgetter(2), marks))
     ledger.record_attendance(contract, dates=dates, present=present, on=on, request_id=part)
     return len(marks) if ledger.requests_replayed > before else 0
 
