@@ -129,12 +129,6 @@ class WarmAggregates:
         for aggregate_id in aggregate_ids:
             self._kept.pop(aggregate_id, None)
 
-    def clear(self) -> None:
-        self._kept.clear()
-
-    def __len__(self) -> int:
-        return len(self._kept)
-
 
 def bring_up(
     log: EventLog, aggregate: Aggregate, decode: Callable[[LoggedEvent], Any]
