@@ -46,6 +46,7 @@ from pfdo.domain.errors import ConcurrencyConflict, NotFound, PfdoError, Refused
 from pfdo.domain.period import Municipality, Period
 from pfdo.domain.registry import Program, Provider
 from pfdo.domain.requests import RequestRecord
+from pfdo.domain.room import RoomShard
 from pfdo.domain.tally import FundingTally
 from pfdo.loading import load_batch, load_many
 from pfdo.projections.decoding import EventDecoder
@@ -259,7 +260,7 @@ class Executor:
             raise RuntimeError("Ledger.bulk() blocks do not nest")
         with self._lock:
             self._bulk = UnitOfWork(
-                chunk, keep=(Period, Program, Municipality, Provider, FundingTally)
+                chunk, keep=(Period, Program, Municipality, Provider, FundingTally, RoomShard)
             )
             try:
                 yield
