@@ -153,6 +153,17 @@ class Executor:
                 bulk.track(found)
         return cast(A | None, found)
 
+    def find_ids(self, cls: type[A], aggregate_ids: Sequence[UUID]) -> dict[UUID, A | None]:
+        """The aggregates `aggregate_ids` (None: not stored), read in one batch (one by
+        one inside a bulk, which may hold them already)."""
+        if self._bulk is not None:
+            return {i: self.find_id(cls, i) for i in aggregate_ids}
+        found = load_many(self.log, aggregate_ids, self.decode)
+        reads: dict[UUID, int] | None = getattr(self._local, "reads", None)
+        if reads is not None:
+            reads.update({i: found[i].version if i in found else 0 for i in aggregate_ids})
+        return {i: cast(A | None, found.get(i)) for i in aggregate_ids}
+
     def prefetch(self, aggregate_ids: Iterable[UUID]) -> None:
         """Inside a bulk: load these aggregates in one batch (and note which do not exist),
         so that the commands that follow read none of them one by one."""

@@ -60,7 +60,7 @@ def fund_certificate(w: Executor, c: cmd.FundCertificate) -> Decision[res.Fundin
     nominal = state["nominal"]
     certificate.check_fundable(period.code, period.municipality, period.start)
     if period.limited(c.category):
-        changed, refusal = rooms.fund(w, certificate, period, c.category, c.on)
+        changed, refusal = rooms.fund(w, certificate, period, c.category, c.on, c.queue)
         if refusal is not None and not c.queue:
             raise LimitExceeded(refusal)
         if refusal is not None:

@@ -56,8 +56,20 @@ class Shards:
         self._found[k] = self._written[k] = shard
         return shard
 
+    def load_all(self) -> None:
+        """Read every shard not read yet, in one batch."""
+        wanted = {
+            RoomShard.id_for(self.period.code, self.category, k): k
+            for k in range(SHARDS)
+            if k not in self._found
+        }
+        if wanted:
+            for aggregate_id, found in self.w.find_ids(RoomShard, list(wanted)).items():
+                self._found[wanted[aggregate_id]] = found
+
     def drawn(self) -> tuple[int, int]:
         """What every shard funded that the period has not collected: count and sum."""
+        self.load_all()
         shards = [s for k in range(SHARDS) if (s := self.get(k)) is not None]
         return sum(s.drawn_count for s in shards), sum(s.drawn_sum for s in shards)
 
@@ -66,17 +78,24 @@ class Shards:
 
 
 def fund(
-    w: Executor, certificate: Certificate, period: Period, category: str, on: date
+    w: Executor, certificate: Certificate, period: Period, category: str, on: date, queue: bool
 ) -> tuple[list[Aggregate], str | None]:
     """Rule 3 within the limits: the aggregates written, and why the limits refused it
-    (then the certificate is not funded, and the list is for the caller to join)."""
+    (then the certificate is not funded, and the list is for the caller to join). While
+    anyone waits there is no room (serving the list takes it all), so a funding that may
+    wait joins the list without reading the shards."""
+    if queue and period.waiting_numbers(category):
+        return [], "the waiting list is not empty"
     shards = Shards(w, period, category, on)
     own = shard_of(certificate.number)
     changed: list[Aggregate] = []
     if any(period.undealt_room(category)):
         deal(shards, period, category, own, on)
         changed.append(period)
-    plan = _plan(shards, period, category, [own]) or _plan(
+    plan = _plan(shards, period, category, [own])
+    if plan is None:
+        shards.load_all()
+    plan = plan or _plan(
         shards, period, category, [(own + step) % SHARDS for step in range(SHARDS)]
     )
     if plan is None:
@@ -122,6 +141,7 @@ def deal(shards: Shards, period: Period, category: str, first: int, on: date) ->
 def collect(w: Executor, period: Period, category: str, on: date) -> Shards:
     """The period counts what every shard funded and takes their room back."""
     shards = Shards(w, period, category, on)
+    shards.load_all()
     generation = period.generation(category) + 1
     drawn = [0, 0]
     for k in range(SHARDS):
