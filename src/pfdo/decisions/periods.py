@@ -68,12 +68,14 @@ def open_period(w: Executor, c: cmd.OpenPeriod) -> Decision[res.PeriodOpened]:
 def close_period(w: Executor, c: cmd.ClosePeriod) -> Decision[res.PeriodClosed]:
     period = w.get(Period, c.period, "period")
     period.check_open()
+    # the shards first: a funding that draws from one after the read models were read
+    # conflicts with this save on the shard
+    shards = rooms.collect_all(w, period, c.on)
     w.settle()
     with w.engine.connect() as connection:
         numbers = queries.funded_numbers(connection, c.period)
         unbilled = queries.unbilled_months(connection, c.period)
     certificates = _certificates(w, numbers)
-    shards = rooms.collect_all(w, period, c.on)
     expired = closing.close_period(period, certificates, unbilled, c.on)
     result = res.PeriodClosed(
         period=c.period,
@@ -89,12 +91,13 @@ def change_nominal(w: Executor, c: cmd.ChangeNominal) -> Decision[res.NominalCha
     period = w.get(Period, c.period, "period")
     period.check_open()
     period.category(c.category)
+    # the shards before the read models (as at a close)
+    limited = period.limited(c.category)
+    shards = rooms.collect(w, period, c.category, c.on) if limited else None
     w.settle()
     with w.engine.connect() as connection:
         numbers = queries.funded_numbers(connection, c.period, c.category)
     certificates = _certificates(w, numbers)
-    limited = period.limited(c.category)
-    shards = rooms.collect(w, period, c.category, c.on) if limited else None
     delta = closing.change_nominal(period, c.category, c.nominal, certificates, c.on)
     served = waiting.serve(w, period, c.category, c.on) if delta < 0 else []
     if shards is not None:
