@@ -30,7 +30,7 @@ from pfdo.decisions import certificates, periods
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.errors import PfdoError, Refused
 from pfdo.domain.period import Period
-from pfdo.domain.room import RoomShard
+from pfdo.domain.room import RoomShard, plan_draw, split
 from pfdo.domain.tally import SHARDS
 
 ON = date(2025, 1, 10)
@@ -285,3 +285,32 @@ def _save(store: MemoryStore, reference: Reference, decided: list[Any]) -> None:
             continue
         reference.saved(store, before, command, result)
         _check(store)
+
+
+@given(st.integers(0, 10**9), st.integers(1, 10**7), st.integers(0, SHARDS - 1))
+def test_the_room_dealt_over_the_shards_is_the_room(room: int, nominal: int, first: int) -> None:
+    parts = split(room, nominal, first)
+    assert sum(p or 0 for p in parts) == room
+    assert sum((p or 0) // nominal for p in parts) == room // nominal  # no unit split
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3000)), min_size=1, max_size=SHARDS),
+    st.booleans(),
+    st.booleans(),
+    st.integers(1, 2000),
+)
+def test_a_draw_takes_one_funding_within_each_shard_or_nothing(
+    rooms: list[tuple[int, int]], count_limited: bool, sum_limited: bool, nominal: int
+) -> None:
+    plan = plan_draw(rooms, count_limited, nominal, sum_limited)
+    counts = sum(c for c, _ in rooms) if count_limited else 1
+    sums = sum(s for _, s in rooms) if sum_limited else nominal
+    assert (plan is not None) == (counts >= 1 and sums >= nominal)
+    if plan is None:
+        return
+    assert sum(c for c, _ in plan.values()) == 1
+    assert sum(s for _, s in plan.values()) == nominal
+    for i, (count, total) in plan.items():
+        assert not count_limited or count <= rooms[i][0]
+        assert not sum_limited or total <= rooms[i][1]
