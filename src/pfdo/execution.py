@@ -153,14 +153,17 @@ class Executor:
                 bulk.track(found)
         return cast(A | None, found)
 
-    def find_ids(self, cls: type[A], aggregate_ids: Sequence[UUID]) -> dict[UUID, A | None]:
+    def find_ids(
+        self, cls: type[A], aggregate_ids: Sequence[UUID], *, watched: bool = True
+    ) -> dict[UUID, A | None]:
         """The aggregates `aggregate_ids` (None: not stored), read in one batch (one by
-        one inside a bulk, which may hold them already)."""
+        one inside a bulk, which may hold them already). Not `watched`: a refusal is not
+        decided again when they change (a room shard: only the period gives room back)."""
         if self._bulk is not None:
             return {i: self.find_id(cls, i) for i in aggregate_ids}
         found = load_many(self.log, aggregate_ids, self.decode)
         reads: dict[UUID, int] | None = getattr(self._local, "reads", None)
-        if reads is not None:
+        if reads is not None and watched:
             reads.update({i: found[i].version if i in found else 0 for i in aggregate_ids})
         return {i: cast(A | None, found.get(i)) for i in aggregate_ids}
 

@@ -60,8 +60,14 @@ class MemoryStore:
         self.reads[aggregate_id] = 0 if found is None else found.version
         return copy.deepcopy(found)
 
-    def find_ids(self, cls: type[Any], aggregate_ids: list[UUID]) -> dict[UUID, Any]:
-        return {i: self.find_id(cls, i) for i in aggregate_ids}
+    def find_ids(
+        self, cls: type[Any], aggregate_ids: list[UUID], *, watched: bool = True
+    ) -> dict[UUID, Any]:
+        reads = dict(self.reads)
+        found = {i: self.find_id(cls, i) for i in aggregate_ids}
+        if not watched:
+            self.reads = reads
+        return found
 
     def find(self, cls: type[Any], key: str) -> Any:
         return self.find_id(cls, cls.id_for(key))

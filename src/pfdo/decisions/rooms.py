@@ -42,7 +42,8 @@ class Shards:
 
     def get(self, k: int) -> RoomShard | None:
         if k not in self._found:
-            found = self.w.find_id(RoomShard, RoomShard.id_for(self.period.code, self.category, k))
+            shard_id = RoomShard.id_for(self.period.code, self.category, k)
+            found = self.w.find_ids(RoomShard, [shard_id], watched=False)[shard_id]
             assert found is None or isinstance(found, RoomShard)
             self._found[k] = found
         return self._found[k]
@@ -64,7 +65,10 @@ class Shards:
             if k not in self._found
         }
         if wanted:
-            for aggregate_id, found in self.w.find_ids(RoomShard, list(wanted)).items():
+            # unwatched: fundings only take room from a shard; whatever gives room back
+            # writes the period, which a refusal is decided again on
+            loaded = self.w.find_ids(RoomShard, list(wanted), watched=False)
+            for aggregate_id, found in loaded.items():
                 self._found[wanted[aggregate_id]] = found
 
     def drawn(self) -> tuple[int, int]:
