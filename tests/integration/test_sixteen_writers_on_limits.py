@@ -127,11 +127,14 @@ def test_sixteen_processes_funding_a_category_with_a_sum_limit_keep_within_it(
         assert (category.funded_count, category.funded_sum) == (20, 20_000_000)
         assert _period_events(ledger) == opened  # no funding wrote the period
         full = re.escape("200000.00 funded + 10000.00 > 205000.00")
+        late = ledger.issue_certificate(
+            child="late", birth_date="2015-01-01", municipality="m", on="2025-01-11"
+        ).number
         with pytest.raises(LimitExceeded, match=full):
-            ledger.fund_certificate(numbers[-1], period=PERIOD, category="base", on="2025-01-11")
+            ledger.fund_certificate(late, period=PERIOD, category="base", on="2025-01-11")
         raised = ledger.change_limits(PERIOD, category="base", sum="215000", on="2025-01-11")
         assert raised.sum == 21_500_000
-        ledger.fund_certificate(numbers[-1], period=PERIOD, category="base", on="2025-01-11")
+        ledger.fund_certificate(late, period=PERIOD, category="base", on="2025-01-11")
         report = ledger.auditor().verify()
         assert report.ok, report.problems
 
