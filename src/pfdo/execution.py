@@ -46,6 +46,7 @@ from pfdo.domain.errors import ConcurrencyConflict, NotFound, PfdoError, Refused
 from pfdo.domain.period import Municipality, Period
 from pfdo.domain.registry import Program, Provider
 from pfdo.domain.requests import RequestRecord
+from pfdo.domain.room import RoomShard
 from pfdo.domain.tally import FundingTally
 from pfdo.loading import WarmAggregates, bring_up, load_batch, load_many
 from pfdo.projections.decoding import EventDecoder
@@ -64,12 +65,13 @@ Decide = Callable[["Executor", C], Decision[R]]
 
 MAX_ATTEMPTS = 6
 #: The kinds many writers share (the bulk's identity map keeps them whole, too).
-SHARED = (Period, Program, Municipality, Provider, FundingTally)
+SHARED = (Period, Program, Municipality, Provider, FundingTally, RoomShard)
 #: Of those, the ones everyday commands of many writers write (an enrolment its
 #: program, a funding its tally): kept between commands, each is brought up to the log
 #: when read (one query for the events after it). The rest are taken as kept and
-#: checked before the save (`Executor._execute`).
-BUSY = (Program, FundingTally)
+#: checked before the save (`Executor._execute`). (Room shards are read in batches,
+#: `find_ids`, never from what is kept.)
+BUSY = (Program, FundingTally, RoomShard)
 #: At most this many recordings of this executor's saves wait for the next catch-up in
 #: memory; beyond that the catch-up reads them back from the log.
 UNFOLDED_KEPT = 5000
@@ -206,6 +208,21 @@ class Executor:
             if found is not None:
                 bulk.track(found)
         return cast(A | None, found)
+
+    def find_ids(
+        self, cls: type[A], aggregate_ids: Sequence[UUID], *, watched: bool = True
+    ) -> dict[UUID, A | None]:
+        """The aggregates `aggregate_ids` (None: not stored), read in one batch (one by
+        one inside a bulk, which may hold them already). Not `watched`: a refusal is not
+        decided again when they change (a room shard: only the period gives room back)."""
+        if self._bulk is not None:
+            return {i: self.find_id(cls, i) for i in aggregate_ids}
+        found = load_many(self.log, aggregate_ids, self.decode)
+        attempt: _Attempt | None = getattr(self._local, "attempt", None)
+        if attempt is not None and watched:
+            for i in aggregate_ids:
+                attempt.read(found.get(i), warm=False, aggregate_id=i)
+        return {i: cast(A | None, found.get(i)) for i in aggregate_ids}
 
     def prefetch(self, aggregate_ids: Iterable[UUID]) -> None:
         """Inside a bulk: load these aggregates in one batch (and note which do not exist),

@@ -4,16 +4,22 @@ Each process funds its own certificates once each, with no retry of its own: eve
 command is funded, refused by the limit or queued, and none gives up after the
 executor's retries. A category without limits counts its fundings in tallies
 (`pfdo.domain.tally`), so its writers meet on no aggregate; a first limit set while
-they fund seals the tallies, and the limit then holds.
+they fund seals the tallies, and the limit then holds. A category with a count or a sum
+limit deals its room over shards (`pfdo.domain.room`): its fundings write no record of
+the period, only a certificate that joins the waiting list does.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import re
 from typing import Any
+
+import pytest
 
 from pfdo import Ledger, PfdoError
 from pfdo.domain.errors import LimitExceeded
+from pfdo.domain.period import Period
 
 PERIOD = "2025"
 WORKERS = 16
@@ -65,6 +71,12 @@ def _funded_count(ledger: Ledger) -> int:
     return category.funded_count
 
 
+def _period_events(ledger: Ledger) -> list[str]:
+    """The names of the period's events, in order."""
+    events = ledger._x.log.recorder.select_events(Period.id_for(PERIOD))
+    return [e.topic.rsplit(".", 1)[-1] for e in events]
+
+
 def test_sixteen_processes_funding_a_category_without_limits_never_give_up(
     db_url: str,
 ) -> None:
@@ -86,12 +98,43 @@ def test_sixteen_processes_funding_a_category_with_a_count_limit_keep_within_it(
     limit = 20
     with Ledger(db_url) as ledger:
         numbers = _region(ledger, WORKERS * PER_WORKER, {"nominal": "10000", "count": limit})
+    with Ledger(db_url) as ledger:
+        opened = _period_events(ledger)
     outcomes = _run(db_url, numbers, queue=True)
     assert sorted(set(outcomes)) == ["funded", "queued"], outcomes
     assert outcomes.count("funded") == limit
     with Ledger(db_url) as ledger:
         assert _funded_count(ledger) == limit
         assert len(ledger.queue(period=PERIOD, category="base").entries) == len(numbers) - limit
+        # the fundings wrote no record of the period: only the certificates queued did
+        assert _period_events(ledger) == [*opened, *["Queued"] * (len(numbers) - limit)]
+        report = ledger.auditor().verify()
+        assert report.ok, report.problems
+
+
+def test_sixteen_processes_funding_a_category_with_a_sum_limit_keep_within_it(
+    db_url: str,
+) -> None:
+    # room for 20 nominals and a half: the half is room no funding can take
+    with Ledger(db_url) as ledger:
+        numbers = _region(ledger, WORKERS * PER_WORKER, {"nominal": "10000", "sum": "205000"})
+        opened = _period_events(ledger)
+    outcomes = _run(db_url, numbers, queue=False)
+    assert sorted(set(outcomes)) == ["funded", "limit"], outcomes
+    assert outcomes.count("funded") == 20
+    with Ledger(db_url) as ledger:
+        (category,) = ledger.period_report(PERIOD).categories
+        assert (category.funded_count, category.funded_sum) == (20, 20_000_000)
+        assert _period_events(ledger) == opened  # no funding wrote the period
+        full = re.escape("200000.00 funded + 10000.00 > 205000.00")
+        late = ledger.issue_certificate(
+            child="late", birth_date="2015-01-01", municipality="m", on="2025-01-11"
+        ).number
+        with pytest.raises(LimitExceeded, match=full):
+            ledger.fund_certificate(late, period=PERIOD, category="base", on="2025-01-11")
+        raised = ledger.change_limits(PERIOD, category="base", sum="215000", on="2025-01-11")
+        assert raised.sum == 21_500_000
+        ledger.fund_certificate(late, period=PERIOD, category="base", on="2025-01-11")
         report = ledger.auditor().verify()
         assert report.ok, report.problems
 

@@ -26,6 +26,8 @@ _CONTEXT = {
     "Period.SettingsChanged",
     "Period.LimitsChanged",
     "Period.TalliesAbsorbed",
+    "Period.RoomDealt",
+    "Period.ShardsCollected",
     "Period.Closed",
 }
 #: The period's records of one certificate: its funding, unfunding and waiting.
@@ -35,6 +37,7 @@ _OF_A_CERTIFICATE = {
     "Period.Queued",
     "Period.LeftQueue",
     "FundingTally.Counted",
+    "RoomShard.Drawn",
 }
 
 

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from eventsourcing.domain import Aggregate
-
 from pfdo import commands as cmd
 from pfdo import results as res
-from pfdo.decisions import tallies, waiting
+from pfdo.decisions import rooms, tallies
 from pfdo.domain.certificate import Certificate, ChildRegistration
 from pfdo.domain.contract import Contract
-from pfdo.domain.errors import AlreadyExists, Refused
+from pfdo.domain.errors import AlreadyExists, LimitExceeded, Refused
 from pfdo.domain.period import Period
 from pfdo.domain.units import unit_of
 
@@ -61,15 +59,16 @@ def fund_certificate(w: Executor, c: cmd.FundCertificate) -> Decision[res.Fundin
     state = period.category(c.category)
     nominal = state["nominal"]
     certificate.check_fundable(period.code, period.municipality, period.start)
-    if c.queue and period.limit_refusal(c.category) is not None:
-        position = period.enqueue(c.number, c.category, c.on)
-        queued = res.CertificateQueued(
-            number=c.number, period=c.period, category=c.category, position=position
-        )
-        return res.Funding(queued), [period]
     if period.limited(c.category):
-        waiting.fund(certificate, period, c.category, c.on)
-        changed: list[Aggregate] = [certificate, period]
+        changed, refusal = rooms.fund(w, certificate, period, c.category, c.on, c.queue)
+        if refusal is not None and not c.queue:
+            raise LimitExceeded(refusal)
+        if refusal is not None:
+            position = period.enqueue(c.number, c.category, c.on)
+            queued = res.CertificateQueued(
+                number=c.number, period=c.period, category=c.category, position=position
+            )
+            return res.Funding(queued), [period, *(a for a in changed if a is not period)]
     else:
         changed = tallies.fund_without_limits(w, certificate, period, c.category, c.on)
     result = res.CertificateFunded(
@@ -95,7 +94,7 @@ def unfund_certificate(w: Executor, c: cmd.UnfundCertificate) -> Decision[res.Un
     ]
     pot = certificate.unfund(period.code, c.on, running)
     period.record_unfunding(c.number, pot["category"], pot["credited"], c.on)
-    served = waiting.serve(w, period, pot["category"], c.on)
+    served, shards = rooms.make_room(w, period, pot["category"], c.number, c.on)
     result = res.Unfunded(
         number=c.number,
         period=c.period,
@@ -104,7 +103,7 @@ def unfund_certificate(w: Executor, c: cmd.UnfundCertificate) -> Decision[res.Un
         funded_from_queue=[s.number for s in served],
         unit=unit_of(pot),
     )
-    return result, [certificate, period, *served]
+    return result, [certificate, period, *shards, *served]
 
 
 def leave_queue(w: Executor, c: cmd.LeaveQueue) -> Decision[res.QueueLeft]:

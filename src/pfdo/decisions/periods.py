@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pfdo import commands as cmd
 from pfdo import results as res
-from pfdo.decisions import settlement, tallies, waiting
+from pfdo.decisions import rooms, settlement, tallies, waiting
 from pfdo.domain import closing
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.errors import AlreadyExists
@@ -45,6 +45,11 @@ def open_period(w: Executor, c: cmd.OpenPeriod) -> Decision[res.PeriodOpened]:
         for name, spec in c.categories.items()
     }
     period = Period.open(c.period, c.municipality, c.start, c.end, states, c.on)
+    shards = [
+        rooms.Shards(w, period, name, c.on, new=True) for name in states if period.limited(name)
+    ]
+    for room in shards:
+        rooms.deal(room, period, room.category, 0, c.on)
     result = res.PeriodOpened(
         period=c.period,
         municipality=c.municipality,
@@ -57,12 +62,15 @@ def open_period(w: Executor, c: cmd.OpenPeriod) -> Decision[res.PeriodOpened]:
             for n, s in c.categories.items()
         ],
     )
-    return result, [municipality, period]
+    return result, [municipality, period, *(s for room in shards for s in room.written())]
 
 
 def close_period(w: Executor, c: cmd.ClosePeriod) -> Decision[res.PeriodClosed]:
     period = w.get(Period, c.period, "period")
     period.check_open()
+    # the shards first: a funding that draws from one after the read models were read
+    # conflicts with this save on the shard
+    shards = rooms.collect_all(w, period, c.on)
     w.settle()
     with w.engine.connect() as connection:
         numbers = queries.funded_numbers(connection, c.period)
@@ -76,19 +84,24 @@ def close_period(w: Executor, c: cmd.ClosePeriod) -> Decision[res.PeriodClosed]:
         certificates=len(certificates),
         owed_by_providers=settlement.owed_at_close(w, c.period),
     )
-    return result, [period, *certificates]
+    return result, [period, *shards, *certificates]
 
 
 def change_nominal(w: Executor, c: cmd.ChangeNominal) -> Decision[res.NominalChanged]:
     period = w.get(Period, c.period, "period")
     period.check_open()
     period.category(c.category)
+    # the shards before the read models (as at a close)
+    limited = period.limited(c.category)
+    shards = rooms.collect(w, period, c.category, c.on) if limited else None
     w.settle()
     with w.engine.connect() as connection:
         numbers = queries.funded_numbers(connection, c.period, c.category)
     certificates = _certificates(w, numbers)
     delta = closing.change_nominal(period, c.category, c.nominal, certificates, c.on)
     served = waiting.serve(w, period, c.category, c.on) if delta < 0 else []
+    if shards is not None:
+        rooms.deal(shards, period, c.category, 0, c.on)
     result = res.NominalChanged(
         period=c.period,
         category=c.category,
@@ -98,7 +111,8 @@ def change_nominal(w: Executor, c: cmd.ChangeNominal) -> Decision[res.NominalCha
         funded_from_queue=[s.number for s in served],
         unit=unit_of(period.category(c.category)),
     )
-    return result, [period, *certificates, *served]
+    written = [] if shards is None else shards.written()
+    return result, [period, *written, *certificates, *served]
 
 
 def change_limits(w: Executor, c: cmd.ChangeLimits) -> Decision[res.LimitsChanged]:
@@ -109,8 +123,11 @@ def change_limits(w: Executor, c: cmd.ChangeLimits) -> Decision[res.LimitsChange
     period.check_open()
     limits = count is not None or total is not None
     sealed = tallies.seal_for_limits(w, period, c.category, c.on) if limits else []
+    shards = rooms.collect(w, period, c.category, c.on)  # none yet on a first limit
     period.change_limits(c.category, count, total, c.on)
     served = waiting.serve(w, period, c.category, c.on)
+    if limits:
+        rooms.deal(shards, period, c.category, 0, c.on)
     result = res.LimitsChanged(
         period=c.period,
         category=c.category,
@@ -119,7 +136,7 @@ def change_limits(w: Executor, c: cmd.ChangeLimits) -> Decision[res.LimitsChange
         funded_from_queue=[s.number for s in served],
         unit=unit_of(category),
     )
-    return result, [period, *sealed, *served]
+    return result, [period, *sealed, *shards.written(), *served]
 
 
 def change_settings(w: Executor, c: cmd.ChangeSettings) -> Decision[res.PeriodSettings]:

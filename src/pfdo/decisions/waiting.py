@@ -3,9 +3,11 @@
 Room appears when a limit is raised, a certificate is unfunded or a nominal is lowered.
 The command that made room serves the list in the same save: from the head, in order, as
 of that command's date, each certificate that now fits is funded, and serving stops at
-the first one that does not (no skipping). Only the period aggregate and the funded
-certificates change, so the list cannot be served twice or out of order: any other
-writer of the period conflicts with the save and is decided again.
+the first one that does not (no skipping). In a category with limits the shards have
+been collected first (`pfdo.decisions.rooms`), so the period holds all the room. The
+period and the funded certificates change together, so the list cannot be served twice
+or out of order: any other writer of the period conflicts with the save and is decided
+again.
 """
 
 from __future__ import annotations

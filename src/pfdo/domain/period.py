@@ -4,7 +4,9 @@ calendar.
 A period holds the counters its category limits need and each category's waiting list
 (rule 19: certificates refused only by a limit, first in, first out); a category without
 limits counts its fundings in tallies instead (`pfdo.domain.tally`), which the period
-takes over when a first limit is set (`absorb_tallies`). The list of
+takes over when a first limit is set (`absorb_tallies`), and a category with limits deals
+the room they leave over shards (`pfdo.domain.room`): the period counts what it dealt,
+and what they funded when it collects them (`deal_room`, `collect_shards`). The list of
 certificates funded in it lives in the projections, which is what keeps this aggregate
 small. Its settings say how providers are paid: the advance rate (rule 16) and the day
 from which its last month may be billed (rule 18).
@@ -34,6 +36,11 @@ class CategoryState(TypedDict):
     funded_count: int
     funded_sum: int
     unit: NotRequired[str]  # rules 21, 22: "rub" or "hours"; absent before units: "rub"
+    # a limited category's room dealt to its shards (`pfdo.domain.room`), and how many
+    # times they were collected; absent before the shards: 0
+    dealt_count: NotRequired[int]
+    dealt_sum: NotRequired[int]
+    generation: NotRequired[int]
 
 
 def waiting(category: CategoryState) -> list[list[str]]:
@@ -194,6 +201,35 @@ class Period(Aggregate):
             category["funded_count"] += self.count
             category["funded_sum"] += self.count * category["nominal"]
 
+    class RoomDealt(PfdoEvent):
+        """Room of a limited category's limits dealt to its shards (`pfdo.domain.room`)."""
+
+        period: str
+        category: str
+        count: int
+        sum: int
+
+        def apply(self, aggregate: Period) -> None:
+            category = aggregate.categories[self.category]
+            category["dealt_count"] = category.get("dealt_count", 0) + self.count
+            category["dealt_sum"] = category.get("dealt_sum", 0) + self.sum
+
+    class ShardsCollected(PfdoEvent):
+        """The period counts what a limited category's shards funded (`count`, `sum`) and
+        takes back the room they held; the shards' next generation begins."""
+
+        period: str
+        category: str
+        count: int
+        sum: int
+
+        def apply(self, aggregate: Period) -> None:
+            category = aggregate.categories[self.category]
+            category["funded_count"] += self.count
+            category["funded_sum"] += self.sum
+            category["dealt_count"] = category["dealt_sum"] = 0
+            category["generation"] = category.get("generation", 0) + 1
+
     class Closed(PfdoEvent):
         """`expired`: rubles; version 2 adds `expired_hours` (rule 22: units never mix)."""
 
@@ -258,10 +294,50 @@ class Period(Aggregate):
         return self.start <= start and end <= self.end
 
     def limited(self, category_name: str) -> bool:
-        """Whether the category has a count or sum limit: then every funding in it is
-        counted here; without, in its tallies (`pfdo.domain.tally`)."""
+        """Whether the category has a count or sum limit: then its fundings draw room
+        from its shards (`pfdo.domain.room`); without, they count in its tallies
+        (`pfdo.domain.tally`)."""
         category = self.category(category_name)
         return category["count_limit"] is not None or category["sum_limit"] is not None
+
+    def generation(self, category_name: str) -> int:
+        """How many times the category's shards were collected (`pfdo.domain.room`)."""
+        return self.category(category_name).get("generation", 0)
+
+    def undealt_room(self, category_name: str) -> tuple[int | None, int | None]:
+        """The room the limits leave that the period holds itself (dealt to no shard):
+        count and sum, None for a kind without a limit."""
+        category = self.category(category_name)
+        count_limit, sum_limit = category["count_limit"], category["sum_limit"]
+        count = category["funded_count"] + category.get("dealt_count", 0)
+        total = category["funded_sum"] + category.get("dealt_sum", 0)
+        return (
+            None if count_limit is None else count_limit - count,
+            None if sum_limit is None else sum_limit - total,
+        )
+
+    def deal_room(self, category_name: str, count: int, total: int, on: date) -> None:
+        """Hand room of the category's limits to its shards."""
+        if count or total:
+            self.trigger_event(
+                self.RoomDealt,
+                period=self.code,
+                category=category_name,
+                count=count,
+                sum=total,
+                on=on,
+            )
+
+    def collect_shards(self, category_name: str, count: int, total: int, on: date) -> None:
+        """Count what the category's shards funded; they hold no room from now on."""
+        self.trigger_event(
+            self.ShardsCollected,
+            period=self.code,
+            category=category_name,
+            count=count,
+            sum=total,
+            on=on,
+        )
 
     def absorb_tallies(self, category_name: str, count: int, on: date) -> None:
         """Count here the fundings the category's tallies counted while it had no limit."""
@@ -270,20 +346,27 @@ class Period(Aggregate):
                 self.TalliesAbsorbed, period=self.code, category=category_name, count=count, on=on
             )
 
-    def limit_refusal(self, category_name: str) -> str | None:
-        """Why one more certificate does not fit the category's limits, or None."""
+    def limit_refusal(self, category_name: str, drawn: tuple[int, int] | None = None) -> str | None:
+        """Why one more certificate does not fit the category's limits, or None. `drawn`:
+        what its shards funded that the period has not collected, summed over all of
+        them (`pfdo.domain.room`); without it, only the room the period holds itself
+        counts (all of it once the shards are collected)."""
         category = self.category(category_name)
         nominal = category["nominal"]
         count_limit, sum_limit = category["count_limit"], category["sum_limit"]
-        if count_limit is not None and category["funded_count"] + 1 > count_limit:
+        if drawn is None:
+            drawn = category.get("dealt_count", 0), category.get("dealt_sum", 0)
+        funded_count = category["funded_count"] + drawn[0]
+        funded_sum = category["funded_sum"] + drawn[1]
+        if count_limit is not None and funded_count + 1 > count_limit:
             return (
                 f"category {category_name} of period {self.code} has reached its count limit "
                 f"of {count_limit} funded certificates"
             )
-        if sum_limit is not None and category["funded_sum"] + nominal > sum_limit:
+        if sum_limit is not None and funded_sum + nominal > sum_limit:
             return (
                 f"category {category_name} of period {self.code} would exceed its sum limit: "
-                f"{format_rubles(category['funded_sum'])} funded + {format_rubles(nominal)} "
+                f"{format_rubles(funded_sum)} funded + {format_rubles(nominal)} "
                 f"> {format_rubles(sum_limit)}"
             )
         return None

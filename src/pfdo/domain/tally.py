@@ -1,9 +1,9 @@
 """Funding tallies: how a category without limits counts its certificates (rule 3)
 without one aggregate that every funding writes.
 
-A category with a count or sum limit keeps its funded count and sum on its `Period`,
-which every funding in it writes: that is the optimistic lock that keeps the limits.
-A category without limits needs no lock while it stays without, so a funding in it
+A category with a count or sum limit keeps its funded count and sum on its `Period`
+and deals the room its limits leave over room shards (`pfdo.domain.room`). A category
+without limits needs no room while it stays without, so a funding in it
 writes its certificate and one of `SHARDS` tallies of the category, the one its number
 falls in: concurrent fundings meet on a tally only one time in `SHARDS`, and never on
 the period. The tallies matter again the day a first limit is set on the category: that

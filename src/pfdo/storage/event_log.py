@@ -26,6 +26,7 @@ from eventsourcing.utils import Environment, EnvType
 from pfdo.domain.errors import StoreUnavailable
 from pfdo.domain.period import Municipality, Period
 from pfdo.domain.registry import Program
+from pfdo.domain.room import RoomShard
 from pfdo.domain.tally import FundingTally
 from pfdo.storage import EventStorage
 
@@ -53,6 +54,7 @@ class EventLog(Application[UUID]):
         Program: 20,
         Municipality: 20,
         FundingTally: 20,
+        RoomShard: 20,
     }
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
