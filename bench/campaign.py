@@ -24,6 +24,7 @@ Repetitions alternate the stores so both see the same machine load.
 
     python bench/campaign.py [--region 2000] [--writers 8] [--children 2000] [--single 150]
                              [--postgres URL] [--no-sqlite] [--synchronous normal]
+                             [--count-limit N]
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ from dataclasses import asdict, dataclass
 
 import baselines as raw
 import machine
-from region import generate
+from probes import FUNDED_ON
+from region import PERIOD, generate
 from writers import Writers, run_writers
 
 from pfdo import Ledger
@@ -97,13 +99,18 @@ def postgres_store(server: str) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def prepare(db: str, region: int) -> None:
-    """The store's starting point: a seeded region's year with July unbilled."""
+def prepare(db: str, region: int, count_limit: int | None = None) -> None:
+    """The store's starting point: a seeded region's year with July unbilled; with
+    `count_limit`, the campaign's category gets that count limit (fundings within limits
+    take their room from the category's room shards)."""
     with contextlib.redirect_stdout(sys.stderr):
         if region:
             generate(db, region, 1, progress=False, unbilled=UNBILLED)
         else:
             bare_region(db)
+        if count_limit is not None:
+            with Ledger(db) as ledger:
+                ledger.change_limits(PERIOD, category="base", count=count_limit, on=FUNDED_ON)
 
 
 def bare_region(db: str) -> None:
@@ -213,6 +220,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--synchronous", default="full", choices=("full", "normal"))
     parser.add_argument("--json", metavar="FILE")
+    parser.add_argument(
+        "--count-limit", type=int, help="a count limit on the category (high: none refused)"
+    )
     parser.add_argument("--tmpdir")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(dir=args.tmpdir) as tmp:
@@ -234,7 +244,7 @@ def main(argv: list[str] | None = None) -> None:
             opened = [(label, stack.enter_context(store)) for label, store in stores]
             for label, db in opened:
                 progress(f"{label}: preparing the store")
-                prepare(db, args.region)
+                prepare(db, args.region, args.count_limit)
             for rep in range(args.repetitions):
                 for label, db in opened:
                     if label == "SQLite":
