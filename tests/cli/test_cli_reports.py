@@ -122,14 +122,16 @@ def test_history_refuses_an_unknown_certificate(year: Pfdo) -> None:
 
 
 def test_rebuild_folds_every_event_again_and_keeps_the_balances(year: Pfdo) -> None:
-    # period open: municipality registered, period added, period opened (3); provider (1);
-    # program (1); certificate issued, child registered (2); funded on both sides (2).
+    # period open: municipality registered, period added, period opened (3), and the room
+    # of `base`'s limits dealt over its 16 room shards (each opened and granted its part,
+    # and the period's RoomDealt: 33); provider (1); program (1); certificate issued, child
+    # registered (2); funded on both sides (the certificate, the room shard it drew: 2).
     year.enroll()
     balance = year.json("balance", NUMBER)
     history = year.json("history", NUMBER)
     rebuilt = year.json("rebuild")
     # enrolment: certificate reserved, program admitted the contract, contract enrolled.
-    assert rebuilt["events"] == 9 + 3
+    assert rebuilt["events"] == 9 + 33 + 3
     assert isinstance(rebuilt["seconds"], float)
     assert year.json("balance", NUMBER) == balance
     assert year.json("history", NUMBER) == history
