@@ -51,6 +51,7 @@ from pfdo.domain.tally import FundingTally
 from pfdo.loading import WarmAggregates, bring_up, load_batch, load_many
 from pfdo.projections.decoding import EventDecoder
 from pfdo.pseudonyms import Pseudonyms, load_pseudonyms
+from pfdo.storage import ReadChangedMeanwhile
 from pfdo.types import check_request_id
 from pfdo.unit_of_work import UnitOfWork
 
@@ -291,14 +292,23 @@ class Executor:
             finally:
                 self._local.attempt = None
             # a kept one that is only read must still be what the log holds (one that is
-            # written conflicts on its version in the save)
-            if self._stale(reads.unwritten_warm(changed)):
+            # written conflicts on its version in the save): checked by the save itself
+            # where the store can, else just before it
+            unchanged = reads.unwritten_warm(changed)
+            guard: dict[str, Any] = {}
+            if self.log.storage.checks_unchanged:
+                guard = {"unchanged": unchanged} if unchanged else {}
+            elif self._stale(unchanged):
                 self.warm.forget(reads.versions)
                 self.conflicts_retried += 1
                 continue
             changed.extend(idempotency.request_record(self.ids, command, request_id, result))
             try:
-                recorded = self.log.save(*changed)
+                recorded = self.log.save(*changed, **guard)
+            except ReadChangedMeanwhile:
+                self.warm.forget(reads.versions)
+                self.conflicts_retried += 1
+                continue
             except RecordConflictError:
                 self.warm.forget(reads.versions)
                 self.conflicts_retried += 1

@@ -113,7 +113,12 @@ class StoreURL:
                 "SQLITE_DBNAME": self.sqlite_read_only_uri() if read_only else self.sqlite_path,
                 "SQLITE_LOCK_TIMEOUT": "30",
             }
-        return {"PERSISTENCE_MODULE": "eventsourcing.postgres", **dict(self.pg)}
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            # the library's recorder with its insert in one round trip (pfdo.storage.postgres)
+            "APPLICATION_RECORDER_TOPIC": "pfdo.storage.postgres:OneTripRecorder",
+            **dict(self.pg),
+        }
 
     def sqlite_read_only_uri(self) -> str:
         """The SQLite file opened read-only. Without a `-wal` file beside it (no writer has

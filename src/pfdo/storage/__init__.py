@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import RecordConflictError, StoredEvent
 
 #: The `eventsourcing` release these modules were written against (pyproject pins it).
 EVENTSOURCING_VERSION = "9.5.6"
@@ -36,8 +36,19 @@ class LoggedEvent(NamedTuple):
     state: bytes
 
 
+class ReadChangedMeanwhile(RecordConflictError):
+    """A save refused because an aggregate the decision only read (`unchanged`) gained
+    events since: nothing was written, and the command is decided again."""
+
+
 class EventStorage(Protocol):
     """The raw reads and writes pfdo makes on one store's event and snapshot tables."""
+
+    #: whether the store's insert takes `unchanged` ({id: version} of aggregates a
+    #: decision read and did not write) and refuses the save, in its own transaction,
+    #: when any of them gained events since (`ReadChangedMeanwhile`); without it the
+    #: caller checks them with `latest_versions` before saving
+    checks_unchanged: bool
 
     def latest_snapshots(self, ids: Sequence[UUID]) -> list[LoggedEvent]:
         """The latest stored snapshot of each of `ids` that has one."""

@@ -73,6 +73,8 @@ def set_synchronous(datastore: SQLiteDatastore, level: str) -> None:
 class SQLiteStorage:
     """`pfdo.storage.EventStorage` on the library's SQLite recorders."""
 
+    checks_unchanged = False  # the library's insert: `latest_versions` before the save
+
     def __init__(
         self, events: SQLiteApplicationRecorder, snapshots: SQLiteAggregateRecorder | None
     ) -> None:
