@@ -181,11 +181,16 @@ INSERT INTO {{{{table}}}} ({_COLUMNS})
 SELECT * FROM unnest(%s::{{{{id_type}}}}[], %s::bigint[], %s::text[], %s::bytea[]){{guard}}
 RETURNING notification_id
 """
-# none of the aggregates read has an event after the version the decision saw
+# none of the aggregates read has an event after the version the decision saw: one
+# index seek per aggregate (LATERAL ... LIMIT 1; a plain join may be planned as a scan of
+# the whole log, under the table lock)
 _UNCHANGED = """
  WHERE NOT EXISTS (
   SELECT 1 FROM unnest(%s::{id_type}[], %s::bigint[]) AS seen(id, version)
-    JOIN {table} e ON e.originator_id = seen.id AND e.originator_version > seen.version)"""
+   CROSS JOIN LATERAL (
+    SELECT 1 FROM {table} e
+     WHERE e.originator_id = seen.id AND e.originator_version > seen.version LIMIT 1
+   ) later)"""
 
 
 def _rendered(statement: Any) -> bytes:
