@@ -136,7 +136,7 @@ def test_a_busy_event_store_reaches_the_caller_as_store_unavailable(
 ) -> None:
     (number,) = _set_up(ledger, 1)
 
-    def busy(*_: Any) -> Any:
+    def busy(*_: Any, **__: Any) -> Any:
         raise ConnectionUnavailableError("Timed out waiting for return of writer")
 
     monkeypatch.setattr(ledger._log, "save", busy)
