@@ -68,9 +68,10 @@ def open_period(w: Executor, c: cmd.OpenPeriod) -> Decision[res.PeriodOpened]:
 def close_period(w: Executor, c: cmd.ClosePeriod) -> Decision[res.PeriodClosed]:
     period = w.get(Period, c.period, "period")
     period.check_open()
-    # the shards first: a funding that draws from one after the read models were read
-    # conflicts with this save on the shard
+    # the shards and tallies first: a funding that draws from one or counts in one after
+    # the read models were read conflicts with this save on it
     shards = rooms.collect_all(w, period, c.on)
+    counted = tallies.reckon(w, period, "close", c.on)
     w.settle()
     with w.engine.connect() as connection:
         numbers = queries.funded_numbers(connection, c.period)
@@ -84,16 +85,17 @@ def close_period(w: Executor, c: cmd.ClosePeriod) -> Decision[res.PeriodClosed]:
         certificates=len(certificates),
         owed_by_providers=settlement.owed_at_close(w, c.period),
     )
-    return result, [period, *shards, *certificates]
+    return result, [period, *shards, *counted, *certificates]
 
 
 def change_nominal(w: Executor, c: cmd.ChangeNominal) -> Decision[res.NominalChanged]:
     period = w.get(Period, c.period, "period")
     period.check_open()
     period.category(c.category)
-    # the shards before the read models (as at a close)
+    # the shards or tallies before the read models (as at a close)
     limited = period.limited(c.category)
     shards = rooms.collect(w, period, c.category, c.on) if limited else None
+    counted = [] if limited else tallies.reckon(w, period, "nominal", c.on, c.category)
     w.settle()
     with w.engine.connect() as connection:
         numbers = queries.funded_numbers(connection, c.period, c.category)
@@ -111,7 +113,7 @@ def change_nominal(w: Executor, c: cmd.ChangeNominal) -> Decision[res.NominalCha
         funded_from_queue=[s.number for s in served],
         unit=unit_of(period.category(c.category)),
     )
-    written = [] if shards is None else shards.written()
+    written = counted if shards is None else shards.written()
     return result, [period, *written, *certificates, *served]
 
 

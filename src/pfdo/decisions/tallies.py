@@ -4,7 +4,9 @@ and the day a first limit is set on such a category.
 A funding without limits writes its certificate and one tally; it writes the period only
 when the certificate waits in one of its lists (funding takes it off: rule 19). Setting a
 first limit writes every tally of the category beside the period, so a funding decided
-on the category before the limit conflicts on its tally and is decided again.
+on the category before the limit conflicts on its tally and is decided again. A close and a
+change of nominal write every tally of the categories without limits they touch before
+they read the certificates funded (`reckon`), for the same reason.
 """
 
 from __future__ import annotations
@@ -47,6 +49,28 @@ def seal_for_limits(w: Executor, period: Period, category: str, on: date) -> lis
         return []
     tallies = [_tally(w, period.code, category, k, on) for k in range(SHARDS)]
     period.absorb_tallies(category, sum(t.seal(on) for t in tallies), on)
+    return list(tallies)
+
+
+def reckon(
+    w: Executor, period: Period, by: str, on: date, category: str | None = None
+) -> list[Aggregate]:
+    """Before a close (`by` "close": every category) or a change of nominal ("nominal":
+    `category`) finds the certificates funded in the read models: write every tally of
+    those without limits (creating the ones no funding has made), so that a funding counted
+    in one after that read conflicts with this save on its tally and is decided again, on
+    the period as the close or the change left it; return the tallies (all written)."""
+    names = [category] if category is not None else sorted(period.categories)
+    shares = [
+        (name, k, FundingTally.id_for(period.code, name, k))
+        for name in names
+        if not period.limited(name)
+        for k in range(SHARDS)
+    ]
+    found = w.find_ids(FundingTally, [i for _, _, i in shares])
+    tallies = [tally_for(found.get(i), period.code, name, k, on) for name, k, i in shares]
+    for tally in tallies:
+        tally.reckon(by, on)
     return list(tallies)
 
 

@@ -10,8 +10,11 @@ the period. The tallies matter again the day a first limit is set on the categor
 command writes every tally (`seal`, creating the ones no funding has made yet), so any
 funding that raced it conflicts and is decided again on the sealed category, and the
 period takes the tallies' count into its own (`Period.absorb_tallies`). A sealed tally
-takes no more fundings. Every certificate of a category is credited its nominal, so the
-funded sum is the count times the nominal: a tally counts, it needs no sum.
+takes no more fundings. A close and a change of nominal, which find the certificates funded
+in the read models, write every tally of the categories they touch first (`reckon`), so a
+funding counted after that read conflicts with them on its tally. Every certificate of a
+category is credited its nominal, so the funded sum is the count times the nominal: a
+tally counts, it needs no sum.
 """
 
 from __future__ import annotations
@@ -72,6 +75,17 @@ class FundingTally(Aggregate):
         def apply(self, aggregate: FundingTally) -> None:
             aggregate.sealed = True
 
+    class Reckoned(PfdoEvent):
+        """A close or a change of nominal (`by`) took the fundings counted so far."""
+
+        period: str
+        category: str
+        count: int
+        by: str
+
+        def apply(self, aggregate: FundingTally) -> None:
+            pass
+
     @staticmethod
     def id_for(period: str, category: str, shard: int) -> UUID:
         return stable_id("funding-tally", f"{period}/{category}/{shard}")
@@ -112,6 +126,18 @@ class FundingTally(Aggregate):
             self.Sealed, period=self.period, category=self.category, count=self.count, on=on
         )
         return self.count
+
+    def reckon(self, by: str, on: date) -> None:
+        """Mark the fundings counted so far as taken by a close or a change of nominal
+        (`by`): a funding counted in this tally since it was read conflicts with it."""
+        self.trigger_event(
+            self.Reckoned,
+            period=self.period,
+            category=self.category,
+            count=self.count,
+            by=by,
+            on=on,
+        )
 
 
 def tally_for(found: Any, period: str, category: str, shard: int, on: date) -> FundingTally:
