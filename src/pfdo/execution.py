@@ -292,16 +292,10 @@ class Executor:
             finally:
                 self._local.attempt = None
             # a kept one that is only read must still be what the log holds (one that is
-            # written conflicts on its version in the save): checked by the save itself
-            # where the store can, else just before it
+            # written conflicts on its version in the save): checked by the save itself,
+            # in its transaction (`pfdo.storage`'s recorders)
             unchanged = reads.unwritten_warm(changed)
-            guard: dict[str, Any] = {}
-            if self.log.storage.checks_unchanged:
-                guard = {"unchanged": unchanged} if unchanged else {}
-            elif self._stale(unchanged):
-                self.warm.forget(reads.versions)
-                self.conflicts_retried += 1
-                continue
+            guard: dict[str, Any] = {"unchanged": unchanged} if unchanged else {}
             changed.extend(idempotency.request_record(self.ids, command, request_id, result))
             try:
                 recorded = self.log.save(*changed, **guard)

@@ -19,7 +19,6 @@ backend's, in `pfdo.storage` (`EventLog.storage`).
 
 from __future__ import annotations
 
-import contextlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import StoredEvent
 
 from pfdo.storage import LoggedEvent
 from pfdo.store import EventLog
@@ -150,13 +149,7 @@ def _from_snapshot(log: EventLog, stored: LoggedEvent) -> Aggregate:
 def save_snapshots(log: EventLog, aggregates: Sequence[Aggregate]) -> None:
     """Store a snapshot of each aggregate at its current version, which must be saved
     (no pending events), replacing the older snapshots of the same aggregates."""
-    if log.snapshots is None or not aggregates:
-        return
-    stored = [log.mapper.to_stored_event(type(a).Snapshot.take(a)) for a in aggregates]
-    superseded = [(a.id, a.version) for a in aggregates]
-    # another process storing the same snapshot meanwhile is as good
-    with contextlib.suppress(IntegrityError):
-        log.storage.replace_snapshots(superseded, stored)
+    log.store_snapshots(aggregates)
 
 
 def read_log(log: EventLog, after: int, limit: int) -> list[LoggedEvent]:

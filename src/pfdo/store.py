@@ -110,6 +110,8 @@ class StoreURL:
         if self.kind == "sqlite":
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                # the library's recorder, its insert checking the decision's reads
+                "APPLICATION_RECORDER_TOPIC": "pfdo.storage.sqlite:GuardedRecorder",
                 "SQLITE_DBNAME": self.sqlite_read_only_uri() if read_only else self.sqlite_path,
                 "SQLITE_LOCK_TIMEOUT": "30",
             }

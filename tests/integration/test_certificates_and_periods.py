@@ -43,6 +43,25 @@ def test_a_child_gets_one_certificate_only(ledger: Ledger) -> None:
         )
 
 
+def test_a_derived_number_already_taken_gives_the_child_the_next_free_one(
+    ledger: Ledger,
+) -> None:
+    ids = ledger._x.ids
+    derived = [ids.certificate_number("c3", attempt) for attempt in range(3)]
+    for k, number in enumerate(derived[:2]):  # the child's first two are taken by others
+        ledger.issue_certificate(
+            child=f"other-{k}",
+            birth_date="2015-05-01",
+            municipality=TOWN,
+            number=number,
+            on="2025-01-05",
+        )
+    issued = ledger.issue_certificate(
+        child="c3", birth_date="2015-05-01", municipality=TOWN, on="2025-01-06"
+    )
+    assert issued.number == derived[2]
+
+
 def test_periods_of_one_municipality_must_not_overlap(ledger: Ledger) -> None:
     open_year(ledger)
     with pytest.raises(Refused, match="overlaps period 2025"):

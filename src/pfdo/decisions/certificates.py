@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from eventsourcing.domain import Aggregate
+
 from pfdo import commands as cmd
 from pfdo import results as res
 from pfdo.decisions import rooms, tallies
@@ -26,12 +28,17 @@ if TYPE_CHECKING:
 
 def issue_certificate(w: Executor, c: cmd.IssueCertificate) -> Decision[res.CertificateIssued]:
     registration_id = w.ids.child_registration(c.child)
-    existing = w.find_id(ChildRegistration, registration_id)
+    number = c.number or w.ids.certificate_number(c.child, 0)
+    # the child's registration and the number's certificate, read in one batch
+    found = w.find_ids(Aggregate, [registration_id, Certificate.id_for(number)])
+    existing = found[registration_id]
     if existing is not None:
+        assert isinstance(existing, ChildRegistration)
         raise AlreadyExists(f"child {c.child} already has certificate {existing.number}")
-    if c.number is not None and w.exists(Certificate, c.number):
-        raise AlreadyExists(f"certificate number {c.number} is already taken")
-    number = c.number or _free_number(w, c.child)
+    if found[Certificate.id_for(number)] is not None:
+        if c.number is not None:
+            raise AlreadyExists(f"certificate number {c.number} is already taken")
+        number = _free_number(w, c.child, first=1)
     certificate = Certificate.issue(number, c.child, c.birth_date, c.municipality, c.on)
     registration = ChildRegistration.register(registration_id, c.child, number, c.on)
     result = res.CertificateIssued(
@@ -40,10 +47,10 @@ def issue_certificate(w: Executor, c: cmd.IssueCertificate) -> Decision[res.Cert
     return result, [certificate, registration]
 
 
-def _free_number(w: Executor, child: str) -> str:
+def _free_number(w: Executor, child: str, first: int) -> str:
     """A 10-digit number derived from the child id (keyed: `pfdo.pseudonyms`), probing on
-    the rare collision."""
-    for attempt in range(1000):
+    the rare collision (from attempt `first`: the ones before are taken)."""
+    for attempt in range(first, 1000):
         number = w.ids.certificate_number(child, attempt)
         if not w.exists(Certificate, number):
             return number

@@ -44,12 +44,6 @@ class ReadChangedMeanwhile(RecordConflictError):
 class EventStorage(Protocol):
     """The raw reads and writes pfdo makes on one store's event and snapshot tables."""
 
-    #: whether the store's insert takes `unchanged` ({id: version} of aggregates a
-    #: decision read and did not write) and refuses the save, in its own transaction,
-    #: when any of them gained events since (`ReadChangedMeanwhile`); without it the
-    #: caller checks them with `latest_versions` before saving
-    checks_unchanged: bool
-
     def latest_snapshots(self, ids: Sequence[UUID]) -> list[LoggedEvent]:
         """The latest stored snapshot of each of `ids` that has one."""
 

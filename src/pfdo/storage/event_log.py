@@ -1,13 +1,16 @@
 """The event log: the library's application with pfdo's transcodings and its `save`.
 
 `save` runs the library's own three private steps (record, take the due snapshots,
-notify) without its runtime protocol checks; `storage` is the backend's
-`pfdo.storage.EventStorage` for pfdo's own SQL on the same tables.
+notify) without its runtime protocol checks, and takes a due snapshot of the aggregate
+as the command left it (the library loads it back from the log first); `storage` is the
+backend's `pfdo.storage.EventStorage` for pfdo's own SQL on the same tables.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Sequence
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -17,6 +20,7 @@ from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     InfrastructureFactory,
+    IntegrityError,
     JSONTranscoder,
     Recording,
     Transcoding,
@@ -104,6 +108,32 @@ class EventLog(Application[UUID]):
                 "pfdo: saved, but taking snapshots failed; loads replay the log", exc_info=True
             )
         return recordings
+
+    def _take_snapshots(self, processing: ProcessingEvent[UUID]) -> None:
+        """Snapshot each saved aggregate one of whose new events falls on its kind's
+        interval, as it is in memory: just saved, so the log holds exactly that state."""
+        intervals = self.snapshotting_intervals
+        if self.snapshots is None or not intervals:
+            return
+        due: dict[UUID, Aggregate] = {}
+        for event in processing.events:
+            aggregate = processing.aggregates.get(event.originator_id)
+            interval = intervals.get(type(aggregate)) if aggregate is not None else None
+            if interval and event.originator_version % interval == 0:
+                assert isinstance(aggregate, Aggregate)
+                due[aggregate.id] = aggregate
+        self.store_snapshots(list(due.values()))
+
+    def store_snapshots(self, aggregates: Sequence[Aggregate]) -> None:
+        """Store a snapshot of each aggregate at its current version, which must be saved
+        (no pending events), replacing the older snapshots of the same aggregates."""
+        if self.snapshots is None or not aggregates:
+            return
+        stored = [self.mapper.to_stored_event(type(a).Snapshot.take(a)) for a in aggregates]
+        superseded = [(a.id, a.version) for a in aggregates]
+        # another process storing the same snapshot meanwhile is as good
+        with contextlib.suppress(IntegrityError):
+            self.storage.replace_snapshots(superseded, stored)
 
     @cached_property
     def storage(self) -> EventStorage:

@@ -203,9 +203,6 @@ def _rendered(statement: Any) -> bytes:
 class PostgresStorage:
     """`pfdo.storage.EventStorage` on the library's PostgreSQL recorders."""
 
-    #: `OneTripRecorder` checks `unchanged` in its insert (the store's URL sets it up)
-    checks_unchanged = True
-
     def __init__(
         self, events: PostgresApplicationRecorder, snapshots: PostgresAggregateRecorder | None
     ) -> None:

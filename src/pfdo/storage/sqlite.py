@@ -4,7 +4,10 @@ The library's SQLite recorder keeps events in `stored_events` (the log position 
 table's `rowid`, which the library's notification ids are) and snapshots in
 `stored_snapshots`, both keyed by (originator_id, originator_version), the id as 32 hex
 digits. Queries go through the recorder's own datastore, so they share its connection
-pool and its lock timeout.
+pool and its lock timeout. A read is one statement on the pool's autocommit connection,
+without the library's `BEGIN ... ROLLBACK` around it: one statement reads one snapshot of
+the database anyway (WAL), so a load reads each id's latest snapshot and the events after
+it in one statement.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from eventsourcing.sqlite import (
     SQLiteDatastore,
 )
 
-from pfdo.storage import LoggedEvent
+from pfdo.storage import LoggedEvent, ReadChangedMeanwhile
 
 _COLUMNS = "originator_id, originator_version, topic, state"
 # The latest snapshot of each of {ids}: for one id, an index seek from its last version.
@@ -50,6 +53,21 @@ _LATEST_VERSIONS = """
 SELECT originator_id, MAX(originator_version) FROM {events}
  WHERE originator_id IN ({ids}) GROUP BY originator_id
 """
+# Each id's latest snapshot (flagged 1) and its events after that snapshot's version (0):
+# an index seek for the snapshot's version, one index range for the events.
+_LOAD = """
+WITH wanted(id) AS (VALUES {ids}),
+ since(id, v) AS (SELECT id, (SELECT MAX(s.originator_version) FROM {snapshots} s
+                              WHERE s.originator_id = wanted.id) FROM wanted)
+SELECT 1, s.originator_id, s.originator_version, s.topic, s.state
+  FROM since CROSS JOIN {snapshots} s
+ WHERE s.originator_id = since.id AND s.originator_version = since.v
+UNION ALL
+SELECT 0, e.originator_id, e.originator_version, e.topic, e.state
+  FROM since CROSS JOIN {events} e
+ WHERE e.originator_id = since.id AND e.originator_version > coalesce(since.v, 0)
+ ORDER BY 1, 2, 3
+"""
 _DELETE_SUPERSEDED = "DELETE FROM {snapshots} WHERE originator_id = ? AND originator_version <= ?"
 
 
@@ -70,10 +88,39 @@ def set_synchronous(datastore: SQLiteDatastore, level: str) -> None:
     pool._create_connection = create_with_pragma  # type: ignore[method-assign]
 
 
+class GuardedRecorder(SQLiteApplicationRecorder):
+    """The library's application recorder, its insert checking in its own transaction that
+    the aggregates a decision only read are still as it read them.
+
+    The events go first: the insert takes the database's write lock, so no other save can
+    commit between the check that follows and this save's commit, and the check reads the
+    latest state (a writer's snapshot is always the latest)."""
+
+    def insert_events(
+        self,
+        stored_events: Sequence[StoredEvent],
+        *,
+        unchanged: Mapping[UUID, int] | None = None,
+        **kwargs: Any,
+    ) -> Sequence[int] | None:
+        """Insert, and return the events' log positions. `unchanged`: {id: version} of
+        aggregates the decision only read; if any has an event after that version, the
+        transaction is rolled back (nothing written) and `ReadChangedMeanwhile` raised."""
+        with self.datastore.transaction(commit=True) as cursor:
+            positions = self._insert_events(cursor, stored_events, **kwargs)
+            if unchanged:
+                query = _LATEST_VERSIONS.format(
+                    ids=",".join("?" * len(unchanged)), events=self.events_table_name
+                )
+                cursor.execute(query, [key.hex for key in unchanged])
+                latest = dict(cursor.fetchall())
+                if any(latest.get(k.hex, 0) != v for k, v in unchanged.items()):
+                    raise ReadChangedMeanwhile("an aggregate the decision read has changed since")
+        return positions
+
+
 class SQLiteStorage:
     """`pfdo.storage.EventStorage` on the library's SQLite recorders."""
-
-    checks_unchanged = False  # the library's insert: `latest_versions` before the save
 
     def __init__(
         self, events: SQLiteApplicationRecorder, snapshots: SQLiteAggregateRecorder | None
@@ -99,24 +146,36 @@ class SQLiteStorage:
         return self._rows(query, params, bounds)
 
     def load(self, ids: Sequence[UUID]) -> tuple[list[LoggedEvent], list[LoggedEvent]]:
-        # a local file: two queries cost no round trip
-        snapshots = self.latest_snapshots(ids)
-        after = {s.originator_id: s.originator_version for s in snapshots}
-        return snapshots, self.events_after({i: after.get(i, 0) for i in ids})
+        if self._snapshots is None:
+            return [], self.events_after(dict.fromkeys(ids, 0))
+        query = _LOAD.format(
+            ids=",".join(["(?)"] * len(ids)),
+            snapshots=self._snapshots_table,
+            events=self._events.events_table_name,
+        )
+        by_hex = {i.hex: i for i in ids}
+        snapshots: list[LoggedEvent] = []
+        events: list[LoggedEvent] = []
+        for flag, key, version, topic, state in self._fetch(query, list(by_hex)):
+            logged = LoggedEvent(0, by_hex.get(key) or UUID(key), version, topic, state)
+            (snapshots if flag else events).append(logged)
+        return snapshots, events
 
     def latest_versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
         query = _LATEST_VERSIONS.format(
             ids=",".join("?" * len(ids)), events=self._events.events_table_name
         )
         by_hex = {i.hex: i for i in ids}
-        with self._events.datastore.transaction(commit=False) as cursor:
-            cursor.execute(query, [i.hex for i in ids])
-            return {by_hex[r[0]]: r[1] for r in cursor.fetchall()}
+        return {by_hex[r[0]]: r[1] for r in self._fetch(query, list(by_hex))}
+
+    def _fetch(self, statement: str, params: list[Any]) -> list[Any]:
+        """The rows of one read-only statement, on an autocommit connection of the pool
+        (`sqlite3` errors reach `pfdo.store.store_errors` as they are)."""
+        with self._events.datastore.get_connection(commit=False) as connection:
+            return connection._sqlite_conn.execute(statement, params).fetchall()
 
     def _rows(self, statement: str, params: list[Any], ids: Iterable[UUID]) -> list[LoggedEvent]:
-        with self._events.datastore.transaction(commit=False) as cursor:
-            cursor.execute(statement, params)
-            rows = cursor.fetchall()
+        rows = self._fetch(statement, params)
         by_hex = {i.hex: i for i in ids}  # one UUID object per aggregate, not one per row
         return [LoggedEvent(0, by_hex.get(r[0]) or UUID(r[0]), r[1], r[2], r[3]) for r in rows]
 
@@ -136,9 +195,7 @@ class SQLiteStorage:
     def _positioned(self, where: str, params: list[Any]) -> list[LoggedEvent]:
         table = self._events.events_table_name
         statement = f"SELECT rowid, {_COLUMNS} FROM {table} {where}"
-        with self._events.datastore.transaction(commit=False) as cursor:
-            cursor.execute(statement, params)
-            return [LoggedEvent(*row) for row in cursor.fetchall()]
+        return [LoggedEvent(*row) for row in self._fetch(statement, params)]
 
     def read_log(self, after: int, limit: int) -> list[LoggedEvent]:
         return self._positioned("WHERE rowid > ? ORDER BY rowid LIMIT ?", [after, limit])

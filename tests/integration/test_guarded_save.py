@@ -1,19 +1,22 @@
-"""PostgreSQL's one-round-trip save (`pfdo.storage.postgres.OneTripRecorder`): a refused
+"""The save of a command on each store (`pfdo.storage.sqlite.GuardedRecorder`,
+`pfdo.storage.postgres.OneTripRecorder`, which sends it in one round trip): a refused
 insert writes nothing, says why as the library would, and leaves its pooled connection
 fit for the next command.
 
-The insert is sent in one pipeline with its `BEGIN`, table lock, `NOTIFY` and `COMMIT`;
-these tests refuse it both ways it can be refused (a version already taken, and a read-only
-aggregate changed since the decision read it) and then go on writing through the same
+These tests refuse it both ways it can be refused (a version already taken, and an
+aggregate the decision only read changed since) and then go on writing through the same
 `Ledger`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from eventsourcing.persistence import IntegrityError, RecordConflictError, StoredEvent
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    IntegrityError,
+    RecordConflictError,
+    StoredEvent,
+)
 
 from integration.year import funded_child, open_year, pot
 from pfdo import Ledger
@@ -21,23 +24,16 @@ from pfdo.domain.certificate import Certificate
 from pfdo.domain.period import Period
 from pfdo.storage import ReadChangedMeanwhile
 from pfdo.storage.postgres import OneTripRecorder
+from pfdo.storage.sqlite import GuardedRecorder
 
 
-@pytest.fixture
-def ledger(db_url: str) -> Iterator[Ledger]:
-    if not db_url.startswith("postgresql"):
-        pytest.skip("the one-trip save is PostgreSQL's")
-    with Ledger(db_url) as opened:
-        yield opened
-
-
-def _recorder(ledger: Ledger) -> OneTripRecorder:
+def _recorder(ledger: Ledger) -> ApplicationRecorder:
     recorder = ledger._x.log.recorder
-    assert isinstance(recorder, OneTripRecorder)
+    assert isinstance(recorder, GuardedRecorder | OneTripRecorder)
     return recorder
 
 
-def _last(recorder: OneTripRecorder, aggregate_id: object) -> StoredEvent:
+def _last(recorder: ApplicationRecorder, aggregate_id: object) -> StoredEvent:
     return list(recorder.select_events(aggregate_id))[-1]  # type: ignore[arg-type]
 
 
