@@ -23,10 +23,11 @@ from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import RecordConflictError
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresDatastore
-from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteDatastore
+from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteConnection, SQLiteDatastore
 
 from pfdo.loading import load_many, read_aggregate_log, read_log, save_snapshots
 from pfdo.storage import EVENTSOURCING_VERSION
+from pfdo.storage.sqlite import configure_connections
 from pfdo.store import EventLog, StoreURL, open_event_log
 
 PYPROJECT = Path(__file__).parents[2] / "pyproject.toml"
@@ -266,16 +267,31 @@ def _decoder(log: EventLog) -> Callable[[Any], Any]:
     return decode
 
 
-def test_the_sqlite_pool_opens_connections_in_the_private_method_pfdo_wraps(
+def test_the_sqlite_pool_opens_connections_in_the_private_method_pfdo_replaces(
     tmp_path: Path,
 ) -> None:
-    """`storage.sqlite.set_synchronous` wraps the pool's `_create_connection` and runs its
-    PRAGMA on the `sqlite3` connection the library's wrapper holds as `_sqlite_conn`."""
-    datastore = SQLiteDatastore(str(tmp_path / "pool.sqlite"))
+    """`storage.sqlite.configure_connections` replaces the pool's `_create_connection` with
+    pfdo's own, which reads the pool's settings and wraps its `sqlite3` connection in the
+    library's `SQLiteConnection` as `_sqlite_conn`; the library's own opener keeps one
+    statement prepared (`cached_statements=True`), which is why pfdo opens its own."""
+    datastore = SQLiteDatastore(str(tmp_path / "pool.sqlite"), lock_timeout=7)
+    pool = datastore.pool
     try:
-        assert _parameters(datastore.pool._create_connection) == []
-        connection = datastore.pool._create_connection()
-        assert isinstance(connection._sqlite_conn, sqlite3.Connection)
+        assert _parameters(pool._create_connection) == []
+        assert (pool.db_name, pool.lock_timeout, pool.max_age) == (
+            str(tmp_path / "pool.sqlite"),
+            7,
+            None,
+        )
+        assert pool.is_sqlite_memory_mode is False
+        configure_connections(datastore, "normal")
+        connection = pool._create_connection()
+        assert isinstance(connection, SQLiteConnection)
+        raw = connection._sqlite_conn
+        assert isinstance(raw, sqlite3.Connection) and raw.isolation_level is None
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert raw.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+        assert pool.is_journal_mode_wal
         connection.close()
     finally:
         datastore.close()

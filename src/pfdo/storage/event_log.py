@@ -79,10 +79,10 @@ class EventLog(Application[UUID]):
         if type(factory).__module__ == "eventsourcing.sqlite":
             from eventsourcing.sqlite import SQLiteFactory
 
-            from pfdo.storage.sqlite import set_synchronous
+            from pfdo.storage.sqlite import configure_connections
 
             assert isinstance(factory, SQLiteFactory)
-            set_synchronous(factory.datastore, self._synchronous)
+            configure_connections(factory.datastore, self._synchronous)
         return factory
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:

@@ -12,12 +12,14 @@ it in one statement.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import InterfaceError, StoredEvent
 from eventsourcing.sqlite import (
+    SQLITE3_DEFAULT_LOCK_TIMEOUT,
     SQLiteAggregateRecorder,
     SQLiteApplicationRecorder,
     SQLiteConnection,
@@ -71,21 +73,45 @@ SELECT 0, e.originator_id, e.originator_version, e.topic, e.state
 _DELETE_SUPERSEDED = "DELETE FROM {snapshots} WHERE originator_id = ? AND originator_version <= ?"
 
 
-def set_synchronous(datastore: SQLiteDatastore, level: str) -> None:
-    """Run `PRAGMA synchronous=<level>` on every connection the datastore's pool opens
-    (the pool's private `_create_connection`, wrapped on this one pool; call it before
-    the pool opens its first connection, as `EventLog.construct_factory` does)."""
-    if level not in ("full", "normal"):
-        raise ValueError(f"synchronous={level!r}: full or normal")
+#: Statements each connection keeps prepared. (The library opens its connections with
+#: `cached_statements=True`, a cache of one: every command's statements, its `BEGIN`,
+#: inserts, `COMMIT` and reads, evicted each other and were prepared again each time.)
+STATEMENT_CACHE = 128
+
+
+def configure_connections(datastore: SQLiteDatastore, synchronous: str) -> None:
+    """Have the datastore's pool open its connections as pfdo needs them: as the library
+    does (autocommit, its lock timeout, WAL, rows as `sqlite3.Row`), with a statement cache
+    of `STATEMENT_CACHE` and `PRAGMA synchronous=<synchronous>` ("full" or "normal"). It
+    replaces the pool's private `_create_connection` on this one pool; call it before the
+    pool opens its first connection, as `EventLog.construct_factory` does."""
+    if synchronous not in ("full", "normal"):
+        raise ValueError(f"synchronous={synchronous!r}: full or normal")
     pool = datastore.pool
-    create = pool._create_connection
 
-    def create_with_pragma() -> SQLiteConnection:
-        connection = create()
-        connection._sqlite_conn.execute(f"PRAGMA synchronous={level.upper()}")
-        return connection
+    def create_connection() -> SQLiteConnection:
+        try:
+            connection = sqlite3.connect(
+                database=pool.db_name,
+                uri=True,
+                check_same_thread=False,  # the pool hands it to one thread at a time
+                isolation_level=None,  # autocommit: transactions are begun explicitly
+                cached_statements=STATEMENT_CACHE,
+                timeout=pool.lock_timeout or SQLITE3_DEFAULT_LOCK_TIMEOUT,
+            )
+        except (sqlite3.Error, TypeError) as error:
+            raise InterfaceError(error) from error
+        if not pool.is_sqlite_memory_mode and not pool.is_journal_mode_wal:
+            (mode,) = connection.execute("PRAGMA journal_mode").fetchone()
+            if mode.lower() != "wal":
+                connection.execute("PRAGMA journal_mode=WAL")
+                pool.journal_mode_was_changed_to_wal = True
+            pool.is_journal_mode_wal = True
+        connection.execute(f"PRAGMA synchronous={synchronous.upper()}")
+        connection.row_factory = sqlite3.Row  # the library's own reads take rows by name
+        return SQLiteConnection(sqlite_conn=connection, max_age=pool.max_age)
 
-    pool._create_connection = create_with_pragma  # type: ignore[method-assign]
+    pool._create_connection = create_connection  # type: ignore[method-assign]
 
 
 class GuardedRecorder(SQLiteApplicationRecorder):
