@@ -240,9 +240,9 @@ def test_snapshots_are_stored_where_the_sql_reads_them_and_replaced_there(
 ) -> None:
     counter = _counted(log, 4)
     log.take_snapshot(counter.id)  # the library's own snapshotting, as for periods
-    assert [
-        (s.originator_id, s.originator_version) for s in log.storage.latest_snapshots([counter.id])
-    ] == [(counter.id, 5)]
+    snapshots, events = log.storage.load([counter.id])
+    assert [(s.originator_id, s.originator_version) for s in snapshots] == [(counter.id, 5)]
+    assert events == []  # none after the snapshot
     counter.count_one()
     log.save(counter)
     save_snapshots(log, [counter])  # pfdo's: delete the older, insert through the recorder
@@ -250,8 +250,11 @@ def test_snapshots_are_stored_where_the_sql_reads_them_and_replaced_there(
     kept = list(log.snapshots.get(counter.id))  # the library reads pfdo's snapshot
     assert [s.originator_version for s in kept] == [6]
     other = _counted(log, 1)
-    latest = log.storage.latest_snapshots([counter.id, other.id])
+    latest, after = log.storage.load([counter.id, other.id])
     assert [(s.originator_id, s.originator_version) for s in latest] == [(counter.id, 6)]
+    assert [(e.originator_id, e.originator_version) for e in after] == [
+        (other.id, v) for v in (1, 2)
+    ]
     loaded = load_many(log, [counter.id], _decoder(log))
     assert loaded[counter.id].count == 5  # type: ignore[attr-defined]
 

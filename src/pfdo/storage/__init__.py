@@ -44,9 +44,6 @@ class ReadChangedMeanwhile(RecordConflictError):
 class EventStorage(Protocol):
     """The raw reads and writes pfdo makes on one store's event and snapshot tables."""
 
-    def latest_snapshots(self, ids: Sequence[UUID]) -> list[LoggedEvent]:
-        """The latest stored snapshot of each of `ids` that has one."""
-
     def events_after(self, bounds: Mapping[UUID, int]) -> list[LoggedEvent]:
         """The stored events of each id in `bounds` after its version there, in version
         order for each id."""

@@ -24,17 +24,6 @@ from psycopg.sql import SQL, Composable, Composed, Identifier
 from pfdo.storage import LoggedEvent, ReadChangedMeanwhile
 
 _COLUMNS = "originator_id, originator_version, topic, state"
-# one id: a plain equality, which PostgreSQL 15 can also scan in index order
-_LATEST_SNAPSHOT = f"""
-SELECT {_COLUMNS} FROM {{snapshots}}
- WHERE originator_id = %s ORDER BY originator_version DESC LIMIT 1
-"""
-_LATEST_SNAPSHOTS = """
-SELECT s.originator_id, s.originator_version, s.topic, s.state FROM {snapshots} s JOIN
- (SELECT originator_id AS id, MAX(originator_version) AS v FROM {snapshots}
-  WHERE originator_id = ANY(%s) GROUP BY originator_id) m
- ON s.originator_id = m.id AND s.originator_version = m.v
-"""
 # The events of each id after that id's own version: one index range per id.
 _EVENTS_AFTER = """
 SELECT e.originator_id, e.originator_version, e.topic, e.state
@@ -67,8 +56,6 @@ SELECT originator_id, MAX(originator_version) AS version FROM {events}
  WHERE originator_id = ANY(%s) GROUP BY originator_id
 """
 _STATEMENTS = {
-    "latest snapshot": _LATEST_SNAPSHOT,
-    "latest snapshots": _LATEST_SNAPSHOTS,
     "events after": _EVENTS_AFTER,
     "load": _LOAD,
     "latest versions": _LATEST_VERSIONS,
@@ -216,13 +203,6 @@ class PostgresStorage:
             .as_bytes()
             for name, text in _STATEMENTS.items()
         }
-
-    def latest_snapshots(self, ids: Sequence[UUID]) -> list[LoggedEvent]:
-        if self._snapshots is None:
-            return []
-        if len(ids) == 1:
-            return self._rows(self._sql["latest snapshot"], [ids[0]])
-        return self._rows(self._sql["latest snapshots"], [list(ids)])
 
     def events_after(self, bounds: Mapping[UUID, int]) -> list[LoggedEvent]:
         return self._rows(self._sql["events after"], [list(bounds), list(bounds.values())])

@@ -29,17 +29,6 @@ from eventsourcing.sqlite import (
 from pfdo.storage import LoggedEvent, ReadChangedMeanwhile
 
 _COLUMNS = "originator_id, originator_version, topic, state"
-# The latest snapshot of each of {ids}: for one id, an index seek from its last version.
-_LATEST_SNAPSHOT = f"""
-SELECT {_COLUMNS} FROM {{snapshots}}
- WHERE originator_id IN ({{ids}}) ORDER BY originator_version DESC LIMIT 1
-"""
-_LATEST_SNAPSHOTS = """
-SELECT s.originator_id, s.originator_version, s.topic, s.state FROM {snapshots} s JOIN
- (SELECT originator_id AS id, MAX(originator_version) AS v FROM {snapshots}
-  WHERE originator_id IN ({ids}) GROUP BY originator_id) m
- ON s.originator_id = m.id AND s.originator_version = m.v
-"""
 # The events of each id after that id's own version: one index range per id. (A single
 # lower bound for a whole batch read every event of an aggregate without a snapshot and,
 # for the rest, eight times the rows it used.)
@@ -152,13 +141,6 @@ class SQLiteStorage:
         self, events: SQLiteApplicationRecorder, snapshots: SQLiteAggregateRecorder | None
     ) -> None:
         self._events, self._snapshots = events, snapshots
-
-    def latest_snapshots(self, ids: Sequence[UUID]) -> list[LoggedEvent]:
-        if self._snapshots is None:
-            return []
-        query = _LATEST_SNAPSHOT if len(ids) == 1 else _LATEST_SNAPSHOTS
-        text = query.format(ids=",".join("?" * len(ids)), snapshots=self._snapshots_table)
-        return self._rows(text, [i.hex for i in ids], ids)
 
     @property
     def _snapshots_table(self) -> str:
