@@ -47,7 +47,7 @@ def seal_for_limits(w: Executor, period: Period, category: str, on: date) -> lis
     the tallies take no more fundings; return the tallies (all written)."""
     if period.limited(category):
         return []
-    tallies = [_tally(w, period.code, category, k, on) for k in range(SHARDS)]
+    tallies = _all_tallies(w, period, [category], on)
     period.absorb_tallies(category, sum(t.seal(on) for t in tallies), on)
     return list(tallies)
 
@@ -61,17 +61,24 @@ def reckon(
     in one after that read conflicts with this save on its tally and is decided again, on
     the period as the close or the change left it; return the tallies (all written)."""
     names = [category] if category is not None else sorted(period.categories)
-    shares = [
-        (name, k, FundingTally.id_for(period.code, name, k))
-        for name in names
-        if not period.limited(name)
-        for k in range(SHARDS)
-    ]
-    found = w.find_ids(FundingTally, [i for _, _, i in shares])
-    tallies = [tally_for(found.get(i), period.code, name, k, on) for name, k, i in shares]
+    tallies = _all_tallies(w, period, [n for n in names if not period.limited(n)], on)
     for tally in tallies:
         tally.reckon(by, on)
     return list(tallies)
+
+
+def _all_tallies(
+    w: Executor, period: Period, categories: list[str], on: date
+) -> list[FundingTally]:
+    """Every tally of `categories`, read in one batch (new ones for those no funding has
+    made)."""
+    shares = [
+        (name, k, FundingTally.id_for(period.code, name, k))
+        for name in categories
+        for k in range(SHARDS)
+    ]
+    found = w.find_ids(FundingTally, [i for _, _, i in shares])
+    return [tally_for(found.get(i), period.code, name, k, on) for name, k, i in shares]
 
 
 def _tally(w: Executor, period: str, category: str, shard: int, on: date) -> FundingTally:
