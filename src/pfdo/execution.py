@@ -51,7 +51,7 @@ from pfdo.domain.tally import FundingTally
 from pfdo.loading import WarmAggregates, bring_up, load_batch, load_many
 from pfdo.projections.decoding import EventDecoder
 from pfdo.pseudonyms import Pseudonyms, load_pseudonyms
-from pfdo.storage import ReadChangedMeanwhile
+from pfdo.storage import ReadChangedMeanwhile, changed_since
 from pfdo.types import check_request_id
 from pfdo.unit_of_work import UnitOfWork
 
@@ -180,8 +180,7 @@ class Executor:
         """Whether another writer has changed any of the aggregates a decision read."""
         if not reads:
             return False
-        latest = self.log.storage.latest_versions(list(reads))
-        return any(latest.get(key, 0) != version for key, version in reads.items())
+        return changed_since(reads, self.log.storage.latest_versions(list(reads)))
 
     @property
     def ids(self) -> Pseudonyms:

@@ -36,6 +36,12 @@ class LoggedEvent(NamedTuple):
     state: bytes
 
 
+def changed_since(read: Mapping[UUID, int], latest: Mapping[UUID, int]) -> bool:
+    """Whether any aggregate of `read` ({id: version as read}) is at another version in
+    `latest` ({id: last version in the log}; none: never saved)."""
+    return any(latest.get(key, 0) != version for key, version in read.items())
+
+
 class ReadChangedMeanwhile(RecordConflictError):
     """A save refused because an aggregate the decision only read (`unchanged`) gained
     events since: nothing was written, and the command is decided again."""

@@ -26,7 +26,7 @@ from eventsourcing.sqlite import (
     SQLiteDatastore,
 )
 
-from pfdo.storage import LoggedEvent, ReadChangedMeanwhile
+from pfdo.storage import LoggedEvent, ReadChangedMeanwhile, changed_since
 
 _COLUMNS = "originator_id, originator_version, topic, state"
 # The events of each id after that id's own version: one index range per id. (A single
@@ -103,6 +103,14 @@ def configure_connections(datastore: SQLiteDatastore, synchronous: str) -> None:
     pool._create_connection = create_connection  # type: ignore[method-assign]
 
 
+def _latest_versions(cursor: Any, table: str, ids: Sequence[UUID]) -> dict[UUID, int]:
+    """The last version of each of `ids` that has events in `table`, read with `cursor`
+    (any with `execute` and `fetchall`: inside a transaction or not)."""
+    by_hex = {i.hex: i for i in ids}
+    cursor.execute(_LATEST_VERSIONS.format(ids=",".join("?" * len(ids)), events=table), [*by_hex])
+    return {by_hex[key]: version for key, version in cursor.fetchall()}
+
+
 class GuardedRecorder(SQLiteApplicationRecorder):
     """The library's application recorder, its insert checking in its own transaction that
     the aggregates a decision only read are still as it read them.
@@ -124,12 +132,8 @@ class GuardedRecorder(SQLiteApplicationRecorder):
         with self.datastore.transaction(commit=True) as cursor:
             positions = self._insert_events(cursor, stored_events, **kwargs)
             if unchanged:
-                query = _LATEST_VERSIONS.format(
-                    ids=",".join("?" * len(unchanged)), events=self.events_table_name
-                )
-                cursor.execute(query, [key.hex for key in unchanged])
-                latest = dict(cursor.fetchall())
-                if any(latest.get(k.hex, 0) != v for k, v in unchanged.items()):
+                latest = _latest_versions(cursor, self.events_table_name, list(unchanged))
+                if changed_since(unchanged, latest):
                     raise ReadChangedMeanwhile("an aggregate the decision read has changed since")
         return positions
 
@@ -170,11 +174,9 @@ class SQLiteStorage:
         return snapshots, events
 
     def latest_versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
-        query = _LATEST_VERSIONS.format(
-            ids=",".join("?" * len(ids)), events=self._events.events_table_name
-        )
-        by_hex = {i.hex: i for i in ids}
-        return {by_hex[r[0]]: r[1] for r in self._fetch(query, list(by_hex))}
+        with self._events.datastore.get_connection(commit=False) as connection:
+            cursor = connection._sqlite_conn.cursor()
+            return _latest_versions(cursor, self._events.events_table_name, ids)
 
     def _fetch(self, statement: str, params: list[Any]) -> list[Any]:
         """The rows of one read-only statement, on an autocommit connection of the pool
