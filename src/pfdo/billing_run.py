@@ -26,7 +26,7 @@ from pfdo.domain.contract import Contract
 from pfdo.domain.errors import ConcurrencyConflict, Refused
 from pfdo.domain.units import HOURS, RUB
 from pfdo.execution import MAX_ATTEMPTS, Executor
-from pfdo.loading import load_batch, save_snapshots
+from pfdo.loading import load_batch
 from pfdo.projections import queries
 from pfdo.types import check_request_id
 
@@ -114,7 +114,7 @@ class BillingRun:
             SNAPSHOT_AFTER
         )
         try:
-            save_snapshots(x.log, long)
+            x.log.store_snapshots(long)
         except Exception:
             log.warning(
                 "pfdo: billing snapshots were not saved; loads replay the log", exc_info=True

@@ -4,13 +4,14 @@ The library's repository reads one aggregate per query. A billing run or a perio
 needs thousands, so this module selects the stored events of a whole batch of ids at once
 (`originator_id IN (...)`), in version order, and replays each aggregate from them.
 
-Contracts and certificates are replayed from their latest snapshot when one is stored
-(`save_snapshots`, which a billing run calls for the aggregates it has just saved), then
-from the events after it. A snapshot is a cache of the state at a version, nothing more:
-the log stays the record, the chain, rebuilds and audits never read snapshots, and
-deleting every stored snapshot is always safe (loads then replay the whole log). Only
-the latest snapshot of an aggregate is kept. Kinds the library snapshots on its own
-(periods, programs, municipalities) load through its repository instead.
+Aggregates are replayed from their latest snapshot when one is stored, then from the
+events after it: contracts and certificates have one when a billing run stored it for
+those it has just saved (`EventLog.store_snapshots`), the kinds of
+`EventLog.snapshotting_intervals` (periods, programs, tallies, ...) every so many events at
+their save. A snapshot is a cache of the state at a version, nothing more: the log stays
+the record, the chain, rebuilds and audits never read snapshots, and deleting every stored
+snapshot is always safe (loads then replay the whole log). Only the latest snapshot of an
+aggregate is kept.
 
 `read_log` reads a page of the log in order with one plain query, leaving the decoding
 of each event to its reader (most readers skip most events). The SQL itself is the
@@ -20,7 +21,7 @@ backend's, in `pfdo.storage` (`EventLog.storage`).
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -40,7 +41,6 @@ __all__ = [
     "load_many",
     "read_aggregate_log",
     "read_log",
-    "save_snapshots",
 ]
 
 _CHUNK = 500  # ids per query: well under SQLite's limit on bound parameters
@@ -144,12 +144,6 @@ def _from_snapshot(log: EventLog, stored: LoggedEvent) -> Aggregate:
         StoredEvent(stored.originator_id, stored.originator_version, stored.topic, stored.state)
     )
     return snapshot.mutate(None)  # type: ignore[attr-defined,no-any-return]
-
-
-def save_snapshots(log: EventLog, aggregates: Sequence[Aggregate]) -> None:
-    """Store a snapshot of each aggregate at its current version, which must be saved
-    (no pending events), replacing the older snapshots of the same aggregates."""
-    log.store_snapshots(aggregates)
 
 
 def read_log(log: EventLog, after: int, limit: int) -> list[LoggedEvent]:

@@ -25,7 +25,7 @@ from eventsourcing.persistence import RecordConflictError
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteConnection, SQLiteDatastore
 
-from pfdo.loading import load_many, read_aggregate_log, read_log, save_snapshots
+from pfdo.loading import load_many, read_aggregate_log, read_log
 from pfdo.storage import EVENTSOURCING_VERSION
 from pfdo.storage.sqlite import configure_connections
 from pfdo.store import EventLog, StoreURL, open_event_log
@@ -245,7 +245,7 @@ def test_snapshots_are_stored_where_the_sql_reads_them_and_replaced_there(
     assert events == []  # none after the snapshot
     counter.count_one()
     log.save(counter)
-    save_snapshots(log, [counter])  # pfdo's: delete the older, insert through the recorder
+    log.store_snapshots([counter])  # pfdo's: delete the older, insert through the recorder
     assert log.snapshots is not None
     kept = list(log.snapshots.get(counter.id))  # the library reads pfdo's snapshot
     assert [s.originator_version for s in kept] == [6]
