@@ -29,13 +29,14 @@ if TYPE_CHECKING:
 def issue_certificate(w: Executor, c: cmd.IssueCertificate) -> Decision[res.CertificateIssued]:
     registration_id = w.ids.child_registration(c.child)
     number = c.number or w.ids.certificate_number(c.child, 0)
+    certificate_id = Certificate.id_for(number)
     # the child's registration and the number's certificate, read in one batch
-    found = w.find_ids(Aggregate, [registration_id, Certificate.id_for(number)])
+    found = w.find_ids(Aggregate, [registration_id, certificate_id])
     existing = found[registration_id]
     if existing is not None:
         assert isinstance(existing, ChildRegistration)
         raise AlreadyExists(f"child {c.child} already has certificate {existing.number}")
-    if found[Certificate.id_for(number)] is not None:
+    if found[certificate_id] is not None:
         if c.number is not None:
             raise AlreadyExists(f"certificate number {c.number} is already taken")
         number = _free_number(w, c.child, first=1)

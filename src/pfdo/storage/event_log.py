@@ -118,9 +118,10 @@ class EventLog(Application[UUID]):
         due: dict[UUID, Aggregate] = {}
         for event in processing.events:
             aggregate = processing.aggregates.get(event.originator_id)
-            interval = intervals.get(type(aggregate)) if aggregate is not None else None
+            if not isinstance(aggregate, Aggregate):
+                continue  # not one of pfdo's (`save` collects them all)
+            interval = intervals.get(type(aggregate))
             if interval and event.originator_version % interval == 0:
-                assert isinstance(aggregate, Aggregate)
                 due[aggregate.id] = aggregate
         self.store_snapshots(list(due.values()))
 
