@@ -278,12 +278,28 @@ def test_an_unknown_mode_and_a_duplicate_enrolment_are_wrong_cells(
 # -- the samples, the help, the API -------------------------------------------------------
 
 
-def test_the_example_sheets_import_onto_the_tests_year(year: Pfdo) -> None:
+def test_the_example_sheets_are_one_walk_through_onto_the_tests_year(year: Pfdo) -> None:
     assert imported(year, "children", str(EXAMPLES / "children.csv"))["written"] == 3
     for number in ("1100000011", "1100000012"):
         year.fund(number)
     assert imported(year, "programs", str(EXAMPLES / "programs.csv"))["written"] == 2
-    assert imported(year, "enrolments", str(EXAMPLES / "enrolments.csv"))["written"] == 2
+    enrolled = imported(year, "enrolments", str(EXAMPLES / "enrolments.csv"))
+    assert enrolled["written"] == 2
+    # the journals mark lessons of the painting contract ("по посещению") the sheet made
+    journal = year.json(
+        "import", "attendance", str(EXAMPLES / "attendance-utf8-bom.csv"), "--on", "2025-02-14"
+    )
+    assert (journal["rows"], journal["written"], journal["errors"]) == (3, 3, [])
+    again = year.json(
+        "import", "attendance", str(EXAMPLES / "attendance-utf16.txt"), "--on", "2025-02-14"
+    )
+    assert (again["written"], again["skipped"]) == (0, 3)  # the same marks, saved as text
+    year.json("bill", "--month", "2025-02", "--on", "2025-03-01")
+    february = year.json("contract", "show", "1100000012-001")["months"][0]
+    # 2 of the 3 lessons attended: 2/3 of February's 1,671.42 charged, the rest released
+    assert (february["price"], february["charged"], february["released"]) == (
+        "1671.42", "1114.28", "557.14"
+    )  # fmt: skip
 
 
 def test_the_help_shows_each_column_set(year: Pfdo) -> None:
