@@ -7,9 +7,12 @@ full run, against peers measured in the same run.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 BENCH = Path(__file__).parents[2] / "bench" / "benchmark.py"
 SECTIONS = ("commands.", "billing.", "rebuild.", "memory.", "latency.")
@@ -80,3 +83,27 @@ def test_the_campaign_reports_one_writer_and_the_campaign_on_each_store(tmp_path
         assert row["commands"] == (6 if row["what"] == "1 writer" else 18), row
         assert row["rate"] > 0 and row["raw_rate"] > 0 and row["level_rate"] > 0, row
     assert "| campaign: 3 writers |" in run.stdout
+
+
+def test_the_writers_cpu_reports_each_count_of_writers_and_the_calls(tmp_path: Path) -> None:
+    pg_server = os.environ.get("PFDO_TEST_POSTGRES")
+    if not pg_server:
+        pytest.skip("PFDO_TEST_POSTGRES is not set: see scripts/pg-test-server")
+    out = tmp_path / "cpu.json"
+    sizes = ["--region", "0", "--writers", "1,2", "--single", "2", "--children", "4"]
+    options = ["--rounds", "1", "--calls", "--postgres", pg_server, "--json", str(out)]
+    run = subprocess.run(
+        [sys.executable, str(BENCH.parent / "writer_cpu.py"), *sizes, *options],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr
+    rows = json.loads(out.read_text(encoding="utf-8"))
+    assert [(r["pass"], r["writers"]) for r in rows] == [
+        ("timed", 1), ("timed", 2), ("calls counted", 1), ("calls counted", 2)
+    ]  # fmt: skip
+    for row in rows:
+        assert row["commands"] == (6 if row["writers"] == 1 else 12), row
+        assert row["seconds"] > 0 and row["client_cpu"] > 0 and row["server_cpu"] >= 0, row
+        assert (row["calls"] > 0) == (row["pass"] == "calls counted"), row

@@ -40,7 +40,7 @@ def test_the_profile_of_each_slow_path_splits_all_its_samples_into_parts(tmp_pat
     run = subprocess.run(
         [
             sys.executable,
-            str(BENCH / "profile.py"),
+            str(BENCH / "sampled_profile.py"),
             "--db",
             str(region),
             "--children",

@@ -17,7 +17,7 @@ that called them), and writes pyinstrument's full call tree to
 `--out`/profile-<name>.txt.
 
     python3 -m pip install pyinstrument
-    python3 bench/profile.py --db region.sqlite [--children 60] [--out DIR]
+    python3 bench/sampled_profile.py --db region.sqlite [--children 60] [--out DIR]
 """
 
 from __future__ import annotations
