@@ -11,7 +11,8 @@ and as xlsx (xlsxwriter, date cells). For each file, in the same run:
   `pfdo.sheets` does);
 - import: `read_journal` (decode, detect, check every cell) + `import_attendance` (one
   bulk, one chunk) on a copy of the set-up store, the same path `pfdo import attendance`
-  takes.
+  takes, with each part's time beside the raw parse's (opening the ledger, reading and
+  checking, deciding and writing, the catch-up at close).
 
 Targets (issue 13): at least 20,000 rows/s, and at least 0.3x the raw parse.
 
@@ -38,6 +39,9 @@ from pfdo.collector import collector_paused
 from pfdo.imports import import_attendance, read_journal
 
 START, END = date(2025, 1, 1), date(2025, 12, 31)
+#: the parts of an import, timed apart: opening the ledger, reading and checking the
+#: journal, deciding and writing its marks, and the catch-up at close
+PARTS = ("open", "read and check", "decide and write", "catch-up at close")
 
 
 def set_up(db: str, contracts: int) -> list[str]:
@@ -104,19 +108,34 @@ def timed(action: object) -> tuple[int, float]:
     return int(done), time.perf_counter() - started
 
 
-def imported(store: str, folder: Path, path: Path) -> int:
+def imported(store: str, folder: Path, path: Path, parts: dict[str, list[float]]) -> int:
     """As `pfdo import attendance` runs: the collector paused for the whole command, the
-    ledger's close (the catch-up) included, and the journal freed before it resumes."""
+    ledger's close (the catch-up) included, and the journal freed before it resumes. The
+    seconds of each part are appended to `parts`."""
     copy = str(folder / "copy.sqlite")
     shutil.copyfile(store, copy)
     with collector_paused():
-        with Ledger(copy) as ledger:
-            journal = read_journal(path)
-            assert not journal.errors, journal.errors[:3]
-            result = import_attendance(ledger, journal.marks, on=END, request_id="bench")
+        began = time.perf_counter()
+        ledger = Ledger(copy)
+        opened = time.perf_counter()
+        journal = read_journal(path)
+        assert not journal.errors, journal.errors[:3]
+        read = time.perf_counter()
+        result = import_attendance(ledger, journal.marks, on=END, request_id="bench")
+        written = time.perf_counter()
+        ledger.close()
+        closed = time.perf_counter()
         del journal
+    for part, seconds in zip(
+        PARTS, (opened - began, read - opened, written - read, closed - written), strict=True
+    ):
+        parts.setdefault(part, []).append(seconds)
     Path(copy).unlink()
     return result.written
+
+
+def _ms(seconds: float) -> str:
+    return f"{1000 * seconds:,.0f} ms"
 
 
 def main() -> None:
@@ -135,11 +154,13 @@ def main() -> None:
         print(f"attendance import: {args.rows:,} rows over {args.contracts:,} contracts, "
               f"SQLite, {args.rounds} round(s)")  # fmt: skip
         for kind, raw in (("csv", raw_csv), ("xlsx", raw_xlsx)):
-            raws, imports = [], []
+            raws, imports, raw_seconds = [], [], []
+            parts: dict[str, list[float]] = {}
             for _ in range(args.rounds):
                 count, seconds = timed(lambda: raw(files[kind]))  # noqa: B023
                 raws.append(count / seconds)
-                count, seconds = timed(lambda: imported(store, folder, files[kind]))  # noqa: B023
+                raw_seconds.append(seconds)
+                count, seconds = timed(lambda: imported(store, folder, files[kind], parts))  # noqa: B023
                 assert count == args.rows, count
                 imports.append(count / seconds)
             rate, peer = statistics.median(imports), statistics.median(raws)
@@ -149,6 +170,10 @@ def main() -> None:
                 f"  {kind:<4} import {rate:>10,.0f} rows/s   raw parse {peer:>10,.0f} rows/s   "
                 f"ratio {ratio:.3f}   >= 20,000 rows/s and >= 0.3x: {verdict}"
             )
+            parse = statistics.median(raw_seconds)
+            shares = (f"{p} {_ms(statistics.median(v))} ({statistics.median(v) / parse:.2f}x)"
+                      for p, v in parts.items())  # fmt: skip
+            print(f"       parts, x the raw parse ({_ms(parse)}): {', '.join(shares)}")
 
 
 if __name__ == "__main__":
