@@ -34,12 +34,13 @@ def test_the_store_can_be_a_sqlite_url(tmp_path: Path) -> None:
     assert store.exists()
 
 
-def test_the_default_store_is_pfdo_sqlite_in_the_working_folder(tmp_path: Path) -> None:
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path) as folder:
-        result = runner.invoke(main, PROVIDER, env={"PFDO_DB": None})
-        assert result.exit_code == 0, result.stderr
-        assert (Path(folder) / "pfdo.sqlite").exists()
+def test_the_default_store_is_pfdo_sqlite_in_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, PROVIDER, env={"PFDO_DB": None})
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "pfdo.sqlite").exists()
 
 
 def test_json_output_is_exactly_one_document(year: Pfdo) -> None:
