@@ -34,6 +34,7 @@ from typing import Any
 import machine
 from campaign import postgres_store, prepare
 from probes import new_children, programs_for_new_children
+from writers import collect
 
 from pfdo import Ledger
 
@@ -122,7 +123,7 @@ def run(db: str, writers: int, children: int, tag: str, calls: bool) -> Sample:
         process.start()
     server = ServerCpu()
     server.start()
-    outcomes = [out.get(timeout=600) for _ in processes]
+    outcomes = collect(out, processes)  # fails early if a writer dies
     server_cpu = server.stop()
     for process in processes:
         process.join()

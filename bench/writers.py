@@ -61,7 +61,7 @@ def run_writers(db: str, writers: int, children: int, tag: str) -> Writers:
     ]
     for process in processes:
         process.start()
-    outcomes = _collect(results, processes)
+    outcomes = collect(results, processes)
     for process in processes:
         process.join()
         if process.exitcode != 0:
@@ -79,9 +79,9 @@ def run_writers(db: str, writers: int, children: int, tag: str) -> Writers:
     )
 
 
-def _collect(results: Any, processes: list[Any]) -> list[tuple[int, float, float, int, int]]:
+def collect(results: Any, processes: list[Any]) -> list[tuple[Any, ...]]:
     """One outcome per process; fail early if a process dies without reporting."""
-    outcomes: list[tuple[int, float, float, int, int]] = []
+    outcomes: list[tuple[Any, ...]] = []
     while len(outcomes) < len(processes):
         try:
             outcomes.append(results.get(timeout=1))
