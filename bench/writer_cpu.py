@@ -20,38 +20,16 @@ switches, caches), not more work.
 from __future__ import annotations
 
 import argparse
-import cProfile
 import json
-import multiprocessing as mp
 import os
-import pstats
 import tempfile
 import threading
-import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
 import machine
 from campaign import postgres_store, prepare
-from probes import new_children, programs_for_new_children
-from writers import collect
-
-from pfdo import Ledger
-
-
-@dataclass(frozen=True)
-class Sample:
-    writers: int
-    commands: int
-    seconds: float
-    client_cpu: float
-    server_cpu: float
-    retries: int
-    calls: int
-
-    def per_command(self, seconds: float) -> float:
-        """Milliseconds of `seconds` per command."""
-        return 1000 * seconds / self.commands
+from writers import Writers, run_writers
 
 
 def _server_cpu() -> dict[int, float]:
@@ -94,50 +72,17 @@ class ServerCpu(threading.Thread):
         return sum(self.seen.values()) - sum(self.before.values())
 
 
-def _writer(
-    db: str, tag: str, offset: int, children: int, calls: bool, start: Any, out: Any
-) -> None:
-    with Ledger(db) as ledger:
-        programs = programs_for_new_children(ledger)
-        profile = cProfile.Profile() if calls else None
-        start.wait()
-        began, cpu = time.monotonic(), time.process_time()
-        if profile:
-            profile.enable()
-        done = new_children(ledger, tag, children, programs, offset=offset * 7)
-        if profile:
-            profile.disable()
-        cpu = time.process_time() - cpu
-        counted = sum(s[1] for s in pstats.Stats(profile).stats.values()) if profile else 0  # type: ignore[attr-defined]
-        out.put((done.commands, began, time.monotonic(), cpu, done.conflicts_retried, counted))
-
-
-def run(db: str, writers: int, children: int, tag: str, calls: bool) -> Sample:
-    context = mp.get_context("spawn")
-    start, out = context.Barrier(writers), context.Queue()
-    processes = [
-        context.Process(target=_writer, args=(db, f"{tag}-{k}", k, children, calls, start, out))
-        for k in range(writers)
-    ]
-    for process in processes:
-        process.start()
+def run(db: str, writers: int, children: int, tag: str, calls: bool) -> tuple[Writers, float]:
+    """`run_writers`, and the server's CPU seconds while they ran."""
     server = ServerCpu()
     server.start()
-    outcomes = collect(out, processes)  # fails early if a writer dies
-    server_cpu = server.stop()
-    for process in processes:
-        process.join()
-        if process.exitcode != 0:
-            raise RuntimeError(f"a writer process exited with code {process.exitcode}")
-    return Sample(
-        writers=writers,
-        commands=sum(o[0] for o in outcomes),
-        seconds=max(o[2] for o in outcomes) - min(o[1] for o in outcomes),
-        client_cpu=sum(o[3] for o in outcomes),
-        server_cpu=server_cpu,
-        retries=sum(o[4] for o in outcomes),
-        calls=sum(o[5] for o in outcomes),
-    )
+    done = run_writers(db, writers, children, tag, count_calls=calls)
+    return done, server.stop()
+
+
+def _ms(seconds: float, done: Writers) -> str:
+    """Milliseconds of `seconds` per command."""
+    return f"{1000 * seconds / done.commands:.2f}"
 
 
 def main() -> None:
@@ -172,16 +117,20 @@ def main() -> None:
                 single = 0.0
                 for writers in counts:
                     children = args.single if writers == 1 else args.children // writers
-                    s = run(db, writers, children, f"{label[0]}{round_}w{writers}", calls)
-                    rate = s.commands / s.seconds
+                    s, server_cpu = run(
+                        db, writers, children, f"{label[0]}{round_}w{writers}", calls
+                    )
+                    rate = s.rate
                     single = rate if writers == 1 else single
                     ratio = f"{rate / single:.2f}x" if single else "-"
-                    busy = (s.client_cpu + s.server_cpu) / s.seconds
-                    rows.append({"pass": label, "round": round_, **asdict(s)})
+                    busy = (s.client_cpu + server_cpu) / s.seconds
+                    rows.append(
+                        {"pass": label, "round": round_, **asdict(s), "server_cpu": server_cpu}
+                    )
                     print(
                         f"| {label} | {round_} | {writers} | {rate:,.0f} | {ratio} | "
-                        f"{s.per_command(s.client_cpu):.2f} | {s.per_command(s.server_cpu):.2f} | "
-                        f"{busy:.2f} | {s.retries} | {s.calls / s.commands if calls else 0:,.0f} |",
+                        f"{_ms(s.client_cpu, s)} | {_ms(server_cpu, s)} | "
+                        f"{busy:.2f} | {s.conflicts_retried} | {s.calls / s.commands:,.0f} |",
                         flush=True,
                     )
 

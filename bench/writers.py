@@ -7,7 +7,9 @@ Processes are started with `spawn`, so nothing (no connection, no pool) is inher
 
 from __future__ import annotations
 
+import cProfile
 import multiprocessing as mp
+import pstats
 import queue
 import time
 from dataclasses import dataclass
@@ -30,6 +32,10 @@ class Writers:
     #: from the first start until every process has exited, which includes each one
     #: closing its `Ledger` (the catch-up of what it wrote, unless another folded it)
     level_seconds: float = 0.0
+    #: the writers' own CPU seconds around their commands (`time.process_time`)
+    client_cpu: float = 0.0
+    #: Python function calls in the commands, when counted (`count_calls`); else 0
+    calls: int = 0
 
     @property
     def rate(self) -> float:
@@ -41,22 +47,41 @@ class Writers:
         return self.commands / self.level_seconds if self.level_seconds else 0.0
 
 
-def _writer(db: str, tag: str, offset: int, children: int, start: Any, results: Any) -> None:
+def _writer(
+    db: str, tag: str, offset: int, children: int, count_calls: bool, start: Any, results: Any
+) -> None:
     with Ledger(db) as ledger:
         programs = programs_for_new_children(ledger)
+        profile = cProfile.Profile() if count_calls else None
         start.wait()
         began = time.monotonic()  # system-wide on Linux: comparable across processes
+        cpu = time.process_time()
+        if profile:
+            profile.enable()
         done = new_children(ledger, tag, children, programs, offset=offset * 7)
-        results.put((done.commands, began, time.monotonic(), done.refused, done.conflicts_retried))
+        if profile:
+            profile.disable()
+        cpu = time.process_time() - cpu
+        stats = pstats.Stats(profile).stats if profile else {}  # type: ignore[attr-defined]
+        calls = sum(s[1] for s in stats.values())
+        results.put(
+            (done.commands, began, time.monotonic(), done.refused, done.conflicts_retried, cpu,
+             calls)
+        )  # fmt: skip
 
 
-def run_writers(db: str, writers: int, children: int, tag: str) -> Writers:
-    """`writers` processes, each doing `children` x 3 commands on new certificates."""
+def run_writers(
+    db: str, writers: int, children: int, tag: str, count_calls: bool = False
+) -> Writers:
+    """`writers` processes, each doing `children` x 3 commands on new certificates; with
+    `count_calls`, under `cProfile`, counting the calls (which slows them)."""
     context = mp.get_context("spawn")
     start = context.Barrier(writers)
     results = context.Queue()
     processes = [
-        context.Process(target=_writer, args=(db, f"{tag}-{k}", k, children, start, results))
+        context.Process(
+            target=_writer, args=(db, f"{tag}-{k}", k, children, count_calls, start, results)
+        )
         for k in range(writers)
     ]
     for process in processes:
@@ -76,6 +101,8 @@ def run_writers(db: str, writers: int, children: int, tag: str) -> Writers:
         refused=sum(o[3] for o in outcomes),
         conflicts_retried=sum(o[4] for o in outcomes),
         level_seconds=joined - first,
+        client_cpu=sum(o[5] for o in outcomes),
+        calls=sum(o[6] for o in outcomes),
     )
 
 
