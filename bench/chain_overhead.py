@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from pfdo import Ledger
-from pfdo.audit.chain import ChainKeeper
-from pfdo.collector import collector_paused
+from pfdo.application.collector import collector_paused
+from pfdo.projections.chain import ChainKeeper
 
 BATCH = 25
 

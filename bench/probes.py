@@ -20,11 +20,11 @@ from region import PERIOD, TOWN
 from sqlalchemy import delete, func, select, update
 
 from pfdo import Ledger, PfdoError
-from pfdo.audit.chain import ChainKeeper
-from pfdo.collector import collector_paused
+from pfdo.application.collector import collector_paused
 from pfdo.domain.certificate import Certificate
 from pfdo.projections import runner
 from pfdo.projections import tables as t
+from pfdo.projections.chain import ChainKeeper
 from pfdo.projections.read_models import ReadModels
 from pfdo.projections.runner import Projector
 

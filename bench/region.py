@@ -1,6 +1,6 @@
 """A synthetic region's certificate year, seeded and deterministic, through the public API.
 
-The shape follows DOMAIN.md's "Scale": children aged 5-17 with certificates (about 4 in
+The shape follows the scale of docs/RULES.md: children aged 5-17 with certificates (about 4 in
 100 funded in the `disabled` category at 30,000 rubles, the rest in `base` at 12,000), a
 provider for every 400 children and a program for every 40, contracts of 2 to 9 months at
 500 to 3,000 rubles a month (a fifth of the children take two), both payment modes,
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pfdo import Ledger, PfdoError
-from pfdo.collector import collector_paused
+from pfdo.application.collector import collector_paused
 
 PERIOD, TOWN = "2025", "region"
 YEAR_START, YEAR_END = date(2025, 1, 1), date(2025, 12, 31)

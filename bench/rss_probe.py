@@ -24,7 +24,7 @@ from pathlib import Path
 from baselines import library_read
 
 from pfdo import Ledger
-from pfdo.collector import collector_paused
+from pfdo.application.collector import collector_paused
 
 STATUS = Path("/proc/self/status")
 

@@ -36,7 +36,7 @@ import probes
 from probes import BILLED_ON, MONTH
 
 from pfdo import Ledger
-from pfdo.collector import collector_paused
+from pfdo.application.collector import collector_paused
 
 # (part, how to recognise its frames by function and file); the innermost frame that
 # matches names the part. C functions are sampled as "<built-in>" frames named by their

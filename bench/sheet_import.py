@@ -8,7 +8,7 @@ and as xlsx (xlsxwriter, date cells). For each file, in the same run:
 
 - raw: the same library parsing the same file and nothing else: Python's `csv` reader
   over the decoded text, or python-calamine reading the first sheet's cells (as
-  `pfdo.sheets` does);
+  `pfdo.desk.sheets` does);
 - import: `read_journal` (decode, detect, check every cell) + `import_attendance` (one
   bulk, one chunk) on a copy of the set-up store, the same path `pfdo import attendance`
   takes, with each part's time beside the raw parse's (opening the ledger, reading and
@@ -35,8 +35,8 @@ import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from pfdo import Ledger
-from pfdo.collector import collector_paused
-from pfdo.imports import import_attendance, read_journal
+from pfdo.application.collector import collector_paused
+from pfdo.desk.imports import import_attendance, read_journal
 
 START, END = date(2025, 1, 1), date(2025, 12, 31)
 #: the parts of an import, timed apart: opening the ledger, reading and checking the

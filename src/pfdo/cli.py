@@ -1,4 +1,4 @@
-"""The `pfdo` command line: a thin layer over `pfdo.Ledger` (the contract is CLI.md).
+"""The `pfdo` command line: a thin layer over `pfdo.Ledger` (docs/CLI.md).
 
 Each command parses its arguments, calls the API once and prints the result: one JSON
 document with `--json`, a few plain lines without (see `cli_format`). Options are named
@@ -18,13 +18,21 @@ from typing import Any, TypeVar
 
 import click
 
-from pfdo.audit.cli import audit
+from pfdo.application.collector import collector_paused
+from pfdo.application.results import Followed
 from pfdo.audit.keys import signing_key_from_env
-from pfdo.cli_desk import export, report
-from pfdo.cli_imports import register_imports
-from pfdo.cli_options import AMOUNT, CODE, DATE, MONTH, TEXT, TOTAL, WHOLE, writing
-from pfdo.cli_practice import certificate_unfund, invoice, period_limits, period_settings, queue
-from pfdo.cli_session import (
+from pfdo.commandline.audit import audit
+from pfdo.commandline.desk import export, report
+from pfdo.commandline.imports import register_imports
+from pfdo.commandline.options import AMOUNT, CODE, DATE, MONTH, TEXT, TOTAL, WHOLE, writing
+from pfdo.commandline.practice import (
+    certificate_unfund,
+    invoice,
+    period_limits,
+    period_settings,
+    queue,
+)
+from pfdo.commandline.session import (
     MalformedInput,
     Session,
     emit,
@@ -32,11 +40,9 @@ from pfdo.cli_session import (
     opens_store,
     progress_bar,
 )
-from pfdo.collector import collector_paused
 from pfdo.domain.errors import InvalidInput
 from pfdo.domain.units import UNITS
-from pfdo.results import Followed
-from pfdo.store import DEFAULT_DB
+from pfdo.storage.store import DEFAULT_DB
 
 F = TypeVar("F", bound=Callable[..., Any])
 Categories = dict[str, dict[str, Any]]
@@ -357,7 +363,7 @@ def attend(session: Session, /, contract: str, as_json: bool, **options: Any) ->
 @click.pass_obj
 def bill(session: Session, /, month: str, as_json: bool, **options: Any) -> None:
     """Bill a month for every contract (allowed from the first day of the next month)."""
-    # a long run of objects that stay alive: see pfdo.collector
+    # a long run of objects that stay alive: see pfdo.application.collector
     with progress_bar("billing", as_json) as progress, collector_paused():
         result = session.call(lambda ledger: ledger.bill(month, progress=progress, **options))
     emit(result, as_json)
@@ -479,16 +485,16 @@ def import_group() -> None:
     """Bring many facts in at once from spreadsheets (CSV or xlsx), checked whole."""
 
 
-register_imports(import_group, writing)  # the commands live in pfdo.cli_imports
+register_imports(import_group, writing)  # the commands live in pfdo.commandline.imports
 
 
-period.add_command(period_settings)  # rules 16-20: the commands in pfdo.cli_practice
+period.add_command(period_settings)  # rules 16-20: the commands in pfdo.commandline.practice
 period.add_command(period_limits)
 certificate.add_command(certificate_unfund)
 main.add_command(invoice)
 main.add_command(queue)
-main.add_command(audit)  # pfdo audit ...: the auditor's commands live in pfdo.audit.cli
-main.add_command(export)  # pfdo export ... and pfdo report ...: the desk, in pfdo.cli_desk
+main.add_command(audit)  # pfdo audit ...: the auditor's commands live in pfdo.commandline.audit
+main.add_command(export)  # pfdo export ... and pfdo report ...: the desk, in pfdo.commandline.desk
 main.add_command(report)
 
 

@@ -1,10 +1,13 @@
 """The public API of pfdo: the one class that portals embed and the CLI calls.
 
-`Ledger` is a façade: each writing command is validated (pydantic, `pfdo.commands`), then
-handed to the executor (`pfdo.execution`: load, decide, save, retry; idempotency in
-`pfdo.idempotency`) with its decision (`pfdo.decisions`); a billing run goes to
-`pfdo.billing_run`; reports are answered by `pfdo.reports`, exports and the period report
-by `pfdo.exports.desk`. The parts on the store are built by `pfdo.bootstrap`.
+`Ledger` is a façade over the layers below it. Each writing command is validated
+(pydantic, `pfdo.application.commands`), then handed to the executor
+(`pfdo.application.execution`: load, decide, save, retry; idempotency in
+`pfdo.application.idempotency`) with its decision (`pfdo.application.decisions`); a billing
+run goes to `pfdo.application.billing_run`; reports are answered by
+`pfdo.application.reports`, exports and the period report by the desk
+(`pfdo.desk.exports.desk`), verification by the auditor (`pfdo.audit`). The parts on the
+store are built by `pfdo.application.bootstrap`.
 """
 
 from __future__ import annotations
@@ -16,20 +19,21 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from pfdo import commands as cmd
-from pfdo import results as res
+from pfdo.application import commands as cmd
+from pfdo.application import results as res
+from pfdo.application.billing_run import BILLING_BATCH, BillingRun
+from pfdo.application.bootstrap import bootstrap
+from pfdo.application.decisions import admissions as registry
+from pfdo.application.decisions import certificates, contracts, periods
+from pfdo.application.execution import Executor
+from pfdo.application.failures import translated
+from pfdo.application.follower import follow
+from pfdo.application.practice import RegionalPractice
 from pfdo.audit.auditor import Auditor
 from pfdo.audit.keys import SigningKey
-from pfdo.billing_run import BILLING_BATCH, BillingRun
-from pfdo.bootstrap import bootstrap
-from pfdo.decisions import certificates, contracts, periods, registry
+from pfdo.desk.exports.desk import Desk
 from pfdo.domain.contract import Contract
-from pfdo.execution import Executor
-from pfdo.exports.desk import Desk
-from pfdo.failures import translated
-from pfdo.follower import follow
-from pfdo.practice import RegionalPractice
-from pfdo.store import store_errors
+from pfdo.storage.store import store_errors
 
 log = logging.getLogger(__name__)
 

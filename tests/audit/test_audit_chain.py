@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from pfdo.audit.canonical import (
+from pfdo.projections.canonical import (
     COMMITMENT,
     Commitments,
     canonical_json,
@@ -20,7 +20,7 @@ from pfdo.audit.canonical import (
     commitment,
     payload_digest,
 )
-from pfdo.audit.chain import GENESIS, link_hash
+from pfdo.projections.chain import GENESIS, link_hash
 
 FUNDED = "pfdo.domain.certificate:Certificate.Funded"
 ISSUED = "pfdo.domain.certificate:Certificate.Issued"

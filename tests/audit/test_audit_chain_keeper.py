@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import create_engine, delete, func, select
 
 from pfdo import Ledger
-from pfdo.audit import tables as at
 from pfdo.audit.auditor import Auditor
-from pfdo.store import StoreURL
+from pfdo.projections import audit_tables as at
+from pfdo.storage.store import StoreURL
 
 
 def chain_rows(db: str) -> list[tuple[int, str]]:

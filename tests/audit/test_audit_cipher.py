@@ -20,8 +20,8 @@ from eventsourcing.utils import Environment
 from pfdo import Ledger
 from pfdo.audit.auditor import Auditor
 from pfdo.audit.replay import replay
-from pfdo.loading import read_log
-from pfdo.store import StoreURL, open_event_log
+from pfdo.storage.loading import read_log
+from pfdo.storage.store import StoreURL, open_event_log
 
 TOPIC = "eventsourcing.cryptography:AESCipher"
 

@@ -1,4 +1,4 @@
-"""`pfdo audit ...` from the command line: exit codes, JSON keys and messages (CLI.md).
+"""`pfdo audit ...` from the command line: exit codes, JSON keys and messages (docs/CLI.md).
 
 Tests on `year` run on SQLite and PostgreSQL; those on `year_file` or `tamper` on SQLite
 only (a copy of a played year, or a file edited behind pfdo's back).

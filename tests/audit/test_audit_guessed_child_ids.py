@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 from audit_support import example
 
-from pfdo import Ledger, pseudonyms
+from pfdo import Ledger
 from pfdo.domain.base import stable_id
+from pfdo.storage import pseudonyms
 
 #: request ids the example year builds from a child's id
 REQUEST_FORMS = ("issue-{}", "fund-{}", "enroll-{}", "terminate-{}")

@@ -1,4 +1,4 @@
-"""`audit verify` checks the settlement invariants of DOMAIN.md (rules 16, 17).
+"""`audit verify` checks the settlement invariants of docs/RULES.md (rules 16, 17).
 
 A year with an advance, an invoice, a refund after it and the next invoice deducting it
 verifies clean. Then the invoice event itself is edited (as someone who holds the file

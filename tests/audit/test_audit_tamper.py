@@ -14,7 +14,7 @@ from pathlib import Path
 from audit_support import Tamper
 
 from pfdo import Ledger
-from pfdo.audit import results as res
+from pfdo.audit import audit_results as res
 from pfdo.audit.auditor import Auditor
 from pfdo.audit.keys import generate, load_signing_key
 from pfdo.audit.problems import Problem

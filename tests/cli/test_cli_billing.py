@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from cli_helpers import CONTRACT, NUMBER, SECOND, Pfdo, pot
 
-from pfdo import cli_session
+from pfdo.commandline import session as cli_session
 
 BILL_JANUARY = ("bill", "--month", "2025-01", "--on", "2025-02-01")
 

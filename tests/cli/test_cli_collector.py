@@ -1,5 +1,5 @@
 """`pfdo bill` and `pfdo rebuild` own their process: they pause the cycle collector for
-the run (pfdo.collector) and turn it back on after it."""
+the run (pfdo.application.collector) and turn it back on after it."""
 
 from __future__ import annotations
 

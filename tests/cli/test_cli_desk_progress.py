@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import CONTRACT, NUMBER, Pfdo
 
-from pfdo import cli_session
+from pfdo.commandline import session as cli_session
 
 
 def _journal(tmp_path: Path) -> str:

@@ -16,7 +16,7 @@ import pytest
 from cli_helpers import NUMBER, Pfdo
 
 from pfdo import InvalidInput, Ledger
-from pfdo.imports import CHILDREN, SheetRefused, import_batch, import_sheet, read_batch
+from pfdo.desk.imports import CHILDREN, SheetRefused, import_batch, import_sheet, read_batch
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 ON = ("--on", "2025-01-15")

@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 from cli_helpers import CONTRACT, NUMBER, Pfdo
 
-from pfdo.imports import read_marks
+from pfdo.desk.imports import read_marks
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 RUSSIAN = f"Договор;Дата;Явка\r\n{CONTRACT};16.01.2025;да\r\n{CONTRACT};20.01.2025;да\r\n" + (

@@ -16,7 +16,7 @@ from sqlalchemy import delete
 from conftest import set_up_year
 from pfdo import Ledger
 from pfdo.projections import tables
-from pfdo.store import StoreURL, open_engine
+from pfdo.storage.store import StoreURL, open_engine
 
 SECOND_CHILD = "1000000002"
 

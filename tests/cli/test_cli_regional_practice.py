@@ -1,6 +1,6 @@
-"""The commands of regional practice (CLI.md; DOMAIN.md rules 15-20), as operators run them.
+"""The commands of regional practice (docs/CLI.md; rules 15-20), as operators run them.
 
-Each command: what it prints on success (JSON keys as CLI.md names them), the one line a
+Each command: what it prints on success (JSON keys as docs/CLI.md names them), the one line a
 refusal prints (exit 1) and a malformed input (exit 2), and that a refused or malformed
 command writes nothing.
 """

@@ -1,4 +1,4 @@
-"""Social certificates from the command line (CLI.md; DOMAIN.md rules 21, 22): a category
+"""Social certificates from the command line (docs/CLI.md; rules 21, 22 (docs/RULES.md)): a category
 `unit=hours`, a program with `--hours-per-month` and `--hour-cost`, an enrolment, billing,
 the register and the period report in hours; refusals exit 1 and malformed input exits 2,
 each writing nothing.

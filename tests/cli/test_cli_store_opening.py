@@ -1,4 +1,4 @@
-"""The store, when it is opened (CLI.md): it opens, or one line `Error:` says why not.
+"""The store, when it is opened (docs/CLI.md): it opens, or one line `Error:` says why not.
 
 A command that only reads never creates a store; a writing command creates one, but
 only in a folder that exists. A folder, a file that is not a pfdo store, a read-only

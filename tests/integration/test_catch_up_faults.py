@@ -23,15 +23,15 @@ from sqlalchemy import delete, select, update
 
 from pfdo import Ledger
 from pfdo.projections import tables
-from pfdo.store import StoreURL, open_engine
+from pfdo.storage.store import StoreURL, open_engine
 
 REGION = Path(__file__).parents[2] / "bench" / "region.py"
 FOLD = """
 import sys
-from pfdo.audit.chain import ChainKeeper
+from pfdo.projections.chain import ChainKeeper
 from pfdo.projections.read_models import ReadModels
 from pfdo.projections.runner import Projector
-from pfdo.store import StoreURL, open_engine, open_event_log
+from pfdo.storage.store import StoreURL, open_engine, open_event_log
 url = StoreURL.parse(sys.argv[1])
 log = open_event_log(url)
 projector = Projector(log, open_engine(url), [ReadModels(log), ChainKeeper(log)], page=5)
@@ -40,11 +40,11 @@ projector.{method}()
 """
 FOLLOW = """
 import sys
-from pfdo.audit.chain import ChainKeeper
-from pfdo.follower import follow
+from pfdo.projections.chain import ChainKeeper
+from pfdo.application.follower import follow
 from pfdo.projections.read_models import ReadModels
 from pfdo.projections.runner import Projector
-from pfdo.store import StoreURL, open_engine, open_event_log
+from pfdo.storage.store import StoreURL, open_engine, open_event_log
 url = StoreURL.parse(sys.argv[1])
 log = open_event_log(url)
 projector = Projector(log, open_engine(url), [ReadModels(log), ChainKeeper(log)], page=5)

@@ -16,7 +16,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from pfdo.domain.base import PfdoEvent
-from pfdo.store import StoreURL, open_event_log
+from pfdo.storage.store import StoreURL, open_event_log
 
 
 class Ticket(Aggregate):

@@ -25,10 +25,10 @@ from eventsourcing.persistence import RecordConflictError
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteConnection, SQLiteDatastore
 
-from pfdo.loading import load_many, read_aggregate_log, read_log
 from pfdo.storage import EVENTSOURCING_VERSION
+from pfdo.storage.loading import load_many, read_aggregate_log, read_log
 from pfdo.storage.sqlite import configure_connections
-from pfdo.store import EventLog, StoreURL, open_event_log
+from pfdo.storage.store import EventLog, StoreURL, open_event_log
 
 PYPROJECT = Path(__file__).parents[2] / "pyproject.toml"
 
@@ -141,7 +141,7 @@ def test_a_store_s_recorders_expose_what_the_storage_modules_read(log: EventLog)
     if not _is_sqlite(log):
         assert recorder.datastore.schema == "public"
         assert recorder.datastore.originator_id_type == "uuid"
-        assert recorder.channel_name == "pfdo_events"  # pfdo.follower listens on it
+        assert recorder.channel_name == "pfdo_events"  # pfdo.application.follower listens on it
 
 
 # -- the tables and columns the SQL reads ----------------------------------------------

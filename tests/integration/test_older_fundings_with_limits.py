@@ -14,11 +14,11 @@ from datetime import date
 import pytest
 
 from pfdo import Ledger
-from pfdo.decisions import waiting
+from pfdo.application.decisions import waiting
+from pfdo.application.results import CertificateQueued
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.errors import LimitExceeded
 from pfdo.domain.period import CategoryState, Municipality, Period
-from pfdo.results import CertificateQueued
 
 PERIOD = "2025"
 ON = date(2025, 1, 5)

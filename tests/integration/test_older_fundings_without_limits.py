@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from pfdo import Ledger
-from pfdo.decisions import waiting
+from pfdo.application.decisions import waiting
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.errors import LimitExceeded
 from pfdo.domain.period import Period

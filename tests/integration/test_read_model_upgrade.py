@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from pfdo import Ledger
-from pfdo.store import LOG_TABLE, StoreURL
+from pfdo.storage.store import LOG_TABLE, StoreURL
 
 #: The events that gained fields since version 1, and those fields.
 LATER_FIELDS = {

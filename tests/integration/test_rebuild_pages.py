@@ -10,8 +10,8 @@ from sqlalchemy import delete, select, update
 
 from integration.year import PERIOD, funded_child, open_year
 from pfdo import Ledger
-from pfdo.audit.chain import ChainKeeper
 from pfdo.projections import tables
+from pfdo.projections.chain import ChainKeeper
 from pfdo.projections.read_models import REBUILD_ROWS, ReadModels
 from pfdo.projections.runner import Projector
 

@@ -1,4 +1,4 @@
-"""Paying providers as regions do (DOMAIN.md rules 15-18), with the rules' own figures.
+"""Paying providers as regions do (rules 15-18 (docs/RULES.md)), with the rules' own figures.
 
 Rule 15's example: price 3,000.00, normative 2,500.00, contract 2025-03-10..2025-05-31,
 10,000.00 available. Rule 16's: the same months advanced at 80%.

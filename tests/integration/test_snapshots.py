@@ -13,7 +13,7 @@ from year import funded_child, open_year, pot
 from pfdo import Ledger
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.contract import Contract
-from pfdo.loading import load_batch
+from pfdo.storage.loading import load_batch
 
 MONTHS = ["2025-02", "2025-03", "2025-04", "2025-05", "2025-06"]
 

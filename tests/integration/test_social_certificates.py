@@ -1,4 +1,4 @@
-"""Social certificates in person-hours (DOMAIN.md rules 21, 22) through the public API, on
+"""Social certificates in person-hours (rules 21, 22 (docs/RULES.md)) through the public API, on
 SQLite and PostgreSQL.
 
 Rule 21's example: H 8.00 hours a month, K 169.55 rubles a person-hour, a contract

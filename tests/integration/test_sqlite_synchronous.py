@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from pfdo import InvalidInput, Ledger
-from pfdo.store import StoreURL
+from pfdo.storage.store import StoreURL
 
 FULL, NORMAL = 2, 1
 

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from integration.year import funded_child, open_year, pot
-from pfdo import Ledger, Refused, billing_run
+from pfdo import Ledger, Refused
+from pfdo.application import billing_run
 from pfdo.domain.contract import Contract
 
 

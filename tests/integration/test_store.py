@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import make_url
 
 from pfdo import InvalidInput, Ledger, NoStore, StoreUnavailable
-from pfdo.store import Found, State, StoreURL, inspect_sqlite, refusal, store_errors
+from pfdo.storage.store import Found, State, StoreURL, inspect_sqlite, refusal, store_errors
 
 
 def test_a_plain_path_and_a_sqlite_url_name_the_same_file(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Limits that change, waiting lists and unfunding (DOMAIN.md rules 19, 20).
+"""Limits that change, waiting lists and unfunding (rules 19, 20 (docs/RULES.md)).
 
 A category with a count limit of one; three more certificates join its list in turn. The
 list is served whenever room appears, from its head, in order, stopping at the first that

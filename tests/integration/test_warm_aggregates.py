@@ -1,4 +1,4 @@
-"""Aggregates kept warm between commands (`pfdo.loading.WarmAggregates`) never decide on
+"""Aggregates kept warm between commands (`pfdo.storage.loading.WarmAggregates`) never decide on
 a state the log has moved past: another `Ledger` on the same store changes what one
 `Ledger` keeps, and the next command of the first decides on the log's state; a command
 that fails leaves nothing of its attempt behind.

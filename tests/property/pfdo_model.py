@@ -1,11 +1,11 @@
-"""A reference model of the ledger, written from DOMAIN.md with plain dicts of kopecks.
+"""A reference model of the ledger, written from the rules with plain dicts of kopecks.
 
 Each command method first checks every condition and raises `Refusal` (changing nothing)
 when the rules refuse the command; otherwise it applies the command and returns what the
 engine's result should say. The model also keeps every certificate's expected history,
 so balances as of a past business date are a fold over it.
 
-Where DOMAIN.md is silent the model follows the engine's documented choices (docs/RULES.md):
+Where the rules are silent the model follows the engine's documented choices (docs/RULES.md):
 contract ids are `NUMBER-001`; capacity counts contracts active at once (a terminated
 contract stops counting after its termination date); attendance is taken only for open
 months inside the contract's dates and only for lessons that took place (not after the
@@ -19,7 +19,7 @@ contract's enrolment, nor a refund before the billing of its month, and a billin
 dated B leaves alone (neither bills nor lists as missing attendance) the contracts
 enrolled after B. So a balance as of any date never shows a negative part.
 
-Rules 15-20 (docs/RULES.md where DOMAIN.md is silent): a program's normative monthly cost
+Rules 15-20 (docs/RULES.md where the rules are silent): a program's normative monthly cost
 caps the share (`s = min(P, N, available)`, split by the prices); the period's settings
 (advance rate 0-100, a day of its last month from which that month is billed) keep what is
 not given; a limit change keeps the limit not given and is refused below what is funded;

@@ -1,4 +1,4 @@
-"""The arithmetic of DOMAIN.md rules 1, 5, 6 and 9, written again from the rules alone.
+"""The arithmetic of rules 1, 5, 6 and 9 (docs/RULES.md), written again from the rules alone.
 
 This is the test suite's own answer key: it does not import the engine's code. Days are
 counted by walking the calendar one day at a time, month lengths by subtracting first

@@ -1,4 +1,4 @@
-"""Invariants of DOMAIN.md on the public `Ledger` after random, valid command sequences.
+"""Invariants of the rules on the public `Ledger` after random, valid command sequences.
 
 Each example builds a fresh ledger from a random scenario: a period, programs, children,
 enrolments in both payment modes (some enrolled before their start, some back-dated after

@@ -7,7 +7,7 @@ their business date, except terminations, billing runs and refunds, which are so
 back-dated. For each command the model (`pfdo_model`) says whether the rules refuse it
 and, if not, what it moves; a refusal must raise `PfdoError` and leave everything as it
 was. After every step the balances, histories and registers are compared with the model
-and the invariants of DOMAIN.md are checked on what the engine reports.
+and the invariants of docs/RULES.md are checked on what the engine reports.
 
 Rules 15-20 are driven too: programs with a normative cost, the period's settings (and
 December billed early from its own date), limits raised and lowered, fundings that join a
@@ -46,7 +46,7 @@ from pfdo_model import MUNICIPALITY, PERIOD, PERIOD_END, PERIOD_MONTHS, PERIOD_S
 from pfdo_support import fresh_store, postgres_server
 
 from pfdo import Ledger, PfdoError
-from pfdo.results import CertificateFunded, CertificateQueued
+from pfdo.application.results import CertificateFunded, CertificateQueued
 
 T = TypeVar("T")
 Seen = dict[str, tuple[Any, list[Any]]]  # number -> (balance, movements) read after a step

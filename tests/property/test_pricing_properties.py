@@ -1,4 +1,4 @@
-"""Properties of the pure pricing arithmetic (DOMAIN.md rules 5, 6 and 9), of money and
+"""Properties of the pure pricing arithmetic (rules 5, 6 and 9 (docs/RULES.md)), of money and
 of ages (29 February births have birthdays on 28 February in common years, ГК РФ ст. 192).
 
 Every property is checked against `pfdo_reference`, the tests' own re-implementation of

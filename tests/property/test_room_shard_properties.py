@@ -3,7 +3,7 @@
 Random fundings (some asking to wait), unfundings, raised limits and changed nominals
 are decided two at a time on what each read, then saved one after the other as the store
 would: a save whose aggregates another save changed since they were read is refused and
-decided again, and so is a refusal decided on records that changed (`pfdo.execution`).
+decided again, and so is a refusal decided on records that changed (`pfdo.application.execution`).
 After every save: the certificates funded never exceed the limits, what the period and
 its shards counted is what was funded, funded plus the shards' room is each limit, the
 waiting list is served first in, first out, and nobody is funded past it while anyone
@@ -25,8 +25,8 @@ from eventsourcing.domain import Aggregate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pfdo import commands as cmd
-from pfdo.decisions import certificates, periods
+from pfdo.application import commands as cmd
+from pfdo.application.decisions import certificates, periods
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.errors import PfdoError, Refused
 from pfdo.domain.period import Period

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from pfdo_model import PERIOD, PERIOD_END, PERIOD_START
 
 from pfdo import Ledger, Refused
-from pfdo.results import Enrolment
+from pfdo.application.results import Enrolment
 
 NewStore = Callable[[], str]
 

@@ -10,10 +10,10 @@ from datetime import date, timedelta
 import pytest
 from test_contract_rules import enrolled
 
+from pfdo.application.results import RowError
+from pfdo.desk.imports import cells
 from pfdo.domain import billing
 from pfdo.domain.errors import Refused
-from pfdo.imports import cells
-from pfdo.results import RowError
 
 WHERE = {"contract": 0, "date": 1, "present": 2}
 DATES = ["2025-02-04", "06.02.2025", "2025-02-11", "2025-02-31", "someday", " 13.02.2025 ", ""]

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from pfdo import InvalidInput
-from pfdo.exports import Column, Table, write
+from pfdo.desk.exports import Column, Table, write
 
 TABLE = Table(
     "contracts",

@@ -1,4 +1,4 @@
-"""Rules 21 and 22 decided by the domain alone, in DOMAIN.md's own figures.
+"""Rules 21 and 22 decided by the domain alone, in the figures of docs/RULES.md.
 
 A category of 30.00 person-hours; a program of H 8.00 hours a month at K 169.55 rubles a
 person-hour; a contract 2025-02-10..2025-04-30: h = 5.42 / 8.00 / 8.00 (21.42 hours),

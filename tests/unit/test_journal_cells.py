@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
+from pfdo.application.results import RowError
+from pfdo.desk.imports.cells import SheetDates, lesson_cells
 from pfdo.domain.errors import InvalidInput
-from pfdo.imports.cells import SheetDates, lesson_cells
-from pfdo.results import RowError
 
 WHERE = {"contract": 0, "date": 1, "present": 2}
 

@@ -1,4 +1,4 @@
-"""Rules 5, 6 and 9 with the exact figures of DOMAIN.md's arithmetic."""
+"""Rules 5, 6 and 9 with the exact figures of docs/RULES.md."""
 
 from __future__ import annotations
 

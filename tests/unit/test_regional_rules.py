@@ -1,4 +1,4 @@
-"""Rules 15, 16, 17 and 19 decided by the domain alone, in DOMAIN.md's own figures.
+"""Rules 15, 16, 17 and 19 decided by the domain alone, in the figures of docs/RULES.md.
 
 Rule 15: price 3,000.00, normative 2,500.00, contract 2025-03-10..2025-05-31, 10,000.00
 available. Rule 16: those months advanced at 80%.

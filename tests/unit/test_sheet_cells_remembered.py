@@ -8,7 +8,7 @@ from datetime import date
 
 import xlsxwriter
 
-from pfdo.sheets import read_workbook
+from pfdo.desk.sheets import read_workbook
 
 
 def _workbook(rows: list[list[object]]) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from pfdo.domain.tally import FundingTally
-from pfdo.loading import WarmAggregates
+from pfdo.storage.loading import WarmAggregates
 
 
 def _tally(shard: int) -> FundingTally:

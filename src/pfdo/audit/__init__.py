@@ -7,5 +7,5 @@ and recompute everything without the database (`export`, `replay`), and explains
 balance event by event (`explain`). `Auditor` is the entry point; `Ledger.auditor()` gives
 one on the ledger's store. docs/AUDIT.md is the auditor's manual.
 
-This module imports nothing, so that the projector can use `pfdo.audit.chain` cheaply.
+This module imports nothing, so that the projector can use `pfdo.projections.chain` cheaply.
 """

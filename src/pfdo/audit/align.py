@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pfdo.audit.chain import ChainedEvent, ChainRow
 from pfdo.audit.problems import Names, Problems, event_name
+from pfdo.projections.chain import ChainedEvent, ChainRow
 
 Identity = tuple[str, int]
 LIMIT = 100_000  # mismatched events analysed; beyond that they are only counted

@@ -1,10 +1,9 @@
 """The auditor's entry point on one store: verify, checkpoint, export, explain.
 
-`Auditor.open(db)` opens a store as a `Ledger` does (`pfdo.bootstrap`), folding nothing into
-it, so that `verify` sees the store exactly as it is.
-`Ledger.auditor()` gives an auditor on a ledger's own store. Replaying an export needs no
-store at all: see `pfdo.audit.replay`.
-"""
+`Auditor.open(db)` opens a store as a `Ledger` does (`pfdo.application.bootstrap`), folding
+nothing into it, so that `verify` sees the store exactly as it is. `Ledger.auditor()` gives
+an auditor on a ledger's own store. Replaying an export needs no store at all: see
+`pfdo.audit.replay`."""
 
 from __future__ import annotations
 
@@ -13,16 +12,16 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from pfdo.application.bootstrap import bootstrap
+from pfdo.application.failures import translated
+from pfdo.audit import audit_results as res
 from pfdo.audit import checkpoint as cp
-from pfdo.audit import results as res
-from pfdo.audit.chain import EventHasher, load_secret
 from pfdo.audit.explain import explain
 from pfdo.audit.export import export
 from pfdo.audit.keys import SigningKey, load_public_key
 from pfdo.audit.verify import Sourced, VerifyRun
-from pfdo.bootstrap import bootstrap
-from pfdo.failures import translated
-from pfdo.store import EventLog, StoreURL
+from pfdo.projections.chain import EventHasher, load_secret
+from pfdo.storage.store import EventLog, StoreURL
 
 CheckpointSource = cp.Checkpoint | Path | str
 
@@ -34,7 +33,8 @@ class Auditor:
         self, log: EventLog, engine: Engine, store: StoreURL, *, owned: bool = False
     ) -> None:
         """The toolkit on an open log and engine; `store` names it in errors: every error of
-        the libraries under pfdo reaches the caller as a `PfdoError` (`pfdo.failures`)."""
+        the libraries under pfdo reaches the caller as a `PfdoError`
+        (`pfdo.application.failures`)."""
         self._log, self._engine, self._owned = log, engine, owned
         self.store = store
 

@@ -26,11 +26,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select
 
-from pfdo.audit import tables as at
-from pfdo.audit.canonical import canonical_json
-from pfdo.audit.chain import chain_head
 from pfdo.audit.keys import SigningKey, encode_public, key_id, signature_is_valid
 from pfdo.domain.errors import InvalidInput
+from pfdo.projections import audit_tables as at
+from pfdo.projections.canonical import canonical_json
+from pfdo.projections.chain import chain_head
 
 FORMAT = "pfdo-checkpoint"
 VERSION = 1

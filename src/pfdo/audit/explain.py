@@ -24,16 +24,16 @@ from typing import Any
 from eventsourcing.utils import get_topic
 from sqlalchemy import Engine
 
-from pfdo.audit import results as res
-from pfdo.audit.canonical import parse_json, plaintext
+from pfdo.audit import audit_results as res
 from pfdo.audit.problems import Problem, event_name
 from pfdo.domain.balance import KIND_DELTAS, POT_FIELDS, delta, formula
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.errors import NotFound
-from pfdo.loading import read_log
 from pfdo.projections import queries
+from pfdo.projections.canonical import parse_json, plaintext
 from pfdo.projections.fold import MOVEMENT_KINDS
-from pfdo.store import EventLog
+from pfdo.storage.loading import read_log
+from pfdo.storage.store import EventLog
 
 COLUMNS = {column: formula(column) for column in POT_FIELDS}
 _KIND_OF_TOPIC = {get_topic(cls): kind for cls, kind in MOVEMENT_KINDS.items()}

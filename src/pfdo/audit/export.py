@@ -29,8 +29,10 @@ from typing import IO, Any
 import orjson
 from sqlalchemy import Engine
 
-from pfdo.audit import results as res
-from pfdo.audit.chain import (
+from pfdo.audit import audit_results as res
+from pfdo.audit.scope import Scope
+from pfdo.domain.errors import NotFound, Refused
+from pfdo.projections.chain import (
     GENESIS,
     ChainedEvent,
     ChainRow,
@@ -40,10 +42,8 @@ from pfdo.audit.chain import (
     load_secret,
     log_pages,
 )
-from pfdo.audit.scope import Scope
-from pfdo.domain.errors import NotFound, Refused
-from pfdo.pseudonyms import IDS_KEY, load_pseudonyms
-from pfdo.store import EventLog
+from pfdo.storage.pseudonyms import IDS_KEY, load_pseudonyms
+from pfdo.storage.store import EventLog
 
 FORMAT = "pfdo-audit-export"
 VERSION = 1

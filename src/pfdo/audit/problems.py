@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from pfdo.results import Result
+from pfdo.application.results import Result
 
 #: aggregate class -> (what people call it, the payload field that names it)
 _NAMING: Mapping[str, tuple[str, str]] = {

@@ -17,11 +17,11 @@ from eventsourcing.persistence import Mapper
 from sqlalchemy import Table
 
 from pfdo.audit.invariants import EventChecks, Tally
-from pfdo.loading import LoggedEvent
 from pfdo.projections import tables as t
 from pfdo.projections.decoding import EventDecoder
 from pfdo.projections.fold import fold_event, handled_event_types
 from pfdo.projections.workspace import Key, Row, Workspace, primary_key
+from pfdo.storage.loading import LoggedEvent
 
 
 class TracingWorkspace(Workspace):

@@ -6,7 +6,7 @@ each link (`prev` is the hash of the line before, when that line is the event be
 for an export of the whole log, an unbroken chain from the genesis hash to the end line;
 each personal value against its commitment; and each checkpoint given. The events are
 then decoded and folded with the projector's own fold into read models held in memory,
-and the invariants of DOMAIN.md are checked on them.
+and the invariants of docs/RULES.md are checked on them.
 """
 
 from __future__ import annotations
@@ -23,9 +23,7 @@ from eventsourcing.persistence import (
     UUIDAsHex,
 )
 
-from pfdo.audit import results as res
-from pfdo.audit.canonical import canonical_json, check_openings, parse_json, payload_digest
-from pfdo.audit.chain import GENESIS, canonical_id, link_hash
+from pfdo.audit import audit_results as res
 from pfdo.audit.checkpoint import Checkpoint, assess
 from pfdo.audit.export import FORMAT, VERSION
 from pfdo.audit.invariants import check_final
@@ -33,8 +31,15 @@ from pfdo.audit.problems import Names, Problems, event_name
 from pfdo.audit.refold import Refolder
 from pfdo.audit.summary import summarise
 from pfdo.domain.errors import InvalidInput
-from pfdo.loading import LoggedEvent
-from pfdo.store import DateAsISO
+from pfdo.projections.canonical import (
+    canonical_json,
+    check_openings,
+    parse_json,
+    payload_digest,
+)
+from pfdo.projections.chain import GENESIS, canonical_id, link_hash
+from pfdo.storage.loading import LoggedEvent
+from pfdo.storage.store import DateAsISO
 
 _FIELDS = {
     "position": int,

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from pfdo.audit import results as res
+from pfdo.application.results import Movement
+from pfdo.audit import audit_results as res
 from pfdo.domain.units import RUB, UNITS, Unit
 from pfdo.projections import tables as t
-from pfdo.results import Movement
 
 AMOUNTS = ("credited", "available", "reserved", "spent", "expired")
 

@@ -8,7 +8,7 @@ One pass over the log, in log order, does it all:
    the checkpoint's signature with the operator's public key (`checkpoint`);
 3. refolds the events into the read models in memory (`refold`) and, on reaching the
    projector's position, compares them with the stored tables (`compare`);
-4. checks every invariant of DOMAIN.md, event by event and at the end (`invariants`).
+4. checks every invariant of the rules, event by event and at the end (`invariants`).
 
 Nothing is written, and the store may be in use meanwhile: the stored tables are read in
 one snapshot, and events written after the chain's or the projector's position are only
@@ -25,8 +25,14 @@ from uuid import UUID
 from sqlalchemy import Connection, select
 
 from pfdo.audit.align import ChainAlignment
-from pfdo.audit.canonical import parse_json, plaintext
-from pfdo.audit.chain import (
+from pfdo.audit.checkpoint import Checkpoint, assess
+from pfdo.audit.compare import MovementComparison, compare_tables
+from pfdo.audit.invariants import check_final
+from pfdo.audit.problems import Names, Problems, event_name
+from pfdo.audit.refold import Refolder
+from pfdo.projections import tables as t
+from pfdo.projections.canonical import parse_json, plaintext
+from pfdo.projections.chain import (
     GENESIS,
     ChainedEvent,
     ChainRow,
@@ -35,14 +41,8 @@ from pfdo.audit.chain import (
     chain_rows,
     log_pages,
 )
-from pfdo.audit.checkpoint import Checkpoint, assess
-from pfdo.audit.compare import MovementComparison, compare_tables
-from pfdo.audit.invariants import check_final
-from pfdo.audit.problems import Names, Problems, event_name
-from pfdo.audit.refold import Refolder
-from pfdo.loading import LoggedEvent
-from pfdo.projections import tables as t
-from pfdo.store import EventLog
+from pfdo.storage.loading import LoggedEvent
+from pfdo.storage.store import EventLog
 
 PAGE = 1000
 

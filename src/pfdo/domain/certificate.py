@@ -53,7 +53,7 @@ class ChildRegistration(Aggregate):
     @classmethod
     def register(cls, registration: UUID, child: str, number: str, on: date) -> ChildRegistration:
         """Register `child`'s certificate under the id the application derives from the
-        child's id (keyed: `pfdo.pseudonyms`), so that a second registration conflicts."""
+        child's id (keyed: `pfdo.storage.pseudonyms`), so that a second registration conflicts."""
         return cls._create(cls.Registered, id=registration, child=child, number=number, on=on)
 
 

@@ -48,7 +48,7 @@ class RequestRecord(Aggregate):
         on: date,
     ) -> RequestRecord:
         """Record a command's result under the id the application derives from the request
-        id (keyed: `pfdo.pseudonyms`), so that a second use of the id finds this record."""
+        id (keyed: `pfdo.storage.pseudonyms`), so that a second use of the id finds this record."""
         return cls._create(
             cls.Recorded,
             id=record,

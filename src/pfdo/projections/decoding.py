@@ -26,8 +26,8 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import resolve_topic
 
-from pfdo.loading import LoggedEvent
-from pfdo.store import DateAsISO
+from pfdo.storage.loading import LoggedEvent
+from pfdo.storage.store import DateAsISO
 
 
 class EventDecoder:

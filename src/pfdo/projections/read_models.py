@@ -18,9 +18,9 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from pfdo.projections import tables as t
 from pfdo.projections.decoding import EventDecoder
 from pfdo.projections.fold import fold_event, handled_event_types, touches
-from pfdo.projections.folds import Page
+from pfdo.projections.protocol import Page
 from pfdo.projections.workspace import Workspace
-from pfdo.store import EventLog
+from pfdo.storage.store import EventLog
 
 # A rebuild reads pages of events and holds up to REBUILD_ROWS rows across pages:
 # 545 MiB peak RSS for the 2.8 million events of a 100,000-children region.

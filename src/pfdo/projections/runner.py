@@ -19,10 +19,10 @@ from sqlalchemy import Connection, Dialect, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from pfdo.domain.errors import StoreUnavailable
-from pfdo.loading import LoggedEvent, read_log
 from pfdo.projections import tables as t
-from pfdo.projections.folds import Page, SameTransactionFold
-from pfdo.store import EventLog
+from pfdo.projections.protocol import Page, SameTransactionFold
+from pfdo.storage.loading import LoggedEvent, read_log
+from pfdo.storage.store import EventLog
 
 PAGE = 1000
 REBUILD_PAGE = 50_000

@@ -14,10 +14,10 @@ from datetime import date, datetime
 from typing import Any
 
 from pfdo.domain.certificate import Certificate
-from pfdo.loading import read_aggregate_log
 from pfdo.projections.decoding import EventDecoder
 from pfdo.projections.fold import MOVEMENT_KINDS, movement_row
-from pfdo.store import EventLog
+from pfdo.storage.loading import read_aggregate_log
+from pfdo.storage.store import EventLog
 
 Row = dict[str, Any]
 

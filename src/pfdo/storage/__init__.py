@@ -4,7 +4,7 @@ The library's repository reads one aggregate per query and its notification log 
 ten; pfdo's bulk paths (billing, closing, catch-up, audit) need more, so they read and
 write the library's own tables with SQL of their own: `sqlite.py` and `postgres.py` hold
 that SQL and every call of a recorder's private methods, behind the `EventStorage`
-interface below, which `pfdo.loading` calls. `event_log.py` holds the application, whose
+interface below, which `pfdo.storage.loading` calls. `event_log.py` holds the application, whose
 `save` calls the library's private steps of its own `save`.
 
 All of it relies on library behaviour that is not public API: the table and column

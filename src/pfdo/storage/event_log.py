@@ -70,7 +70,7 @@ class EventLog(Application[UUID]):
 
     def __init__(self, env: EnvType | None = None, *, synchronous: str = "full") -> None:
         """`synchronous`: SQLite's `PRAGMA synchronous` on each of the log's connections
-        ("full" or "normal"; `pfdo.store` says what each keeps through a crash)."""
+        ("full" or "normal"; `pfdo.storage.store` says what each keeps through a crash)."""
         self._synchronous = synchronous
         super().__init__(env)
 

@@ -1,7 +1,7 @@
 """The store's secrets: random keys kept in the database beside the log, never in it.
 
-Two live here: the audit chain's commitment secret (`pfdo.audit.canonical`), which makes
-the commitments to personal data hiding, and the ids key (`pfdo.pseudonyms`), which makes
+Two live here: the audit chain's commitment secret (`pfdo.projections.canonical`), which makes
+the commitments to personal data hiding, and the ids key (`pfdo.storage.pseudonyms`), which makes
 the ids derived from a child's id unguessable. Each is created once, with the store, and
 never changes: without it the chain of the personal events, or the ids of the children
 registered, could not be recomputed. At rest a secret is `plain:` and its bytes on a plain

@@ -180,7 +180,7 @@ class SQLiteStorage:
 
     def _fetch(self, statement: str, params: list[Any]) -> list[Any]:
         """The rows of one read-only statement, on an autocommit connection of the pool
-        (`sqlite3` errors reach `pfdo.store.store_errors` as they are)."""
+        (`sqlite3` errors reach `pfdo.storage.store.store_errors` as they are)."""
         with self._events.datastore.get_connection(commit=False) as connection:
             return connection._sqlite_conn.execute(statement, params).fetchall()
 

@@ -1,0 +1,271 @@
+"""The commands pfdo accepts, validated by pydantic at the edge of the public API.
+
+Each command is a frozen model. Amounts come in as rubles and are held as kopecks; dates and
+months are checked; identifiers, texts and counts obey the limits of
+`pfdo.application.fields`. The business date may lie at most `MAX_DAYS_AHEAD` days after
+today. A malformed command raises `InvalidInput` naming the field and the problem, before
+anything is read or written."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from pfdo.application.fields import (
+    CertificateNumber,
+    Code,
+    Count,
+    DateIn,
+    HoursIn,
+    MonthIn,
+    OptionalText,
+    RublesIn,
+    Text,
+    TotalRublesIn,
+)
+from pfdo.domain.errors import InvalidInput
+from pfdo.domain.units import Unit
+
+C = TypeVar("C", bound="Command")
+
+#: How far after today a business date may lie: a year, no more (a typo like 2099 is not).
+MAX_DAYS_AHEAD = 366
+
+
+class Command(BaseModel):
+    """A writing command: a business date and the command's own fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    verb: ClassVar[str] = "command"
+
+    on: DateIn = Field(default_factory=date.today)
+
+    @field_validator("on")
+    @classmethod
+    def _not_far_ahead(cls, on: date) -> date:
+        today = date.today()
+        if on > today + timedelta(days=MAX_DAYS_AHEAD):
+            raise ValueError(
+                f"business date {on} is more than {MAX_DAYS_AHEAD} days after today ({today})"
+            )
+        return on
+
+    @classmethod
+    def build(cls: type[C], **fields: Any) -> C:
+        """Validate `fields` into a command, dropping unset optional ones."""
+        given = {k: v for k, v in fields.items() if v is not None}
+        try:
+            return cls.model_validate(given)
+        except ValidationError as error:
+            raise InvalidInput(_describe(cls.verb, error)) from None
+
+
+def _describe(command: str, error: ValidationError) -> str:
+    problems = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "input"
+        message = str(item["msg"]).removeprefix("Value error, ")
+        problems.append(message if message.startswith(f"{where} ") else f"{where}: {message}")
+    return f"{command}: " + "; ".join(problems)
+
+
+class CategorySpec(BaseModel):
+    """A category of a period: nominal and optional limits, in its unit (rule 21: rubles
+    or person-hours, both with two decimals)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    nominal: RublesIn
+    count: Count | None = Field(default=None, ge=0)
+    sum: TotalRublesIn | None = None
+    unit: Unit = "rub"
+
+
+class OpenPeriod(Command):
+    verb: ClassVar[str] = "period open"
+    period: Code
+    municipality: Code
+    start: DateIn
+    end: DateIn
+    categories: dict[Code, CategorySpec] = Field(min_length=1)
+
+
+class ClosePeriod(Command):
+    verb: ClassVar[str] = "period close"
+    period: Code
+
+
+class ChangeNominal(Command):
+    verb: ClassVar[str] = "period nominal"
+    period: Code
+    category: Code
+    nominal: RublesIn
+
+
+class AddProvider(Command):
+    verb: ClassVar[str] = "provider add"
+    provider: Code
+    name: Text
+    kind: str = Field(default="private", pattern=r"^(municipal|private|sole-trader)$")
+
+
+class ExcludeProvider(Command):
+    verb: ClassVar[str] = "provider exclude"
+    provider: Code
+
+
+class AddProgram(Command):
+    verb: ClassVar[str] = "program add"
+    program: Code
+    provider: Code
+    title: Text
+    monthly_price: RublesIn
+    min_age: Count = Field(ge=0, le=18)
+    max_age: Count = Field(ge=0, le=18)
+    capacity: Count | None = Field(default=None, ge=1)
+    normative_price: RublesIn | None = None
+    #: rule 21: hours a month (two decimals) and rubles a person-hour, both or neither
+    hours_per_month: HoursIn | None = None
+    hour_cost: RublesIn | None = None
+
+    @model_validator(mode="after")
+    def _hours_in_pairs(self) -> AddProgram:
+        if (self.hours_per_month is None) != (self.hour_cost is None):
+            raise ValueError(
+                "hours_per_month and hour_cost go together: a program offering hours "
+                "needs both, one without hours neither"
+            )
+        return self
+
+
+class WithdrawProgram(Command):
+    verb: ClassVar[str] = "program withdraw"
+    program: Code
+
+
+class IssueCertificate(Command):
+    verb: ClassVar[str] = "certificate issue"
+    child: Code
+    birth_date: DateIn
+    municipality: Code
+    number: CertificateNumber | None = None
+
+
+class FundCertificate(Command):
+    verb: ClassVar[str] = "certificate fund"
+    number: CertificateNumber
+    period: Code
+    category: Code
+    queue: bool = False
+
+
+class _CertificateInPeriod(Command):
+    number: CertificateNumber
+    period: Code
+
+
+class UnfundCertificate(_CertificateInPeriod):
+    verb: ClassVar[str] = "certificate unfund"
+
+
+class LeaveQueue(_CertificateInPeriod):
+    verb: ClassVar[str] = "queue leave"
+
+
+class ChangeLimits(Command):
+    verb: ClassVar[str] = "period limits"
+    period: Code
+    category: Code
+    count: Count | None = Field(default=None, ge=0)
+    sum: TotalRublesIn | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> ChangeLimits:
+        if self.count is None and self.sum is None:
+            raise ValueError("give a count limit, a sum limit or both")
+        return self
+
+
+class ChangeSettings(Command):
+    verb: ClassVar[str] = "period settings"
+    period: Code
+    advance: Count | None = Field(default=None, ge=0, le=100)
+    final_billing_from: DateIn | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> ChangeSettings:
+        if self.advance is None and self.final_billing_from is None:
+            raise ValueError("give an advance rate, a final billing date or both")
+        return self
+
+
+class Enrol(Command):
+    verb: ClassVar[str] = "enroll"
+    number: CertificateNumber
+    program: Code
+    start: DateIn
+    end: DateIn
+    mode: str = Field(default="fixed", pattern=r"^(fixed|attendance)$")
+
+
+class RecordAttendance(Command):
+    verb: ClassVar[str] = "attend"
+    contract: Code
+    dates: tuple[DateIn, ...] = Field(min_length=1)
+    present: bool = True
+
+    @classmethod
+    def build(cls: type[C], **fields: Any) -> C:
+        """As every command's `build`; lessons given as `date`s (a journal's, read from a
+        sheet) are checked on the first one and taken as they are: a `date` is a valid
+        `DateIn` as it is, so the command is the one validating them all would give."""
+        dates = fields.get("dates")
+        if isinstance(dates, tuple) and len(dates) > 1 and set(map(type, dates)) == {date}:
+            first = super().build(**{**fields, "dates": dates[:1]})
+            return first.model_copy(update={"dates": dates})
+        return super().build(**fields)
+
+
+class BillMonth(Command):
+    verb: ClassVar[str] = "bill"
+    month: MonthIn
+
+
+class Terminate(Command):
+    verb: ClassVar[str] = "terminate"
+    contract: Code
+    reason: OptionalText = ""
+
+
+class Correct(Command):
+    verb: ClassVar[str] = "correct"
+    contract: Code
+    month: MonthIn
+    refund: RublesIn
+    reason: Text
+
+
+class _ProviderMonth(Command):
+    provider: Code
+    month: MonthIn
+
+
+class IssueAdvance(_ProviderMonth):
+    verb: ClassVar[str] = "invoice advance"
+
+
+class IssueInvoice(_ProviderMonth):
+    verb: ClassVar[str] = "invoice issue"
+
+
+class PayInvoice(Command):
+    verb: ClassVar[str] = "invoice pay"
+    invoice: Text

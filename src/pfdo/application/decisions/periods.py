@@ -1,0 +1,157 @@
+"""Decisions on periods: open one, close it, change a category's nominal or limits, set
+how providers are paid (rules 2, 12, 13, 16, 18, 19).
+
+Each decision takes the executor (what it reads with) and a validated command, lets the
+aggregates decide, and returns the result with the aggregates it changed. Closing and
+changing a nominal touch every certificate funded in the period: they find them in the
+read models, brought level with the log first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from pfdo.application import commands as cmd
+from pfdo.application import results as res
+from pfdo.application.decisions import invoicing as settlement
+from pfdo.application.decisions import rooms, tallies, waiting
+from pfdo.domain import closing
+from pfdo.domain.certificate import Certificate
+from pfdo.domain.errors import AlreadyExists
+from pfdo.domain.period import CategoryState, Municipality, Period
+from pfdo.domain.units import unit_of
+from pfdo.projections import queries
+
+if TYPE_CHECKING:
+    from pfdo.application.execution import Decision, Executor
+
+
+def open_period(w: Executor, c: cmd.OpenPeriod) -> Decision[res.PeriodOpened]:
+    if w.exists(Period, c.period):
+        raise AlreadyExists(f"period {c.period} exists already")
+    municipality = w.find(Municipality, c.municipality) or Municipality.register(
+        c.municipality, c.on
+    )
+    municipality.add_period(c.period, c.start, c.end, c.on)
+    states = {
+        name: CategoryState(
+            nominal=spec.nominal,
+            count_limit=spec.count,
+            sum_limit=spec.sum,
+            funded_count=0,
+            funded_sum=0,
+            unit=spec.unit,
+        )
+        for name, spec in c.categories.items()
+    }
+    period = Period.open(c.period, c.municipality, c.start, c.end, states, c.on)
+    shards = [
+        rooms.Shards(w, period, name, c.on, new=True) for name in states if period.limited(name)
+    ]
+    for room in shards:
+        rooms.deal(room, period, room.category, 0, c.on)
+    result = res.PeriodOpened(
+        period=c.period,
+        municipality=c.municipality,
+        start=c.start,
+        end=c.end,
+        categories=[
+            res.CategoryResult(
+                name=n, nominal=s.nominal, count_limit=s.count, sum_limit=s.sum, unit=s.unit
+            )
+            for n, s in c.categories.items()
+        ],
+    )
+    return result, [municipality, period, *(s for room in shards for s in room.written())]
+
+
+def close_period(w: Executor, c: cmd.ClosePeriod) -> Decision[res.PeriodClosed]:
+    period = w.get(Period, c.period, "period")
+    period.check_open()
+    # the shards and tallies first: a funding that draws from one or counts in one after
+    # the read models were read conflicts with this save on it
+    shards = rooms.collect_all(w, period, c.on)
+    counted = tallies.reckon(w, period, "close", c.on)
+    w.settle()
+    with w.engine.connect() as connection:
+        numbers = queries.funded_numbers(connection, c.period)
+        unbilled = queries.unbilled_months(connection, c.period)
+    certificates = _certificates(w, numbers)
+    expired = closing.close_period(period, certificates, unbilled, c.on)
+    result = res.PeriodClosed(
+        period=c.period,
+        expired=expired["rub"],
+        expired_hours=expired["hours"],
+        certificates=len(certificates),
+        owed_by_providers=settlement.owed_at_close(w, c.period),
+    )
+    return result, [period, *shards, *counted, *certificates]
+
+
+def change_nominal(w: Executor, c: cmd.ChangeNominal) -> Decision[res.NominalChanged]:
+    period = w.get(Period, c.period, "period")
+    period.check_open()
+    period.category(c.category)
+    # the shards or tallies before the read models (as at a close)
+    limited = period.limited(c.category)
+    shards = rooms.collect(w, period, c.category, c.on) if limited else None
+    counted = [] if limited else tallies.reckon(w, period, "nominal", c.on, c.category)
+    w.settle()
+    with w.engine.connect() as connection:
+        numbers = queries.funded_numbers(connection, c.period, c.category)
+    certificates = _certificates(w, numbers)
+    delta = closing.change_nominal(period, c.category, c.nominal, certificates, c.on)
+    served = waiting.serve(w, period, c.category, c.on) if delta < 0 else []
+    if shards is not None:
+        rooms.deal(shards, period, c.category, 0, c.on)
+    result = res.NominalChanged(
+        period=c.period,
+        category=c.category,
+        nominal=c.nominal,
+        delta=delta,
+        certificates=len(certificates),
+        funded_from_queue=[s.number for s in served],
+        unit=unit_of(period.category(c.category)),
+    )
+    written = counted if shards is None else shards.written()
+    return result, [period, *written, *certificates, *served]
+
+
+def change_limits(w: Executor, c: cmd.ChangeLimits) -> Decision[res.LimitsChanged]:
+    period = w.get(Period, c.period, "period")
+    category = period.category(c.category)
+    count = category["count_limit"] if c.count is None else c.count
+    total = category["sum_limit"] if c.sum is None else c.sum
+    period.check_open()
+    limits = count is not None or total is not None
+    sealed = tallies.seal_for_limits(w, period, c.category, c.on) if limits else []
+    shards = rooms.collect(w, period, c.category, c.on)  # none yet on a first limit
+    period.change_limits(c.category, count, total, c.on)
+    served = waiting.serve(w, period, c.category, c.on)
+    if limits:
+        rooms.deal(shards, period, c.category, 0, c.on)
+    result = res.LimitsChanged(
+        period=c.period,
+        category=c.category,
+        count=count,
+        sum=total,
+        funded_from_queue=[s.number for s in served],
+        unit=unit_of(category),
+    )
+    return result, [period, *sealed, *shards.written(), *served]
+
+
+def change_settings(w: Executor, c: cmd.ChangeSettings) -> Decision[res.PeriodSettings]:
+    period = w.get(Period, c.period, "period")
+    period.change_settings(c.advance, c.final_billing_from, c.on)
+    result = res.PeriodSettings(
+        period=c.period,
+        advance=period.advance_rate,
+        final_billing_from=period.final_billing_from,
+    )
+    return result, [period]
+
+
+def _certificates(w: Executor, numbers: Iterable[str]) -> list[Certificate]:
+    return [w.get(Certificate, n, "certificate") for n in numbers]

@@ -1,0 +1,127 @@
+"""The public API of regional practice (rules 15-20): how a period pays providers, limits
+that change and the waiting lists, unfunding; advances, invoices and their payment.
+
+A mixin of `pfdo.Ledger`: each method validates its command (`pfdo.application.commands`)
+and hands it to the executor with its decision (`pfdo.application.decisions`), as every
+writing command of the ledger does."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pfdo.application import commands as cmd
+from pfdo.application import results as res
+from pfdo.application.decisions import certificates, periods
+from pfdo.application.decisions import invoicing as settlement
+from pfdo.application.execution import Executor
+from pfdo.application.failures import translated
+from pfdo.storage.store import StoreURL
+
+
+class RegionalPractice:
+    """Commands of rules 16-20, mixed into `Ledger`."""
+
+    store: StoreURL
+    _x: Executor
+
+    @translated
+    def period_settings(
+        self,
+        period: str,
+        *,
+        advance: int | None = None,
+        final_billing_from: date | str | None = None,
+        on: date | str | None = None,
+        request_id: str | None = None,
+    ) -> res.PeriodSettings:
+        """Set a period's advance rate in whole per cent (rule 16) and the day of its last
+        month from which that month may be billed (rule 18); what is not given stays."""
+        command = cmd.ChangeSettings.build(
+            period=period, advance=advance, final_billing_from=final_billing_from, on=on
+        )
+        return self._x.execute(command, request_id, res.PeriodSettings, periods.change_settings)
+
+    @translated
+    def change_limits(
+        self,
+        period: str,
+        *,
+        category: str,
+        count: int | None = None,
+        sum: str | int | None = None,
+        on: date | str | None = None,
+        request_id: str | None = None,
+    ) -> res.LimitsChanged:
+        """Raise or lower a category's count and sum limits, never below what is funded
+        (rule 19); room made serves the category's waiting list at once."""
+        command = cmd.ChangeLimits.build(
+            period=period, category=category, count=count, sum=sum, on=on
+        )
+        return self._x.execute(command, request_id, res.LimitsChanged, periods.change_limits)
+
+    @translated
+    def unfund_certificate(
+        self,
+        number: str,
+        *,
+        period: str,
+        on: date | str | None = None,
+        request_id: str | None = None,
+    ) -> res.Unfunded:
+        """Take a period's credit back from a certificate while nothing of it is reserved or
+        spent (rule 20); its freed place serves the category's waiting list."""
+        command = cmd.UnfundCertificate.build(number=number, period=period, on=on)
+        return self._x.execute(command, request_id, res.Unfunded, certificates.unfund_certificate)
+
+    @translated
+    def leave_queue(
+        self,
+        number: str,
+        *,
+        period: str,
+        on: date | str | None = None,
+        request_id: str | None = None,
+    ) -> res.QueueLeft:
+        """Take a certificate off the waiting list it is on in a period (rule 19)."""
+        command = cmd.LeaveQueue.build(number=number, period=period, on=on)
+        return self._x.execute(command, request_id, res.QueueLeft, certificates.leave_queue)
+
+    # -- settlement (rules 16, 17) ----------------------------------------------------
+
+    @translated
+    def issue_advance(
+        self,
+        *,
+        provider: str,
+        month: str,
+        on: date | str | None = None,
+        request_id: str | None = None,
+    ) -> res.AdvanceIssued:
+        """A provider's advance for a month, on or after its first day: each contract
+        month still open, at its period's advance rate (rule 16). Moves no certificate
+        money."""
+        command = cmd.IssueAdvance.build(provider=provider, month=month, on=on)
+        return self._x.execute(command, request_id, res.AdvanceIssued, settlement.issue_advance)
+
+    @translated
+    def issue_invoice(
+        self,
+        *,
+        provider: str,
+        month: str,
+        on: date | str | None = None,
+        request_id: str | None = None,
+    ) -> res.InvoiceIssued:
+        """A provider's invoice for a month once every contract month of it is billed or
+        cancelled: the register's amount, less the month's advance and the adjustments
+        not yet deducted (rule 17). `due` may be negative: the provider owes it back."""
+        command = cmd.IssueInvoice.build(provider=provider, month=month, on=on)
+        return self._x.execute(command, request_id, res.InvoiceIssued, settlement.issue_invoice)
+
+    @translated
+    def pay_invoice(
+        self, invoice: str, *, on: date | str | None = None, request_id: str | None = None
+    ) -> res.InvoicePaid:
+        """Record that an advance or invoice was paid, once (rule 17)."""
+        command = cmd.PayInvoice.build(invoice=invoice, on=on)
+        return self._x.execute(command, request_id, res.InvoicePaid, settlement.pay_invoice)
