@@ -4,6 +4,8 @@ supplementary education (ПФДО).
 Embed it with `Ledger`; every refusal is a `PfdoError`.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from pfdo.domain.errors import (
     AlreadyExists,
     ConcurrencyConflict,
@@ -17,7 +19,20 @@ from pfdo.domain.errors import (
     Refused,
     StoreUnavailable,
 )
-from pfdo.ledger import Ledger
+
+if TYPE_CHECKING:
+    from pfdo.ledger import Ledger
+
+
+def __getattr__(name: str) -> Any:
+    """`pfdo.Ledger` is imported on first use, so that `pfdo --help` and the command line's
+    modules need not load the engine (the store, the projections, the pydantic models)."""
+    if name == "Ledger":
+        from pfdo.ledger import Ledger
+
+        return Ledger
+    raise AttributeError(f"module 'pfdo' has no attribute {name!r}")
+
 
 __all__ = [
     "AlreadyExists",

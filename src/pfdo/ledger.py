@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pfdo.application import commands as cmd
 from pfdo.application import results as res
@@ -29,11 +29,13 @@ from pfdo.application.execution import Executor
 from pfdo.application.failures import translated
 from pfdo.application.follower import follow
 from pfdo.application.practice import RegionalPractice
-from pfdo.audit.auditor import Auditor
-from pfdo.audit.keys import SigningKey
 from pfdo.desk.exports.desk import Desk
 from pfdo.domain.contract import Contract
 from pfdo.storage.store import store_errors
+
+if TYPE_CHECKING:  # the auditor's toolkit is loaded when it is asked for
+    from pfdo.audit.auditor import Auditor
+    from pfdo.audit.keys import SigningKey
 
 log = logging.getLogger(__name__)
 
@@ -216,6 +218,8 @@ class Ledger(Desk, RegionalPractice):
         read models and the chain are first brought level with the log, as before a
         report. (`Auditor.open` folds nothing.)"""
         self._settle()
+        from pfdo.audit.auditor import Auditor
+
         return Auditor(self._log, self._engine, self.store)
 
     @translated

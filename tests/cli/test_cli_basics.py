@@ -9,7 +9,8 @@ import pytest
 from cli_helpers import NUMBER, Pfdo
 from click.testing import CliRunner
 
-from pfdo.cli import main, parse_category
+from pfdo.cli import main
+from pfdo.commandline.periods import parse_category
 
 PROVIDER = ("provider", "add", "school-1", "--name", "School 1", "--json")
 

@@ -18,6 +18,7 @@ import click
 
 from pfdo.application.collector import collector_paused
 from pfdo.application.results import AttendanceImported, SheetImported
+from pfdo.commandline.options import writing
 from pfdo.commandline.session import (
     CommandError,
     MalformedInput,
@@ -87,6 +88,11 @@ def _writable(_ctx: click.Context, _param: click.Parameter, path: str | None) ->
         message = f"--errors {path}: the folder {folder} does not exist"
         raise MalformedInput(InvalidInput(message))  # one Error line, exit 2, nothing read
     return path
+
+
+@click.group("import")
+def import_group() -> None:
+    """Bring many facts in at once from spreadsheets (CSV or xlsx), checked whole."""
 
 
 def register_imports(group: click.Group, writing: Decorator) -> None:
@@ -200,3 +206,6 @@ def _attendance(
         session.close()
         _done(result, read, errors_file, as_json)
         del read  # its rows freed while the collector is paused: none for it to walk after
+
+
+register_imports(import_group, writing)

@@ -14,16 +14,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
-from pfdo.application.results import Result
-from pfdo.audit.auditor import Auditor
-from pfdo.commandline import rendering as cli_format
 from pfdo.domain.errors import InvalidInput, PfdoError
-from pfdo.ledger import Ledger
-from pfdo.storage.store import StoreURL, store_errors
+
+if TYPE_CHECKING:  # imported when a command runs: `pfdo --help` loads none of them
+    from pfdo.application.results import Result
+    from pfdo.audit.auditor import Auditor
+    from pfdo.commandline.rendering import Progress
+    from pfdo.ledger import Ledger
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -93,6 +94,8 @@ class Session:
         return self._ledger
 
     def _open(self, access: Access) -> Ledger:
+        from pfdo.ledger import Ledger
+
         with refusals():
             ledger = Ledger(self.db, create=access == "write", read_only=_read_only(access))
             behind = ledger.read_models_behind() if ledger.read_only else 0
@@ -107,6 +110,9 @@ class Session:
     def audit(self, api: Callable[[Auditor], T]) -> T:
         """Call the auditor's toolkit on the store, opened as the command needs it and
         folding nothing, turning its errors (and the store's) into click's."""
+        from pfdo.audit.auditor import Auditor
+        from pfdo.storage.store import StoreURL, store_errors
+
         access = command_access()
         with refusals():
             store = StoreURL.parse(self.db)
@@ -121,6 +127,8 @@ class Session:
 
     def call(self, api: Callable[[Ledger], T]) -> T:
         """Call the API, turning its errors (and the store's) into click's."""
+        from pfdo.storage.store import store_errors
+
         ledger = self.ledger
         with refusals(), store_errors(ledger.store):
             return api(ledger)
@@ -137,6 +145,8 @@ def _read_only(access: Access) -> bool | None:
 
 def emit(result: Result, as_json: bool) -> None:
     """Print a result: one JSON document with `--json`, plain lines without."""
+    from pfdo.commandline import rendering as cli_format
+
     click.echo(cli_format.as_json(result) if as_json else cli_format.as_text(result))
 
 
@@ -146,10 +156,12 @@ def stdout_is_terminal() -> bool:
 
 
 @contextmanager
-def progress_bar(label: str, as_json: bool) -> Iterator[cli_format.Progress | None]:
+def progress_bar(label: str, as_json: bool) -> Iterator[Progress | None]:
     """A progress bar on standard error while a long run goes, only for a person at a
     terminal: none under `--json` or when standard output is piped."""
-    progress = cli_format.Progress(label) if not as_json and stdout_is_terminal() else None
+    from pfdo.commandline.rendering import Progress
+
+    progress = Progress(label) if not as_json and stdout_is_terminal() else None
     try:
         yield progress
     finally:

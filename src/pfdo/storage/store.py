@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -467,8 +468,6 @@ def store_errors(url: StoreURL, doing: str = "cannot use") -> Iterator[None]:
     drivers) as pfdo's own, `from None`, one line naming the store: a lost
     optimistic-concurrency race as `ConcurrencyConflict`, anything else as
     `StoreUnavailable`. A portal that embeds `Ledger` catches `PfdoError` alone."""
-    import psycopg
-
     try:
         yield
     except PfdoError:
@@ -481,14 +480,23 @@ def store_errors(url: StoreURL, doing: str = "cannot use") -> Iterator[None]:
     except ConnectionUnavailableError as error:
         reason = _reason(error) or type(error).__name__
         raise StoreUnavailable(f"{url.describe()} is busy: {reason}; try again") from None
-    except (
+    except Exception as error:
+        if not isinstance(error, _driver_errors()):
+            raise
+        raise StoreUnavailable(f"{doing} {url.describe()}: {_driver_reason(error)}") from None
+
+
+def _driver_errors() -> tuple[type[Exception], ...]:
+    """The libraries' errors that mean the store failed. PostgreSQL's driver is counted only
+    once something has loaded it: a SQLite store never does, and need not pay its import."""
+    errors: tuple[type[Exception], ...] = (
         sqlite3.Error,
         SQLAlchemyError,
         EventSourcingError,
         PersistenceError,
-        psycopg.Error,
-    ) as error:
-        raise StoreUnavailable(f"{doing} {url.describe()}: {_driver_reason(error)}") from None
+    )
+    psycopg = sys.modules.get("psycopg")
+    return errors if psycopg is None else (*errors, psycopg.Error)
 
 
 def _driver_reason(error: Exception) -> str:

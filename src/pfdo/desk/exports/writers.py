@@ -16,14 +16,11 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
-
-import xlsxwriter
-from xlsxwriter.exceptions import XlsxFileError
-from xlsxwriter.utility import xl_rowcol_to_cell
 
 from pfdo.desk.exports.table import Column, Table, Value
 from pfdo.domain.errors import InvalidInput
@@ -43,13 +40,22 @@ def write(
         raise InvalidInput(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
     try:
         writer(tables, Path(out), _Ticker(progress, sum(len(t.rows) for t in tables)))
-    except (OSError, XlsxFileError) as error:
+    except _file_errors() as error:
         raise InvalidInput(f"cannot write {out}: {_reason(error)}") from None
+
+
+def _file_errors() -> tuple[type[Exception], ...]:
+    """The errors of writing a file; xlsxwriter's are counted once an xlsx is written (it
+    is imported then, so that a command that writes no xlsx need not load it)."""
+    xlsx = sys.modules.get("xlsxwriter.exceptions")
+    return (OSError,) if xlsx is None else (OSError, xlsx.XlsxFileError)
 
 
 def _reason(error: Exception) -> str:
     """Why a file could not be written (xlsxwriter wraps the OSError in its own error)."""
-    cause = error.args[0] if isinstance(error, XlsxFileError) and error.args else error
+    xlsx = sys.modules.get("xlsxwriter.exceptions")
+    wrapped = xlsx is not None and isinstance(error, xlsx.XlsxFileError)
+    cause = error.args[0] if wrapped and error.args else error
     return (cause.strerror if isinstance(cause, OSError) else None) or str(cause)
 
 
@@ -127,6 +133,8 @@ def _json(tables: Sequence[Table], out: Path, ticker: _Ticker) -> None:
 
 
 def _xlsx(tables: Sequence[Table], out: Path, ticker: _Ticker) -> None:
+    import xlsxwriter
+
     book = xlsxwriter.Workbook(str(out), {"constant_memory": True})
     formats = {
         "header": book.add_format({"bold": True, "bottom": 1}),
@@ -161,6 +169,8 @@ def _sheet(book: Any, formats: dict[str, Any], table: Table, ticker: _Ticker) ->
             continue
         total = table.totals[column.key]
         value = total / 100 if column.kind == "money" else total
+        from xlsxwriter.utility import xl_rowcol_to_cell
+
         span = f"{xl_rowcol_to_cell(1, col)}:{xl_rowcol_to_cell(max(last - 1, 1), col)}"
         formula = f"=SUM({span})" if table.rows else "=0"
         style = formats["total money" if column.kind == "money" else "total count"]
