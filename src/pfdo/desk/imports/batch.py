@@ -104,8 +104,10 @@ def row_request_id(
     kind: Kind, values: dict[str, Any], on: date | str | None, salt: str | None = None
 ) -> str:
     """A row's request id: a digest of what it asks (and of the caller's request id, if
-    any), whatever the file looked like."""
-    text = repr((kind.name, sorted((k, str(v)) for k, v in values.items()), str(on), salt))
+    any), whatever the file looked like; an empty cell of a column the kind gained later
+    (`Kind.added`) is left out, so a row reads as it did before the column existed."""
+    asked = [(k, str(v)) for k, v in values.items() if v is not None or k not in kind.added]
+    text = repr((kind.name, sorted(asked), str(on), salt))
     return f"{kind.name}-{hashlib.sha256(text.encode()).hexdigest()[:32]}"
 
 

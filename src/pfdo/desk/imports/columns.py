@@ -5,8 +5,8 @@ A `Field` names a column by its key (the English header, as the API names the va
 and its other accepted headers (Russian ones); a header is matched without regard to
 case or surrounding spaces, the columns may come in any order and other columns are
 ignored. Each field reads its cell into a value or raises `InvalidInput` with the reason.
-Cells are read as operators type them: rubles with `,` or `.` as the decimal mark (and
-spaces between thousands), dates `YYYY-MM-DD` or `ДД.ММ.ГГГГ`, whole numbers in digits.
+Cells are read as operators type them: rubles and hours with `,` or `.` as the decimal
+mark (and spaces between thousands), dates `YYYY-MM-DD` or `ДД.ММ.ГГГГ`, whole numbers in digits.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 from pfdo.application.results import RowError
 from pfdo.domain.calendar import parse_sheet_date
 from pfdo.domain.errors import InvalidInput
-from pfdo.domain.money import format_rubles, parse_rubles
+from pfdo.domain.money import MAX_AMOUNT, format_rubles, parse_rubles
 
 _SPACES = re.compile(r"[ \u00a0\u202f]")
 
@@ -28,12 +28,23 @@ def text(cell: str) -> str:
     return cell
 
 
-def rubles(cell: str) -> str:
-    """`1 500,50` or `1500.5` -> `"1500.50"` (checked, as the API takes rubles)."""
+def _decimal(cell: str) -> str:
+    """`1 500,50` -> `1500.50`: spaces between thousands dropped, a lone `,` a point."""
     plain = _SPACES.sub("", cell)
     if plain.count(",") == 1 and "." not in plain:
         plain = plain.replace(",", ".")
-    return format_rubles(parse_rubles(plain))
+    return plain
+
+
+def rubles(cell: str) -> str:
+    """`1 500,50` or `1500.5` -> `"1500.50"` (checked, as the API takes rubles)."""
+    return format_rubles(parse_rubles(_decimal(cell), limit=MAX_AMOUNT))
+
+
+def hours(cell: str) -> str:
+    """Person-hours as rubles are read (rule 21: two decimals at most): `8`, `8,5` or
+    `8.50` -> `"8.50"` (checked, as the API takes hours)."""
+    return format_rubles(parse_rubles(_decimal(cell), limit=MAX_AMOUNT, unit="hours"))
 
 
 def whole(cell: str) -> int:
