@@ -29,7 +29,12 @@ def _open_as_older_pfdo(ledger: Ledger, count: int, total: int) -> None:
     municipality = Municipality.register("m", ON)
     municipality.add_period(PERIOD, date(2025, 1, 1), date(2025, 12, 31), ON)
     base = CategoryState(
-        nominal=1_000_000, count_limit=count, sum_limit=total, funded_count=0, funded_sum=0
+        nominal=1_000_000,
+        count_limit=count,
+        sum_limit=total,
+        funded_count=0,
+        funded_sum=0,
+        unit="rub",
     )
     period = Period.open(PERIOD, "m", date(2025, 1, 1), date(2025, 12, 31), {"base": base}, ON)
     ledger._x.save(municipality, period)

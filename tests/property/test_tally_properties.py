@@ -33,7 +33,7 @@ steps = st.lists(
 
 def _period() -> Period:
     category = CategoryState(
-        nominal=NOMINAL, count_limit=None, sum_limit=None, funded_count=0, funded_sum=0
+        nominal=NOMINAL, count_limit=None, sum_limit=None, funded_count=0, funded_sum=0, unit="rub"
     )
     return Period.open("2025", "m", date(2025, 1, 1), date(2025, 12, 31), {"base": category}, ON)
 

@@ -80,7 +80,7 @@ def test_rule_17_documents_are_paid_once_and_named_by_provider_and_month() -> No
 
 def _period(count: int | None) -> Period:
     state = CategoryState(
-        nominal=1000000, count_limit=count, sum_limit=None, funded_count=0, funded_sum=0
+        nominal=1000000, count_limit=count, sum_limit=None, funded_count=0, funded_sum=0, unit="rub"
     )
     return Period.open("2025", "m", date(2025, 1, 1), date(2025, 12, 31), {"base": state}, ON)
 

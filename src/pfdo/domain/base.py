@@ -3,6 +3,11 @@
 Each event carries `on`, the business date of the command that caused it, beside the
 `timestamp` at which it was recorded. Events are versioned with `class_version`: a later
 schema adds `upcast_vN_vN+1` static methods and old stored events are upcast on load.
+An aggregate's state is versioned the same way, for its snapshots: an aggregate whose
+state changes shape sets `class_version` and the upcasters that bring an older snapshot's
+state to the current shape, so that the apply methods and the commands read one shape
+with no fallbacks; a snapshot that cannot be upcast raises `StaleSnapshot`, and is
+discarded (snapshots are a cache of the events).
 """
 
 from __future__ import annotations
@@ -21,6 +26,12 @@ def stable_id(kind: str, key: str) -> UUID:
     """The aggregate id of a `kind` (period, certificate, ...) named `key` (remembered:
     a bulk names the same few periods and programs at every command)."""
     return uuid5(_NAMESPACE, f"{kind}:{key}")
+
+
+class StaleSnapshot(Exception):
+    """Raised by an aggregate's snapshot upcaster for a snapshot whose state cannot be
+    brought to the current shape (it lacks what only the events hold): loading discards
+    the snapshot and replays the aggregate from its events."""
 
 
 class PfdoEvent(Aggregate.Event):

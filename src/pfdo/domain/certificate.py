@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, NotRequired, Protocol, TypedDict, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, cast
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from pfdo.domain.balance import POT_FIELDS, apply_movement, empty_balance
-from pfdo.domain.base import PfdoCreated, PfdoEvent, stable_id
+from pfdo.domain.base import PfdoCreated, PfdoEvent, StaleSnapshot, stable_id
 from pfdo.domain.calendar import age_on
 from pfdo.domain.errors import AlreadyExists, Refused
 from pfdo.domain.money import format_rubles
@@ -29,7 +29,7 @@ class Pot(TypedDict):
     """The money of one certificate for one period, in its category's unit."""
 
     category: str
-    unit: NotRequired[str]  # "rub" or "hours" (rule 22); absent before units: "rub"
+    unit: str  # "rub" or "hours" (rule 22)
     credited: int
     available: int
     reserved: int
@@ -79,7 +79,14 @@ class ContractMoney(PfdoEvent):
 
 
 class Certificate(Aggregate):
-    """A child's certificate: accounting until funded, then financing."""
+    """A child's certificate: accounting until funded, then financing.
+
+    Version 2 of its state is the one shape it has; a snapshot of version 1 may have
+    pots without a unit (before units: rubles), and one taken before the certificate
+    kept its contracts' programs cannot be upcast (they are only in its events): it is
+    discarded, and the certificate replayed from its events."""
+
+    class_version = 2
 
     if TYPE_CHECKING:  # state set by the events' apply(); not dataclass fields
         number: str
@@ -89,6 +96,13 @@ class Certificate(Aggregate):
         pots: dict[str, Pot]
         contracts: int
         contract_programs: dict[str, str]  # contract -> program (rule 14)
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        if "contract_programs" not in state:
+            raise StaleSnapshot("a certificate snapshot without its contracts' programs")
+        for pot in state["pots"].values():
+            pot.setdefault("unit", RUB)
 
     class Issued(PfdoCreated):
         number: str
@@ -136,9 +150,7 @@ class Certificate(Aggregate):
         def apply(self, aggregate: Certificate) -> None:
             _move(aggregate, self)
             aggregate.contracts += 1
-            known = aggregate.__dict__.get("contract_programs")
-            if known is not None:  # None: restored from a snapshot taken before it was kept
-                known[self.contract] = self.program
+            aggregate.contract_programs[self.contract] = self.program
 
     class Charged(ContractMoney):
         month: str
@@ -335,12 +347,8 @@ class Certificate(Aggregate):
         return [f"{self.number}-{n:03d}" for n in range(1, self.contracts + 1)]
 
     def contracts_in(self, program: str) -> list[str]:
-        """Rule 14: the ids of this certificate's contracts in `program` (every contract
-        when restored from a snapshot older than that record)."""
-        known = self.__dict__.get("contract_programs")
-        if known is None:
-            return [f"{self.number}-{n:03d}" for n in range(1, self.contracts + 1)]
-        return [code for code, of in known.items() if of == program]
+        """Rule 14: the ids of this certificate's contracts in `program`."""
+        return [code for code, of in self.contract_programs.items() if of == program]
 
     def _check_move(self, contract: ForContract, verb: str, amount: int, source: str) -> bool:
         """Refuse moving money of another certificate, a negative amount or more than the

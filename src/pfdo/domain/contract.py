@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import repeat
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from eventsourcing.domain import Aggregate
 
@@ -22,7 +22,7 @@ from pfdo.domain.calendar import month_of
 from pfdo.domain.errors import NotFound, Refused
 from pfdo.domain.money import format_rubles
 from pfdo.domain.pricing import MonthBill, MonthPrice, bill_attendance, bill_fixed
-from pfdo.domain.units import HOURS, RUB, Unit, to_rubles, unit_of
+from pfdo.domain.units import HOURS, RUB, Unit, to_rubles
 
 MODES = ("fixed", "attendance")
 
@@ -65,7 +65,12 @@ class BillingOutcome:
 
 
 class Contract(Aggregate):
-    """A child enrolled in a program for a date range, paid from one certificate pot."""
+    """A child enrolled in a program for a date range, paid from one certificate pot.
+
+    Version 2 of its state is the one shape it has; a snapshot of version 1 may lack
+    the unit and the cost of a person-hour (before units: rubles, none)."""
+
+    class_version = 2
 
     if TYPE_CHECKING:  # state set by the events' apply(); not dataclass fields
         code: str
@@ -83,6 +88,11 @@ class Contract(Aggregate):
         attendance: dict[str, bool]
         terminated_on: date | None
         enrolled_on: date
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state.setdefault("unit", RUB)
+        state.setdefault("hour_cost", None)
 
     class Enrolled(PfdoCreated):
         """Version 2 adds the program's normative monthly cost (rule 15; None: none);
@@ -248,13 +258,12 @@ class Contract(Aggregate):
 
     @property
     def contract_unit(self) -> Unit:
-        """The unit of this contract's amounts (rubles when restored from a snapshot
-        taken before units existed)."""
-        return unit_of(self.__dict__)
+        """The unit of this contract's amounts."""
+        return cast(Unit, self.unit)
 
     def rubles(self, amount: int) -> int:
         """Kopecks the provider is paid for `amount` of this contract (rule 21)."""
-        return to_rubles(amount, self.contract_unit, self.__dict__.get("hour_cost"))
+        return to_rubles(amount, self.unit, self.hour_cost)
 
     def month(self, month: str) -> MonthState:
         try:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from eventsourcing.domain import Aggregate
 
@@ -24,30 +24,57 @@ from pfdo.domain.base import PfdoCreated, PfdoEvent, stable_id
 from pfdo.domain.calendar import Month, month_of, next_month_start
 from pfdo.domain.errors import AlreadyExists, LimitExceeded, NotFound, PeriodClosed, Refused
 from pfdo.domain.money import format_rubles
+from pfdo.domain.units import RUB
 
 
 class CategoryState(TypedDict):
-    """A category of certificates inside one period; its nominal, sum limit and funded
-    sum are in its unit (`pfdo.domain.units`)."""
+    """A category of certificates as a period is opened with it; its nominal, sum limit
+    and funded sum are in its unit (`pfdo.domain.units`), rules 21, 22: "rub" or "hours"."""
 
     nominal: int
     count_limit: int | None
     sum_limit: int | None
     funded_count: int
     funded_sum: int
-    unit: NotRequired[str]  # rules 21, 22: "rub" or "hours"; absent before units: "rub"
-    # a limited category's room dealt to its shards (`pfdo.domain.room`), and how many
-    # times they were collected; absent before the shards: 0
-    dealt_count: NotRequired[int]
-    dealt_sum: NotRequired[int]
-    generation: NotRequired[int]
+    unit: str
 
 
-def waiting(category: CategoryState) -> list[list[str]]:
-    """A category's waiting list, head first: [number, since] (rule 19). Categories
-    opened or snapshotted before waiting lists existed get an empty one."""
-    queue: list[list[str]] = category.setdefault("queue", [])  # type: ignore[typeddict-item]
-    return queue
+class Category(TypedDict):
+    """A category of certificates inside one period: what it was opened with, the room
+    of its limits dealt to its shards (`pfdo.domain.room`) and how many times they were
+    collected, and its waiting list, head first: [number, since] (rule 19)."""
+
+    nominal: int
+    count_limit: int | None
+    sum_limit: int | None
+    funded_count: int
+    funded_sum: int
+    unit: str
+    dealt_count: int
+    dealt_sum: int
+    generation: int
+    queue: list[list[str]]
+
+
+def _category(opened: CategoryState) -> Category:
+    """A category's state as the period opens it."""
+    return Category(
+        nominal=opened["nominal"],
+        count_limit=opened["count_limit"],
+        sum_limit=opened["sum_limit"],
+        funded_count=opened["funded_count"],
+        funded_sum=opened["funded_sum"],
+        unit=opened["unit"],
+        dealt_count=0,
+        dealt_sum=0,
+        generation=0,
+        queue=[],
+    )
+
+
+def waiting(category: Category) -> list[list[str]]:
+    """A category's waiting list, head first: [number, since] (rule 19)."""
+    return category["queue"]
 
 
 class Municipality(Aggregate):
@@ -93,30 +120,62 @@ class Municipality(Aggregate):
 
 
 class Period(Aggregate):
-    """A municipality's financing period with its categories."""
+    """A municipality's financing period with its categories.
+
+    Its state has one shape (`Category` for each category). Version 2 of the state is
+    that shape; a snapshot of version 1 may lack a category's unit (before units:
+    rubles), its dealt room and generation (before shards: none) and its waiting list
+    (before the lists: empty), and kept the settings as `_advance_rate` and
+    `_final_billing_from` (absent before settings: 0 and None)."""
+
+    class_version = 2
 
     if TYPE_CHECKING:  # state set by the events' apply(); not dataclass fields
         code: str
         municipality: str
         start: date
         end: date
-        categories: dict[str, CategoryState]
+        categories: dict[str, Category]
         closed: bool
+        advance_rate: int  # rule 16: whole per cent of a month's certificate parts
+        final_billing_from: date | None  # rule 18: the last month's billing day, if set
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["advance_rate"] = state.pop("_advance_rate", 0)
+        state["final_billing_from"] = state.pop("_final_billing_from", None)
+        for category in state["categories"].values():
+            category.setdefault("unit", RUB)
+            category.setdefault("dealt_count", 0)
+            category.setdefault("dealt_sum", 0)
+            category.setdefault("generation", 0)
+            category.setdefault("queue", [])
 
     class Opened(PfdoCreated):
+        """Version 2 gives every category its unit (rules 21, 22); version 1 left it
+        out for rubles."""
+
+        class_version = 2
         period: str
         municipality: str
         start: date
         end: date
         categories: dict[str, CategoryState]
 
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            for category in state["categories"].values():
+                category.setdefault("unit", RUB)
+
         def apply(self, aggregate: Period) -> None:
             aggregate.code = self.period
             aggregate.municipality = self.municipality
             aggregate.start = self.start
             aggregate.end = self.end
-            aggregate.categories = {k: dict(v) for k, v in self.categories.items()}  # type: ignore[misc]
+            aggregate.categories = {k: _category(v) for k, v in self.categories.items()}
             aggregate.closed = False
+            aggregate.advance_rate = 0
+            aggregate.final_billing_from = None
 
     class CertificateFunded(PfdoEvent):
         period: str
@@ -211,8 +270,8 @@ class Period(Aggregate):
 
         def apply(self, aggregate: Period) -> None:
             category = aggregate.categories[self.category]
-            category["dealt_count"] = category.get("dealt_count", 0) + self.count
-            category["dealt_sum"] = category.get("dealt_sum", 0) + self.sum
+            category["dealt_count"] += self.count
+            category["dealt_sum"] += self.sum
 
     class ShardsCollected(PfdoEvent):
         """The period counts what a limited category's shards funded (`count`, `sum`) and
@@ -228,7 +287,7 @@ class Period(Aggregate):
             category["funded_count"] += self.count
             category["funded_sum"] += self.sum
             category["dealt_count"] = category["dealt_sum"] = 0
-            category["generation"] = category.get("generation", 0) + 1
+            category["generation"] += 1
 
     class Closed(PfdoEvent):
         """`expired`: rubles; version 2 adds `expired_hours` (rule 22: units never mix)."""
@@ -281,7 +340,7 @@ class Period(Aggregate):
         if self.closed:
             raise PeriodClosed(f"period {self.code} is closed and accepts no more commands")
 
-    def category(self, name: str) -> CategoryState:
+    def category(self, name: str) -> Category:
         try:
             return self.categories[name]
         except KeyError:
@@ -302,15 +361,15 @@ class Period(Aggregate):
 
     def generation(self, category_name: str) -> int:
         """How many times the category's shards were collected (`pfdo.domain.room`)."""
-        return self.category(category_name).get("generation", 0)
+        return self.category(category_name)["generation"]
 
     def undealt_room(self, category_name: str) -> tuple[int | None, int | None]:
         """The room the limits leave that the period holds itself (dealt to no shard):
         count and sum, None for a kind without a limit."""
         category = self.category(category_name)
         count_limit, sum_limit = category["count_limit"], category["sum_limit"]
-        count = category["funded_count"] + category.get("dealt_count", 0)
-        total = category["funded_sum"] + category.get("dealt_sum", 0)
+        count = category["funded_count"] + category["dealt_count"]
+        total = category["funded_sum"] + category["dealt_sum"]
         return (
             None if count_limit is None else count_limit - count,
             None if sum_limit is None else sum_limit - total,
@@ -355,7 +414,7 @@ class Period(Aggregate):
         nominal = category["nominal"]
         count_limit, sum_limit = category["count_limit"], category["sum_limit"]
         if drawn is None:
-            drawn = category.get("dealt_count", 0), category.get("dealt_sum", 0)
+            drawn = category["dealt_count"], category["dealt_sum"]
         funded_count = category["funded_count"] + drawn[0]
         funded_sum = category["funded_sum"] + drawn[1]
         if count_limit is not None and funded_count + 1 > count_limit:
@@ -479,26 +538,6 @@ class Period(Aggregate):
             sum_limit=sum_limit,
             on=on,
         )
-
-    @property
-    def advance_rate(self) -> int:
-        """Rule 16: the advance in whole per cent of a month's certificate parts (0: none)."""
-        rate: int = self.__dict__.get("_advance_rate", 0)
-        return rate
-
-    @advance_rate.setter
-    def advance_rate(self, rate: int) -> None:
-        self.__dict__["_advance_rate"] = rate
-
-    @property
-    def final_billing_from(self) -> date | None:
-        """Rule 18: the day from which the period's last month may be billed, if set."""
-        day: date | None = self.__dict__.get("_final_billing_from")
-        return day
-
-    @final_billing_from.setter
-    def final_billing_from(self, day: date | None) -> None:
-        self.__dict__["_final_billing_from"] = day
 
     def change_settings(
         self, advance_rate: int | None, final_billing_from: date | None, on: date

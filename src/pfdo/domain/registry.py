@@ -63,7 +63,13 @@ class Provider(Aggregate):
 
 
 class Program(Aggregate):
-    """An educational program: monthly price, age band, optional capacity."""
+    """An educational program: monthly price, age band, optional capacity.
+
+    Version 2 of its state is the one shape it has; a snapshot of version 1 may lack
+    the normative monthly cost, the hours a month and the cost of a person-hour (before
+    each existed: none)."""
+
+    class_version = 2
 
     if TYPE_CHECKING:  # state set by the events' apply(); not dataclass fields
         code: str
@@ -78,6 +84,12 @@ class Program(Aggregate):
         hour_cost: int | None
         status: str
         active: dict[str, list[str]]
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state.setdefault("normative", None)
+        state.setdefault("hours", None)
+        state.setdefault("hour_cost", None)
 
     class Added(PfdoCreated):
         """Version 2 adds the normative monthly cost (rule 15); version 3 the hours a
@@ -194,16 +206,14 @@ class Program(Aggregate):
 
     @property
     def normative_price(self) -> int | None:
-        """Rule 15: the normative monthly cost, if any (None: restored from a snapshot
-        taken before programs had one)."""
-        value: int | None = self.__dict__.get("normative")
-        return value
+        """Rule 15: the normative monthly cost, if any."""
+        return self.normative
 
     @property
     def hours_offer(self) -> tuple[int, int] | None:
         """Rule 21: (H in hundredths of an hour a month, K in kopecks a person-hour), or
         None when the program does not serve social certificates."""
-        hours, cost = self.__dict__.get("hours"), self.__dict__.get("hour_cost")
+        hours, cost = self.hours, self.hour_cost
         return None if hours is None or cost is None else (hours, cost)
 
     def withdraw(self, on: date) -> None:

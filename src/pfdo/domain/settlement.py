@@ -88,7 +88,9 @@ class ProviderAccount(Aggregate):
         total: int
 
         def apply(self, aggregate: ProviderAccount) -> None:
-            aggregate.documents[self.invoice] = _document(ADVANCE, self, self.total)
+            aggregate.documents[self.invoice] = _document(
+                ADVANCE, self.month, self.on, total=self.total, amount=self.total
+            )
 
     class InvoiceIssued(PfdoEvent):
         provider: str
@@ -102,7 +104,15 @@ class ProviderAccount(Aggregate):
         as_of: int  # the log position whose registers it was built from
 
         def apply(self, aggregate: ProviderAccount) -> None:
-            aggregate.documents[self.invoice] = _document(INVOICE, self, self.due)
+            aggregate.documents[self.invoice] = _document(
+                INVOICE,
+                self.month,
+                self.on,
+                total=self.due,
+                amount=self.amount,
+                advance=self.advance,
+                adjustments=self.adjustments,
+            )
             aggregate.deducted += self.adjustments
 
     class Paid(PfdoEvent):
@@ -233,14 +243,24 @@ class ProviderAccount(Aggregate):
             raise Refused(f"{what} for {month} can be issued from {first_day(month)}, not {on}")
 
 
-def _document(kind: str, event: Any, total: int) -> Document:
+def _document(
+    kind: str,
+    month: str,
+    on: date,
+    *,
+    total: int,
+    amount: int,
+    advance: int = 0,
+    adjustments: int = 0,
+) -> Document:
+    """An advance (its total is its amount; nothing deducted) or an invoice, unpaid."""
     return Document(
         kind=kind,
-        month=event.month,
+        month=month,
         total=total,
-        amount=getattr(event, "amount", total),
-        advance=getattr(event, "advance", 0),
-        adjustments=getattr(event, "adjustments", 0),
-        issued_on=event.on.isoformat(),
+        amount=amount,
+        advance=advance,
+        adjustments=adjustments,
+        issued_on=on.isoformat(),
         paid_on=None,
     )

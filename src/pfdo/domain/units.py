@@ -20,9 +20,9 @@ UNITS: tuple[Unit, ...] = (RUB, HOURS)
 
 
 def unit_of(state: Mapping[str, Any]) -> Unit:
-    """The unit of a category, pot or contract state; rubles for those recorded before
-    units existed."""
-    unit: Unit = state.get("unit") or RUB
+    """The unit of a category, pot or contract state (each has one: the aggregates
+    upcast older snapshots and events to it)."""
+    unit: Unit = state["unit"]
     return unit
 
 

@@ -11,7 +11,10 @@ those it has just saved (`EventLog.store_snapshots`), the kinds of
 their save. A snapshot is a cache of the state at a version, nothing more: the log stays
 the record, the chain, rebuilds and audits never read snapshots, and deleting every stored
 snapshot is always safe (loads then replay the whole log). Only the latest snapshot of an
-aggregate is kept.
+aggregate is kept. A snapshot of an older version of an aggregate's state is upcast to the
+current shape by the aggregate's own upcasters (`class_version`, as events are); one
+that cannot be (`StaleSnapshot`) is passed over, and the aggregate replayed from its
+first event.
 
 `read_log` reads a page of the log in order with one plain query, leaving the decoding
 of each event to its reader (most readers skip most events). The SQL itself is the
@@ -29,6 +32,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent
 
+from pfdo.domain.base import StaleSnapshot
 from pfdo.storage import LoggedEvent
 from pfdo.storage.store import EventLog
 
@@ -77,9 +81,17 @@ def load_batch(
         # the latest snapshots, and the events after the snapshot each aggregate starts
         # from (a snapshot stored meanwhile changes nothing: events are only added)
         snapshots, events = log.storage.load(chunk)
+        stale: dict[UUID, int] = {}
         for snapshot in snapshots:
-            found[snapshot.originator_id] = _from_snapshot(log, snapshot)
+            try:
+                found[snapshot.originator_id] = _from_snapshot(log, snapshot)
+            except StaleSnapshot:
+                stale[snapshot.originator_id] = 0
+                continue
             versions[snapshot.originator_id] = snapshot.originator_version
+        if stale:  # replayed from the start: their events after the snapshot come again
+            events = [e for e in events if e.originator_id not in stale]
+            events += log.storage.events_after(stale)
         for stored in events:
             key = stored.originator_id
             found[key] = decode(stored).mutate(found.get(key))
