@@ -31,8 +31,8 @@ from pfdo.domain.certificate import Certificate
 from pfdo.domain.contract import Contract
 from pfdo.domain.period import Period
 from pfdo.domain.registry import Program
-from pfdo.loading import load_batch
-from pfdo.store import EventLog
+from pfdo.storage.loading import load_batch
+from pfdo.storage.store import EventLog
 
 NUMBER = "1000000001"
 

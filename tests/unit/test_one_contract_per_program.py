@@ -151,7 +151,7 @@ def test_a_certificate_restored_from_a_snapshot_keeps_its_contracts_programs(
 
 def test_a_snapshot_from_before_rule_14_cannot_be_upcast(child: Child) -> None:
     """Only the certificate's events say which program each contract is in: such a
-    snapshot is discarded on load (`pfdo.loading`) and the certificate replayed."""
+    snapshot is discarded on load (`pfdo.storage.loading`) and the certificate replayed."""
     child.enrol("2025-01-15", "2025-04-10")
     snapshot = Snapshot.take(child.certificate)
     state = {k: v for k, v in snapshot.state.items() if k != "contract_programs"}
