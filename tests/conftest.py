@@ -5,6 +5,12 @@ the test's temporary folder. PostgreSQL runs when `PFDO_TEST_POSTGRES` names a s
 (`postgresql://USER@HOST:PORT/DB`, as `scripts/pg-test-server` prints): each test gets a
 database of its own, dropped afterwards. Without it the PostgreSQL half is skipped, and
 `.ci/run` always sets it.
+
+Every test is marked by where it runs (see `pytest_collection_modifyitems`), so that
+`-m "not store and not slow"` picks the fast inner loop: `store` for the tests that open a
+store, `postgres` for those that need the PostgreSQL server, `slow` for the few that take
+seconds each. The marks are given here, from the fixtures a test takes and from its path,
+not written on each test.
 """
 
 from __future__ import annotations
@@ -21,6 +27,46 @@ from sqlalchemy.pool import NullPool
 from pfdo import Ledger
 
 BACKENDS = ["sqlite", "postgresql"]
+TESTS = Path(__file__).parent
+
+MARKERS = {
+    "store": "opens a store (SQLite or PostgreSQL): every test of tests/integration, "
+    "tests/cli and tests/audit, the ledger's state machine and any test taking `db_url`, "
+    "`new_store` or `ledger`",
+    "postgres": "needs the PostgreSQL server of PFDO_TEST_POSTGRES (skipped without it)",
+    "slow": "takes seconds: killed processes, many writers, the benchmarks' smoke runs, "
+    "long Hypothesis runs on stores",
+}
+# folders whose every test opens a store, whatever its fixtures
+STORE_FOLDERS = ("integration", "cli", "audit")
+STORE_FIXTURES = {"db_url", "new_store", "ledger"}
+POSTGRES_FIXTURES = {"postgres_server", "own_server"}
+# tests that open a store, or reach the PostgreSQL server, themselves: module path, then
+# the test's name (a class's name for a Hypothesis state machine), without parameters
+OPENS_STORE_ITSELF = {
+    ("property/test_ledger_state_machine.py", "TestTheLedgerFollowsTheRulesUnderRandomCommands"),
+    (
+        "property/test_ledger_state_machine.py",
+        "TestTheLedgerOnPostgresFollowsTheRulesUnderRandomCommands",
+    ),
+}
+REACHES_POSTGRES_ITSELF = {
+    (
+        "property/test_ledger_state_machine.py",
+        "TestTheLedgerOnPostgresFollowsTheRulesUnderRandomCommands",
+    ),
+    (
+        "integration/test_benchmark_smoke.py",
+        "test_the_campaign_reports_one_writer_and_the_campaign_on_each_store",
+    ),
+    (
+        "integration/test_benchmark_smoke.py",
+        "test_the_writers_cpu_reports_each_count_of_writers_and_the_calls",
+    ),
+    ("integration/test_backends_agree.py", "test_sqlite_and_postgresql_print_the_same_bytes"),
+}
+# measured with `--durations=0` (two cores): each takes several seconds on one backend at least
+SLOW: set[tuple[str, str]] = set()
 NewStore = Callable[[], str]
 
 
@@ -73,3 +119,38 @@ def db_url(new_store: NewStore) -> str:
 def ledger(db_url: str) -> Iterator[Ledger]:
     with Ledger(db_url) as opened:
         yield opened
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, meaning in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {meaning}")
+
+
+def _where(item: pytest.Item) -> tuple[str, str]:
+    """The test's module, relative to tests/, and its name without parameters (for a
+    method, its class's name)."""
+    module = Path(str(item.path)).resolve().relative_to(TESTS.resolve()).as_posix()
+    name = item.nodeid.split("::")[1].split("[")[0]
+    return module, name
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        where = _where(item)
+        fixtures = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("new_store") if callspec is not None else None
+        if (
+            where[0].split("/")[0] in STORE_FOLDERS
+            or fixtures & STORE_FIXTURES
+            or where in OPENS_STORE_ITSELF
+        ):
+            item.add_marker(pytest.mark.store)
+        if (
+            backend == "postgresql"
+            or fixtures & POSTGRES_FIXTURES
+            or where in REACHES_POSTGRES_ITSELF
+        ):
+            item.add_marker(pytest.mark.postgres)
+        if where in SLOW:
+            item.add_marker(pytest.mark.slow)
