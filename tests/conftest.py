@@ -65,8 +65,56 @@ REACHES_POSTGRES_ITSELF = {
     ),
     ("integration/test_backends_agree.py", "test_sqlite_and_postgresql_print_the_same_bytes"),
 }
-# measured with `--durations=0` (two cores): each takes several seconds on one backend at least
-SLOW: set[tuple[str, str]] = set()
+# `slow`: measured with `--durations=0` on two cores, each takes 4 s or more on one backend
+# at least (8 to 18 s for the slowest); and the tests that kill processes or run the
+# benchmarks, whatever they take. Whole modules first, then single tests.
+SLOW_MODULES = {
+    "integration/test_benchmark_smoke.py",
+    "integration/test_profile_smoke.py",
+    "integration/test_sixteen_writers_on_limits.py",
+    "integration/test_catch_up_faults.py",
+    "integration/test_faults.py",
+    "property/test_ledger_state_machine.py",
+}
+SLOW = {
+    (
+        "audit/test_audit_guessed_child_ids.py",
+        "test_no_child_of_the_year_nor_a_plausible_guess_is_found_in_an_export",
+    ),
+    ("integration/test_backends_agree.py", "test_sqlite_and_postgresql_print_the_same_bytes"),
+    (
+        "integration/test_concurrency.py",
+        "test_eight_processes_enrolling_and_billing_at_once_keep_the_money_whole",
+    ),
+    (
+        "integration/test_waiting_lists.py",
+        "test_eight_processes_funding_at_once_keep_within_the_limit",
+    ),
+    (
+        "integration/test_write_path.py",
+        "test_a_writer_killed_between_its_commit_and_the_catch_up_loses_nothing",
+    ),
+    (
+        "property/test_hours_properties.py",
+        "test_hours_contracts_reserve_bill_and_pay_by_rule_21_in_their_own_unit",
+    ),
+    (
+        "property/test_ledger_properties.py",
+        "test_billing_every_month_a_second_time_changes_nothing",
+    ),
+    (
+        "property/test_ledger_properties.py",
+        "test_a_billing_run_leaves_alone_the_contracts_enrolled_after_its_date",
+    ),
+    (
+        "property/test_ledger_properties.py",
+        "test_a_refund_cannot_be_dated_before_its_month_was_billed",
+    ),
+    (
+        "property/test_ledger_properties.py",
+        "test_lessons_after_a_termination_date_do_not_count_when_the_month_is_billed",
+    ),
+}
 NewStore = Callable[[], str]
 
 
@@ -152,5 +200,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             or where in REACHES_POSTGRES_ITSELF
         ):
             item.add_marker(pytest.mark.postgres)
-        if where in SLOW:
+        if where[0] in SLOW_MODULES or where in SLOW:
             item.add_marker(pytest.mark.slow)
