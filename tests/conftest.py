@@ -11,6 +11,10 @@ Every test is marked by where it runs (see `pytest_collection_modifyitems`), so 
 store, `postgres` for those that need the PostgreSQL server, `slow` for the few that take
 seconds each. The marks are given here, from the fixtures a test takes and from its path,
 not written on each test.
+
+The suite runs in parallel (pytest-xdist, `-n auto` in `.ci/run`): no test shares a file,
+a port or a database with another, and the one test that restarts PostgreSQL restarts a
+server of its own (tests/integration/test_faults.py), never the shared one.
 """
 
 from __future__ import annotations
