@@ -5,6 +5,16 @@ the test's temporary folder. PostgreSQL runs when `PFDO_TEST_POSTGRES` names a s
 (`postgresql://USER@HOST:PORT/DB`, as `scripts/pg-test-server` prints): each test gets a
 database of its own, dropped afterwards. Without it the PostgreSQL half is skipped, and
 `.ci/run` always sets it.
+
+Every test is marked by where it runs (see `pytest_collection_modifyitems`), so that
+`-m "not store and not slow"` picks the fast inner loop: `store` for the tests that open a
+store, `postgres` for those that need the PostgreSQL server, `slow` for the few that take
+seconds each. The marks are given here, from the fixtures a test takes and from its path,
+not written on each test.
+
+The suite runs in parallel (pytest-xdist, `-n auto` in `.ci/run`): no test shares a file,
+a port or a database with another, and the one test that restarts PostgreSQL restarts a
+server of its own (tests/integration/test_faults.py), never the shared one.
 """
 
 from __future__ import annotations
@@ -21,6 +31,94 @@ from sqlalchemy.pool import NullPool
 from pfdo import Ledger
 
 BACKENDS = ["sqlite", "postgresql"]
+TESTS = Path(__file__).parent
+
+MARKERS = {
+    "store": "opens a store (SQLite or PostgreSQL): every test of tests/integration, "
+    "tests/cli and tests/audit, the ledger's state machine and any test taking `db_url`, "
+    "`new_store` or `ledger`",
+    "postgres": "needs the PostgreSQL server of PFDO_TEST_POSTGRES (skipped without it)",
+    "slow": "takes seconds: killed processes, many writers, the benchmarks' smoke runs, "
+    "long Hypothesis runs on stores",
+}
+# folders whose every test opens a store, whatever its fixtures
+STORE_FOLDERS = ("integration", "cli", "audit")
+STORE_FIXTURES = {"db_url", "new_store", "ledger"}
+POSTGRES_FIXTURES = {"postgres_server", "own_server"}
+# tests that open a store, or reach the PostgreSQL server, themselves: module path, then
+# the test's name (a class's name for a Hypothesis state machine), without parameters
+OPENS_STORE_ITSELF = {
+    ("property/test_ledger_state_machine.py", "TestTheLedgerFollowsTheRulesUnderRandomCommands"),
+    (
+        "property/test_ledger_state_machine.py",
+        "TestTheLedgerOnPostgresFollowsTheRulesUnderRandomCommands",
+    ),
+}
+REACHES_POSTGRES_ITSELF = {
+    (
+        "property/test_ledger_state_machine.py",
+        "TestTheLedgerOnPostgresFollowsTheRulesUnderRandomCommands",
+    ),
+    (
+        "integration/test_benchmark_smoke.py",
+        "test_the_campaign_reports_one_writer_and_the_campaign_on_each_store",
+    ),
+    (
+        "integration/test_benchmark_smoke.py",
+        "test_the_writers_cpu_reports_each_count_of_writers_and_the_calls",
+    ),
+    ("integration/test_backends_agree.py", "test_sqlite_and_postgresql_print_the_same_bytes"),
+}
+# `slow`: measured with `--durations=0` on two cores, each takes 4 s or more on one backend
+# at least (8 to 18 s for the slowest); and the tests that kill processes or run the
+# benchmarks, whatever they take. Whole modules first, then single tests.
+SLOW_MODULES = {
+    "integration/test_benchmark_smoke.py",
+    "integration/test_profile_smoke.py",
+    "integration/test_sixteen_writers_on_limits.py",
+    "integration/test_catch_up_faults.py",
+    "integration/test_faults.py",
+    "property/test_ledger_state_machine.py",
+}
+SLOW = {
+    (
+        "audit/test_audit_guessed_child_ids.py",
+        "test_no_child_of_the_year_nor_a_plausible_guess_is_found_in_an_export",
+    ),
+    ("integration/test_backends_agree.py", "test_sqlite_and_postgresql_print_the_same_bytes"),
+    (
+        "integration/test_concurrency.py",
+        "test_eight_processes_enrolling_and_billing_at_once_keep_the_money_whole",
+    ),
+    (
+        "integration/test_waiting_lists.py",
+        "test_eight_processes_funding_at_once_keep_within_the_limit",
+    ),
+    (
+        "integration/test_write_path.py",
+        "test_a_writer_killed_between_its_commit_and_the_catch_up_loses_nothing",
+    ),
+    (
+        "property/test_hours_properties.py",
+        "test_hours_contracts_reserve_bill_and_pay_by_rule_21_in_their_own_unit",
+    ),
+    (
+        "property/test_ledger_properties.py",
+        "test_billing_every_month_a_second_time_changes_nothing",
+    ),
+    (
+        "property/test_ledger_properties.py",
+        "test_a_billing_run_leaves_alone_the_contracts_enrolled_after_its_date",
+    ),
+    (
+        "property/test_ledger_properties.py",
+        "test_a_refund_cannot_be_dated_before_its_month_was_billed",
+    ),
+    (
+        "property/test_ledger_properties.py",
+        "test_lessons_after_a_termination_date_do_not_count_when_the_month_is_billed",
+    ),
+}
 NewStore = Callable[[], str]
 
 
@@ -73,3 +171,38 @@ def db_url(new_store: NewStore) -> str:
 def ledger(db_url: str) -> Iterator[Ledger]:
     with Ledger(db_url) as opened:
         yield opened
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, meaning in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {meaning}")
+
+
+def _where(item: pytest.Item) -> tuple[str, str]:
+    """The test's module, relative to tests/, and its name without parameters (for a
+    method, its class's name)."""
+    module = Path(str(item.path)).resolve().relative_to(TESTS.resolve()).as_posix()
+    name = item.nodeid.split("::")[1].split("[")[0]
+    return module, name
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        where = _where(item)
+        fixtures = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("new_store") if callspec is not None else None
+        if (
+            where[0].split("/")[0] in STORE_FOLDERS
+            or fixtures & STORE_FIXTURES
+            or where in OPENS_STORE_ITSELF
+        ):
+            item.add_marker(pytest.mark.store)
+        if (
+            backend == "postgresql"
+            or fixtures & POSTGRES_FIXTURES
+            or where in REACHES_POSTGRES_ITSELF
+        ):
+            item.add_marker(pytest.mark.postgres)
+        if where[0] in SLOW_MODULES or where in SLOW:
+            item.add_marker(pytest.mark.slow)

@@ -2,17 +2,23 @@
 
 Billing saves contracts with their certificates in atomic batches, so a run stopped at any
 point leaves each contract month billed or not, never half; billing again finishes the
-month, and every contract month ends billed exactly once.
+month, and every contract month ends billed exactly once. The server restarted is one of
+the test's own (`OwnServer`), never the suite's shared one.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -103,22 +109,75 @@ def test_billing_killed_with_sigkill_resumes_and_bills_each_month_once(db_url: s
     _assert_every_month_billed_once(db_url)
 
 
-def test_billing_across_a_server_restart_bills_each_month_once(db_url: str) -> None:
-    data = os.environ.get("PFDO_TEST_PG_DATA")
-    if not db_url.startswith("postgresql://"):
-        pytest.skip("a server restart concerns PostgreSQL")
-    if not data:
-        pytest.skip("PFDO_TEST_PG_DATA is not set: see scripts/pg-test-server")
+class OwnServer:
+    """A throw-away PostgreSQL server of one test's own, on a free port of loopback.
+
+    The suite's server (`PFDO_TEST_POSTGRES`) is shared by every test, and by several at
+    once when the suite runs in parallel: restarting it would break their connections.
+    """
+
+    def __init__(self, bin_dir: str) -> None:
+        self._as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        self._pg_ctl = os.path.join(bin_dir, "pg_ctl")
+        self.data = Path(tempfile.mkdtemp(prefix="pfdo-pg-own-"))
+        if self._as_postgres:
+            shutil.chown(self.data, "postgres", "postgres")
+        initdb = os.path.join(bin_dir, "initdb")
+        options = ["-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "-N"]
+        self._run(initdb, "-D", str(self.data), *options)
+        self.port = self._start()
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, *command: str, check: bool = True) -> int:
+        done = subprocess.run(
+            [*self._as_postgres, *command],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=check,
+        )
+        return done.returncode
+
+    def _ctl(self, *command: str, check: bool = True) -> int:
+        return self._run(self._pg_ctl, "-D", str(self.data), "-w", *command, check=check)
+
+    def _start(self) -> int:
+        for _ in range(5):  # a port found free may be taken before the server binds it
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = int(probe.getsockname()[1])
+            options = f"-h 127.0.0.1 -p {port} -k {self.data}"
+            log = f"{self.data}/server.log"
+            if self._ctl("-l", log, "-o", options, "start", check=False) == 0:
+                return port
+        raise RuntimeError(f"no PostgreSQL server would start in {self.data}")
+
+    def restart(self) -> None:
+        self._ctl("-m", "fast", "restart")
+
+    def remove(self) -> None:
+        self._ctl("-m", "immediate", "stop", check=False)
+        shutil.rmtree(self.data, ignore_errors=True)
+
+
+@pytest.fixture
+def own_server() -> Iterator[OwnServer]:
+    if not os.environ.get("PFDO_TEST_POSTGRES"):
+        pytest.skip("PFDO_TEST_POSTGRES is not set: see scripts/pg-test-server")
+    bin_dir = os.environ.get("PFDO_TEST_PG_BIN")
+    if not bin_dir:
+        pytest.skip("PFDO_TEST_PG_BIN is not set: see scripts/pg-test-server")
+    server = OwnServer(bin_dir)
+    try:
+        yield server
+    finally:
+        server.remove()
+
+
+def test_billing_across_a_server_restart_bills_each_month_once(own_server: OwnServer) -> None:
+    db_url = own_server.url
     setup_end = _year_with_contracts(db_url)
     process = _start_slow_billing(db_url)
     _wait_for_progress(db_url, setup_end, process)
-    pg_ctl = os.path.join(os.environ["PFDO_TEST_PG_BIN"], "pg_ctl")
-    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    subprocess.run(
-        [*as_postgres, pg_ctl, "-D", data, "-w", "-m", "fast", "restart"],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    own_server.restart()
     process.wait(timeout=120)
     _assert_every_month_billed_once(db_url)
