@@ -1,4 +1,4 @@
-"""The `pfdo` command line: a thin layer over `pfdo.Ledger` (the contract is CLI.md).
+"""The `pfdo` command line: a thin layer over `pfdo.Ledger` (`pfdo --help` lists it).
 
 Each command parses its arguments, calls the API once and prints the result: one JSON
 document with `--json`, a few plain lines without (see `cli_format`). Options are named

@@ -1,7 +1,7 @@
 """What the desk's exports and the period report return (their JSON is the CLI's JSON).
 
 An export answers with the file it wrote, its format, how many rows and the totals of its
-table, flat beside them (`total_certificate`, `credited`, ...), as CLI.md asks.
+table, flat beside them (`total_certificate`, `credited`, ...), as the CLI prints them.
 """
 
 from __future__ import annotations
