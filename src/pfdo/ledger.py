@@ -205,10 +205,10 @@ class Ledger(Desk, RegionalPractice):
     @translated
     def catch_up(self) -> int:
         """Fold into the read models whatever the log holds that they do not yet; return
-        how many events were folded.
+        how many events were folded (on a read-only store: none, 0).
 
         Raises:
-            StoreUnavailable: the store is busy, unreachable or failing, or read-only.
+            StoreUnavailable: the store is busy, unreachable or failing.
         """
         return self._x.catch_up()
 
@@ -266,7 +266,7 @@ class Ledger(Desk, RegionalPractice):
         the worker sooner); `on_fold(n)` is called after each batch of `n` events folded.
 
         Raises:
-            StoreUnavailable: the store is busy, unreachable or failing, or read-only.
+            StoreUnavailable: the store is busy, unreachable or failing.
         """
         channel = getattr(self._log.recorder, "channel_name", None)
         return follow(self._x.catch_up, self.store, channel, poll=poll, stop=stop, on_fold=on_fold)
@@ -278,7 +278,7 @@ class Ledger(Desk, RegionalPractice):
         with the log, as before a report. (`Auditor.open` folds nothing.)
 
         Raises:
-            StoreUnavailable: the store is busy, unreachable or failing, or read-only.
+            StoreUnavailable: the store is busy, unreachable or failing.
         """
         self._settle()
         return Auditor(self._log, self._engine, self.store)
