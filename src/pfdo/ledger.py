@@ -62,6 +62,15 @@ class Ledger(Desk, RegionalPractice):
     a caller sees is a `PfdoError`: a store that is busy or failing raises
     `StoreUnavailable`, a race lost more often than the retries allow
     `ConcurrencyConflict`.
+
+    Writing commands take keyword arguments as text or Python values: amounts in rubles
+    (`1500`, `"1500.50"`; results give kopecks as integers), dates as `date` or
+    `"YYYY-MM-DD"`, months as `"YYYY-MM"`. Each takes a business date `on` (default
+    today) and an optional `request_id`: a retry with the same id and arguments returns
+    the first result and writes nothing. The rules cited are those of docs/RULES.md.
+    The reports (balances, histories, registers, lists and cards) come from `Reports`,
+    the exports and the period report from `Desk`, the commands of regional practice
+    (rules 15-20) from `RegionalPractice`.
     """
 
     def __init__(
@@ -86,6 +95,17 @@ class Ledger(Desk, RegionalPractice):
         `project_after_commands=False` leaves the read models to a `follow()` worker
         entirely: this `Ledger` does not keep its saves for the next catch-up nor fold
         them when it closes (its reports still catch up before they answer).
+        `billing_batch` is how many contracts a billing run saves per transaction.
+
+        Raises:
+            InvalidInput: `db` is not a store URL pfdo understands (another scheme, a
+                `postgresql://` URL naming no database, an in-memory SQLite store, a
+                `synchronous=` other than full or normal).
+            NoStore: there is no store at `db` and none is created (`create=False`, or
+                `read_only=True`).
+            StoreUnavailable: the store cannot be opened: the server is unreachable or
+                refuses the connection, the folder is missing, the file is not a pfdo store,
+                or it may not be written and `read_only=False` was given.
         """
         self._parts = parts = bootstrap(db, create=create, read_only=read_only)
         self.store, self.read_only = parts.store, parts.read_only
@@ -97,6 +117,7 @@ class Ledger(Desk, RegionalPractice):
 
     @property
     def billing_batch(self) -> int:
+        """How many contracts a billing run (`bill`) saves in one transaction; settable."""
         return self._billing.batch
 
     @billing_batch.setter
@@ -105,6 +126,7 @@ class Ledger(Desk, RegionalPractice):
 
     @property
     def project_after_commands(self) -> bool:
+        """Whether this `Ledger` folds its own saves into the read models (see `__init__`)."""
         return self._x.project_after_commands
 
     @property
@@ -115,12 +137,16 @@ class Ledger(Desk, RegionalPractice):
     @property
     def requests_replayed(self) -> int:
         """How many commands were answered from their request id's first result, writing
-        nothing (an import counts the rows it skipped so)."""
+        nothing (an import counts the rows it skipped so).
+        """
         return self._x.requests_replayed
 
     def close(self) -> None:
         """Fold what this `Ledger` wrote and no catch-up has folded yet (an idle moment:
-        a failure is logged, the next catch-up anywhere folds it), then close the store."""
+        a failure is logged, the next catch-up anywhere folds it), then close the store.
+
+        Raises no `PfdoError` for the catch-up: its failure is logged, never raised.
+        """
         try:
             if self._x.behind and not self.read_only:
                 with store_errors(self.store):
@@ -147,8 +173,13 @@ class Ledger(Desk, RegionalPractice):
 
         Results are returned as each command is decided. A refused command raises as usual
         and writes nothing; the block goes on. If the block raises, the commands decided
-        since the last save are not written. A chunk that meets a concurrent writer raises
-        `ConcurrencyConflict` and is not written: run the bulk again with request ids.
+        since the last save are not written. Inside the block every library error reaches
+        the caller as a `PfdoError`, as outside it.
+
+        Raises:
+            ConcurrencyConflict: a chunk met a concurrent writer and was not written (the
+                commands before it were); run the bulk again with request ids.
+            StoreUnavailable: the store is busy, unreachable or failing, or read-only.
         """
         with store_errors(self.store), self._x.bulk(chunk):
             yield self
@@ -156,7 +187,11 @@ class Ledger(Desk, RegionalPractice):
     def prefetch(self, *, contracts: Iterable[str] = (), request_ids: Iterable[str] = ()) -> None:
         """Inside `bulk()`: load these contracts and the records of these request ids in
         one batch, so that the commands that follow read none of them one at a time (an
-        import of many contracts' marks). Outside a bulk it does nothing."""
+        import of many contracts' marks). Outside a bulk it does nothing.
+
+        Raises:
+            StoreUnavailable: the store failed while loading (inside the bulk's block).
+        """
         ids = [Contract.id_for(code) for code in contracts]
         self._x.prefetch([*ids, *self._x.request_ids(request_ids)])
 
@@ -166,25 +201,43 @@ class Ledger(Desk, RegionalPractice):
 
     @translated
     def log_position(self) -> int:
-        """The position of the last event in the log (0 for an empty log)."""
+        """The position of the last event in the log (0 for an empty log).
+
+        Raises:
+            StoreUnavailable: the store is busy, unreachable or failing.
+        """
         return self._log.recorder.max_notification_id() or 0
 
     @translated
     def catch_up(self) -> int:
-        """Fold into the read models whatever the log holds that they do not yet."""
+        """Fold into the read models whatever the log holds that they do not yet; return
+        how many events were folded (on a read-only store: none, 0).
+
+        Raises:
+            StoreUnavailable: the store is busy, unreachable or failing.
+        """
         return self._x.catch_up()
 
     @translated
     def read_models_position(self) -> int:
-        """The position of the last event the read models and the chain have folded."""
+        """The position of the last event the read models and the chain have folded.
+
+        Raises:
+            StoreUnavailable: the store is busy, unreachable or failing.
+        """
         return self._projector.position()
 
     @translated
     def wait_for(self, position: int, *, timeout: float = 10.0, poll: float = 0.05) -> bool:
         """Wait until the read models have folded the log up to `position` (a
         `log_position()` another `Ledger` read after its command returned); True when
-        they have, False after `timeout` seconds. A writable store is caught up here;
-        on a read-only one the wait is for a follower elsewhere."""
+        they have, False after `timeout` seconds (`poll`: seconds between looks). A
+        writable store is caught up here; on a read-only one the wait is for a follower
+        elsewhere.
+
+        Raises:
+            StoreUnavailable: the store is busy, unreachable or failing.
+        """
         deadline = time.monotonic() + timeout
         while True:
             if not self.read_only and self._projector.position() < position:
@@ -196,7 +249,12 @@ class Ledger(Desk, RegionalPractice):
             time.sleep(poll)
 
     def read_models_behind(self) -> int:
-        """How many events of the log the read models lack (0 unless read-only)."""
+        """How many events of the log the read models lack (0 unless read-only).
+
+        Unlike the other methods, this one does not translate the errors of the libraries
+        under pfdo: a failing store reaches the caller as the database library's error, not
+        as `StoreUnavailable`.
+        """
         return self._projector.behind()
 
     @translated
@@ -208,15 +266,26 @@ class Ledger(Desk, RegionalPractice):
         on_fold: Callable[[int], None] | None = None,
     ) -> int:
         """Keep the read models level with the log until `stop()` is true (a projection
-        worker beside the portals); return how many events were folded."""
+        worker beside the portals); return how many events were folded.
+
+        `poll` is the seconds between looks at the log (on PostgreSQL a notification wakes
+        the worker sooner); `on_fold(n)` is called after each batch of `n` events folded.
+
+        Raises:
+            StoreUnavailable: the store is busy, unreachable or failing.
+        """
         channel = getattr(self._log.recorder, "channel_name", None)
         return follow(self._x.catch_up, self.store, channel, poll=poll, stop=stop, on_fold=on_fold)
 
     @translated
     def auditor(self) -> Auditor:
-        """The auditor's toolkit on this store: verify, checkpoint, export, explain; the
-        read models and the chain are first brought level with the log, as before a
-        report. (`Auditor.open` folds nothing.)"""
+        """The auditor's toolkit on this store (`pfdo.audit.auditor.Auditor`): verify,
+        checkpoint, export, explain; the read models and the chain are first brought level
+        with the log, as before a report. (`Auditor.open` folds nothing.)
+
+        Raises:
+            StoreUnavailable: the store is busy, unreachable or failing.
+        """
         self._settle()
         from pfdo.audit.auditor import Auditor
 
@@ -225,7 +294,12 @@ class Ledger(Desk, RegionalPractice):
     @translated
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> res.Rebuilt:
         """Empty every read model and fold the whole log again (without catching up
-        first: a rebuild repairs read models that a catch-up cannot fold into)."""
+        first: a rebuild repairs read models that a catch-up cannot fold into).
+        `progress(done, total)` is called as events are folded.
+
+        Raises:
+            StoreUnavailable: the store is busy, unreachable or failing, or read-only.
+        """
         report = self._projector.rebuild(progress)
         return res.Rebuilt(events=report.events, seconds=round(report.seconds, 3))
 
@@ -245,7 +319,23 @@ class Ledger(Desk, RegionalPractice):
     ) -> res.PeriodOpened:
         """Open a municipality's period with its categories (rule 2): each a mapping of
         `nominal`, optional `count` and `sum` limits, and `unit` (`"rub"`, the default, or
-        `"hours"` for social certificates, rule 21)."""
+        `"hours"` for social certificates, rule 21). The municipality is registered with
+        its first period.
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier, amount, date or month
+            out of form, a business date `on` more than 366 days after today, a `request_id`
+            that is not an identifier); raised before anything is read or written.
+            AlreadyExists: the period exists already.
+            Refused: the period ends before it starts, or overlaps another period of the
+            municipality.
+            IdempotencyConflict: `request_id` was used before with other arguments (the
+            same arguments return the first result again and write nothing).
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
         command = cmd.OpenPeriod.build(
             period=period,
             municipality=municipality,
@@ -270,7 +360,23 @@ class Ledger(Desk, RegionalPractice):
         Then a checkpoint of the log is recorded, once per period, signed with
         `signing_key` when one is given (`pfdo.audit.keys.load_signing_key`; the CLI loads
         the file `PFDO_AUDIT_KEY` names, refusing the close before it is written when it
-        cannot)."""
+        cannot). A checkpoint that fails is logged, not raised: the close is committed.
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier, amount, date or month
+            out of form, a business date `on` more than 366 days after today, a `request_id`
+            that is not an identifier); raised before anything is read or written.
+            NotFound: the period does not exist.
+            PeriodClosed: the period is closed already.
+            Refused: the business date is before the period's end, or contract months are
+            neither billed nor cancelled, or money is still reserved.
+            IdempotencyConflict: `request_id` was used before with other arguments (the
+            same arguments return the first result again and write nothing).
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
         command = cmd.ClosePeriod.build(period=period, on=on)
         result = self._x.execute(command, request_id, res.PeriodClosed, periods.close_period)
         try:
@@ -295,7 +401,26 @@ class Ledger(Desk, RegionalPractice):
         on: date | str | None = None,
         request_id: str | None = None,
     ) -> res.NominalChanged:
-        """Raise or lower a category's nominal on every certificate funded in it (rule 13)."""
+        """Raise or lower a category's nominal on every certificate funded in it (rule 13);
+        a lowered nominal's room serves the category's waiting list.
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier, amount, date or month
+            out of form, a business date `on` more than 366 days after today, a `request_id`
+            that is not an identifier); raised before anything is read or written.
+            NotFound: the period does not exist.
+            PeriodClosed: the period is closed.
+            LimitExceeded: the funded certificates at the new nominal would exceed the
+            category's sum limit.
+            Refused: the period has no such category, the nominal is not above zero, or a
+            lowered nominal would take back money a certificate has reserved or spent.
+            IdempotencyConflict: `request_id` was used before with other arguments (the
+            same arguments return the first result again and write nothing).
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
         command = cmd.ChangeNominal.build(period=period, category=category, nominal=nominal, on=on)
         return self._x.execute(command, request_id, res.NominalChanged, periods.change_nominal)
 
@@ -311,7 +436,21 @@ class Ledger(Desk, RegionalPractice):
         on: date | str | None = None,
         request_id: str | None = None,
     ) -> res.ProviderResult:
-        """Admit a provider to the registry (rule 4)."""
+        """Admit a provider to the registry (rule 4); `kind` is `municipal`, `private` or
+        `sole-trader`.
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier, amount, date or month
+            out of form, a business date `on` more than 366 days after today, a `request_id`
+            that is not an identifier); raised before anything is read or written.
+            AlreadyExists: the provider exists already.
+            IdempotencyConflict: `request_id` was used before with other arguments (the
+            same arguments return the first result again and write nothing).
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
         command = cmd.AddProvider.build(provider=provider, name=name, kind=kind, on=on)
         return self._x.execute(command, request_id, res.ProviderResult, registry.add_provider)
 
@@ -319,7 +458,21 @@ class Ledger(Desk, RegionalPractice):
     def exclude_provider(
         self, provider: str, *, on: date | str | None = None, request_id: str | None = None
     ) -> res.ProviderResult:
-        """Exclude a provider from the registry: its programs take no new contracts."""
+        """Exclude a provider from the registry: its programs take no new contracts.
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier, amount, date or month
+            out of form, a business date `on` more than 366 days after today, a `request_id`
+            that is not an identifier); raised before anything is read or written.
+            NotFound: the provider does not exist.
+            Refused: the provider is excluded already.
+            IdempotencyConflict: `request_id` was used before with other arguments (the
+            same arguments return the first result again and write nothing).
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
         command = cmd.ExcludeProvider.build(provider=provider, on=on)
         return self._x.execute(command, request_id, res.ProviderResult, registry.exclude_provider)
 
@@ -343,7 +496,24 @@ class Ledger(Desk, RegionalPractice):
         """Add a provider's program with its monthly price and age band (rule 4), and
         optionally the normative monthly cost that caps the certificate's share (rule 15)
         and, for social certificates, the person-hours it gives a month and the normative
-        cost of a person-hour (rule 21: both or neither)."""
+        cost of a person-hour (rule 21: both or neither). `capacity`: contracts active at
+        once, at most.
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier, amount, date or month
+            out of form, a business date `on` more than 366 days after today, a `request_id`
+            that is not an identifier); raised before anything is read or written.
+            AlreadyExists: the program exists already.
+            NotFound: the provider does not exist.
+            Refused: the provider is excluded, a price or cost is not above zero, or the
+            age band is empty.
+            IdempotencyConflict: `request_id` was used before with other arguments (the
+            same arguments return the first result again and write nothing).
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
         command = cmd.AddProgram.build(
             program=program,
             provider=provider,
@@ -363,7 +533,21 @@ class Ledger(Desk, RegionalPractice):
     def withdraw_program(
         self, program: str, *, on: date | str | None = None, request_id: str | None = None
     ) -> res.ProgramResult:
-        """Withdraw a program: it takes no new contracts; running ones go on."""
+        """Withdraw a program: it takes no new contracts; running ones go on.
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier, amount, date or month
+            out of form, a business date `on` more than 366 days after today, a `request_id`
+            that is not an identifier); raised before anything is read or written.
+            NotFound: the program does not exist.
+            Refused: the program is withdrawn already.
+            IdempotencyConflict: `request_id` was used before with other arguments (the
+            same arguments return the first result again and write nothing).
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
         command = cmd.WithdrawProgram.build(program=program, on=on)
         return self._x.execute(command, request_id, res.ProgramResult, registry.withdraw_program)
 
@@ -380,7 +564,23 @@ class Ledger(Desk, RegionalPractice):
         on: date | str | None = None,
         request_id: str | None = None,
     ) -> res.CertificateIssued:
-        """Issue a child's (accounting) certificate (rule 1)."""
+        """Issue a child's (accounting) certificate (rule 1). Without `number`, a 10-digit
+        number is derived from the child id, so replays are deterministic.
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier, amount, date or month
+            out of form, a business date `on` more than 366 days after today, a `request_id`
+            that is not an identifier); raised before anything is read or written.
+            AlreadyExists: the child has a certificate already (in any municipality), or
+            the `number` given is taken.
+            Refused: the child is not aged 5 to 17 on the business date.
+            IdempotencyConflict: `request_id` was used before with other arguments (the
+            same arguments return the first result again and write nothing).
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
         command = cmd.IssueCertificate.build(
             child=child, birth_date=birth_date, municipality=municipality, number=number, on=on
         )
@@ -401,7 +601,29 @@ class Ledger(Desk, RegionalPractice):
     ) -> res.CertificateFunded | res.CertificateQueued:
         """Credit a period's nominal to a certificate (rule 3); with `queue`, a funding
         refused only by the category's count or sum limit joins its waiting list instead
-        and says at which position (rule 19)."""
+        and says at which position (rule 19).
+
+        Returns:
+            `CertificateFunded`, or `CertificateQueued` when queued.
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier, amount, date or month
+            out of form, a business date `on` more than 366 days after today, a `request_id`
+            that is not an identifier); raised before anything is read or written.
+            NotFound: the certificate or the period does not exist.
+            PeriodClosed: the period is closed.
+            AlreadyExists: the certificate is funded for the period already, or (with
+            `queue`) waits in one of its lists already.
+            LimitExceeded: the category's count or sum limit is reached (without `queue`).
+            Refused: the period has no such category, the certificate belongs to another
+            municipality, or the child's age at the period's start is outside the rules.
+            IdempotencyConflict: `request_id` was used before with other arguments (the
+            same arguments return the first result again and write nothing).
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
         command = cmd.FundCertificate.build(
             number=number, period=period, category=category, queue=queue, on=on
         )
@@ -422,7 +644,28 @@ class Ledger(Desk, RegionalPractice):
         on: date | str | None = None,
         request_id: str | None = None,
     ) -> res.Enrolment:
-        """Enrol a child in a program and reserve the certificate's share (rules 5-8)."""
+        """Enrol a child in a program and reserve the certificate's share (rules 5-8).
+        `mode` is `fixed` (a month's price) or `attendance` (paid by lessons attended).
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier, amount, date or month
+            out of form, a business date `on` more than 366 days after today, a `request_id`
+            that is not an identifier); raised before anything is read or written.
+            NotFound: the certificate, the program or its provider does not exist.
+            PeriodClosed: the period holding the contract is closed.
+            LimitExceeded: the program is at capacity on a day of the contract.
+            Refused: the dates are outside every period of the certificate's municipality
+            or end before they start, the child's age is outside the program's band, the
+            program or its provider does not accept contracts, the certificate has a
+            contract in the program overlapping these dates (rule 14), or it has not
+            enough money (or hours) available.
+            IdempotencyConflict: `request_id` was used before with other arguments (the
+            same arguments return the first result again and write nothing).
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
         command = cmd.Enrol.build(
             number=number, program=program, start=start, end=end, mode=mode, on=on
         )
@@ -438,7 +681,24 @@ class Ledger(Desk, RegionalPractice):
         on: date | str | None = None,
         request_id: str | None = None,
     ) -> res.AttendanceRecorded:
-        """Record lessons of a contract as present (or absent) (rule 8)."""
+        """Record lessons of a contract as present (or absent) (rule 8); the result says how
+        many lessons were recorded.
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier, amount, date or month
+            out of form, a business date `on` more than 366 days after today, a `request_id`
+            that is not an identifier); raised before anything is read or written.
+            NotFound: the contract does not exist.
+            PeriodClosed: the contract's period is closed.
+            Refused: a lesson date is after the business date or outside the contract's
+            dates, or its month is billed or cancelled already.
+            IdempotencyConflict: `request_id` was used before with other arguments (the
+            same arguments return the first result again and write nothing).
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
         command = cmd.RecordAttendance.build(
             contract=contract, dates=tuple(dates), present=present, on=on
         )
@@ -455,7 +715,23 @@ class Ledger(Desk, RegionalPractice):
         on: date | str | None = None,
         request_id: str | None = None,
     ) -> res.Termination:
-        """Terminate a contract on the business date; later months are released (rule 10)."""
+        """Terminate a contract on the business date; later months are released (rule 10).
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier, amount, date or month
+            out of form, a business date `on` more than 366 days after today, a `request_id`
+            that is not an identifier); raised before anything is read or written.
+            NotFound: the contract does not exist.
+            PeriodClosed: the contract's period is closed.
+            Refused: the contract is terminated or ended already, the business date is
+            before its enrolment, or a later month is billed already.
+            IdempotencyConflict: `request_id` was used before with other arguments (the
+            same arguments return the first result again and write nothing).
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
         command = cmd.Terminate.build(contract=contract, reason=reason, on=on)
         return self._x.execute(command, request_id, res.Termination, contracts.terminate)
 
@@ -470,7 +746,24 @@ class Ledger(Desk, RegionalPractice):
         on: date | str | None = None,
         request_id: str | None = None,
     ) -> res.Correction:
-        """Refund part or all of a month's charge to the certificate (rule 11)."""
+        """Refund part or all of a month's charge to the certificate (rule 11); `refund` in
+        rubles (or hours for a contract in hours), `reason` required.
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier, amount, date or month
+            out of form, a business date `on` more than 366 days after today, a `request_id`
+            that is not an identifier); raised before anything is read or written.
+            NotFound: the contract does not exist, or has no such month.
+            PeriodClosed: the contract's period is closed.
+            Refused: the month is not billed, the refund is not above zero or exceeds
+            what is left of the charge, or the business date is before the billing.
+            IdempotencyConflict: `request_id` was used before with other arguments (the
+            same arguments return the first result again and write nothing).
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
         command = cmd.Correct.build(
             contract=contract, month=month, refund=refund, reason=reason, on=on
         )
@@ -491,6 +784,20 @@ class Ledger(Desk, RegionalPractice):
 
         Each batch of contracts is saved with their certificates in one transaction, so an
         interrupted run leaves whole months billed or not; running again bills the rest.
+        `progress(done, total)` is called after each batch.
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier, amount, date or month
+            out of form, a business date `on` more than 366 days after today, a `request_id`
+            that is not an identifier); raised before anything is read or written.
+            Refused: the month may not be billed yet: the business date is before the
+            next month's first day and no period bills its last month early (rule 18).
+            IdempotencyConflict: `request_id` was used before with other arguments (the
+            same arguments return the first result again and write nothing).
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
         """
         command = cmd.BillMonth.build(month=month, on=on)
         self._settle()  # the contracts to bill are found in the read models

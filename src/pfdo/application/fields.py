@@ -146,19 +146,29 @@ def _month_in(value: Any) -> str:
     return _as_value_error(parse_month, value)
 
 
+#: rubles from outside (`1500`, `"1500.5"`), held as kopecks; at most `MAX_AMOUNT`
 RublesIn = Annotated[int, BeforeValidator(_rubles_in)]
+#: as `RublesIn`, up to `MAX_TOTAL` (a category's sum limit)
 TotalRublesIn = Annotated[int, BeforeValidator(partial(_rubles_in, limit=MAX_TOTAL))]
 #: hours with two decimals at most (rule 21), held as hundredths
 HoursIn = Annotated[int, BeforeValidator(partial(_rubles_in, unit="hours"))]
+#: an amount: integer kopecks (or hundredths of an hour) in Python, `"1500.00"` in JSON
 Kopecks = Annotated[
     int,
     BeforeValidator(_kopecks_from_json),
     PlainSerializer(format_rubles, return_type=str, when_used="json"),
 ]
+#: a `date`, or text `YYYY-MM-DD` in ASCII digits
 DateIn = Annotated[date, BeforeValidator(_date_in)]
+#: a month, text `YYYY-MM`
 MonthIn = Annotated[str, BeforeValidator(_month_in)]
+#: an identifier: NFC text of 1 to `CODE_MAX` visible characters, no spaces
 Code = Annotated[str, BeforeValidator(_code_in)]
+#: a name, title or reason: 1 to `TEXT_MAX` characters, no control characters
 Text = Annotated[str, BeforeValidator(partial(_text, required=True))]
+#: as `Text`, possibly empty
 OptionalText = Annotated[str, BeforeValidator(partial(_text, required=False))]
+#: a whole number in ASCII digits (a count, age or capacity)
 Count = Annotated[int, BeforeValidator(_count_in)]
+#: a certificate number: 10 ASCII digits
 CertificateNumber = Annotated[str, BeforeValidator(_number_in)]

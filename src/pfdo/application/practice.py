@@ -19,7 +19,10 @@ from pfdo.storage.store import StoreURL
 
 
 class RegionalPractice:
-    """Commands of rules 16-20, mixed into `Ledger`."""
+    """Commands of rules 16-20 (docs/RULES.md), mixed into `Ledger`: call them on a
+    `Ledger`. Their arguments, business date `on` and `request_id` are as for every
+    writing command of the `Ledger`.
+    """
 
     store: StoreURL
     _x: Executor
@@ -35,7 +38,23 @@ class RegionalPractice:
         request_id: str | None = None,
     ) -> res.PeriodSettings:
         """Set a period's advance rate in whole per cent (rule 16) and the day of its last
-        month from which that month may be billed (rule 18); what is not given stays."""
+        month from which that month may be billed (rule 18); what is not given stays.
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier, amount, date or month
+            out of form, a business date `on` more than 366 days after today, a `request_id`
+            that is not an identifier); raised before anything is read or written.
+            NotFound: the period does not exist.
+            PeriodClosed: the period is closed.
+            Refused: `final_billing_from` is not a day of the period's last month up to its
+            end.
+            IdempotencyConflict: `request_id` was used before with other arguments (the
+            same arguments return the first result again and write nothing).
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
         command = cmd.ChangeSettings.build(
             period=period, advance=advance, final_billing_from=final_billing_from, on=on
         )
@@ -53,7 +72,24 @@ class RegionalPractice:
         request_id: str | None = None,
     ) -> res.LimitsChanged:
         """Raise or lower a category's count and sum limits, never below what is funded
-        (rule 19); room made serves the category's waiting list at once."""
+        (rule 19); room made serves the category's waiting list at once. `sum` in rubles;
+        give `count`, `sum` or both (else `InvalidInput`).
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier, amount, date or month
+            out of form, a business date `on` more than 366 days after today, a `request_id`
+            that is not an identifier); raised before anything is read or written.
+            NotFound: the period does not exist.
+            PeriodClosed: the period is closed.
+            LimitExceeded: a limit would fall below the count or sum already funded.
+            Refused: the period has no such category.
+            IdempotencyConflict: `request_id` was used before with other arguments (the
+            same arguments return the first result again and write nothing).
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
         command = cmd.ChangeLimits.build(
             period=period, category=category, count=count, sum=sum, on=on
         )
@@ -69,7 +105,23 @@ class RegionalPractice:
         request_id: str | None = None,
     ) -> res.Unfunded:
         """Take a period's credit back from a certificate while nothing of it is reserved or
-        spent (rule 20); its freed place serves the category's waiting list."""
+        spent (rule 20); its freed place serves the category's waiting list.
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier, amount, date or month
+            out of form, a business date `on` more than 366 days after today, a `request_id`
+            that is not an identifier); raised before anything is read or written.
+            NotFound: the certificate or the period does not exist.
+            PeriodClosed: the period is closed.
+            Refused: the certificate is not funded for the period, has money of it
+            reserved or spent, or has contracts running in it.
+            IdempotencyConflict: `request_id` was used before with other arguments (the
+            same arguments return the first result again and write nothing).
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
         command = cmd.UnfundCertificate.build(number=number, period=period, on=on)
         return self._x.execute(command, request_id, res.Unfunded, certificates.unfund_certificate)
 
@@ -82,7 +134,22 @@ class RegionalPractice:
         on: date | str | None = None,
         request_id: str | None = None,
     ) -> res.QueueLeft:
-        """Take a certificate off the waiting list it is on in a period (rule 19)."""
+        """Take a certificate off the waiting list it is on in a period (rule 19).
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier, amount, date or month
+            out of form, a business date `on` more than 366 days after today, a `request_id`
+            that is not an identifier); raised before anything is read or written.
+            NotFound: the period does not exist, or the certificate waits in none of its
+            lists.
+            PeriodClosed: the period is closed (its lists have lapsed).
+            IdempotencyConflict: `request_id` was used before with other arguments (the
+            same arguments return the first result again and write nothing).
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
         command = cmd.LeaveQueue.build(number=number, period=period, on=on)
         return self._x.execute(command, request_id, res.QueueLeft, certificates.leave_queue)
 
@@ -99,7 +166,23 @@ class RegionalPractice:
     ) -> res.AdvanceIssued:
         """A provider's advance for a month, on or after its first day: each contract
         month still open, at its period's advance rate (rule 16). Moves no certificate
-        money."""
+        money. The advance's number is `PROVIDER/YYYY-MM-A`.
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier, amount, date or month
+            out of form, a business date `on` more than 366 days after today, a `request_id`
+            that is not an identifier); raised before anything is read or written.
+            NotFound: the provider does not exist.
+            AlreadyExists: the month's advance was issued already.
+            Refused: the business date is before the month's first day, the month is
+            invoiced already, or no contract month is left to advance.
+            IdempotencyConflict: `request_id` was used before with other arguments (the
+            same arguments return the first result again and write nothing).
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
         command = cmd.IssueAdvance.build(provider=provider, month=month, on=on)
         return self._x.execute(command, request_id, res.AdvanceIssued, settlement.issue_advance)
 
@@ -114,7 +197,24 @@ class RegionalPractice:
     ) -> res.InvoiceIssued:
         """A provider's invoice for a month once every contract month of it is billed or
         cancelled: the register's amount, less the month's advance and the adjustments
-        not yet deducted (rule 17). `due` may be negative: the provider owes it back."""
+        not yet deducted (rule 17). `due` may be negative: the provider owes it back.
+        The invoice's number is `PROVIDER/YYYY-MM`.
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier, amount, date or month
+            out of form, a business date `on` more than 366 days after today, a `request_id`
+            that is not an identifier); raised before anything is read or written.
+            NotFound: the provider does not exist.
+            AlreadyExists: the month's invoice was issued already.
+            Refused: the business date is before the month's first day, or contract
+            months of it are neither billed nor cancelled.
+            IdempotencyConflict: `request_id` was used before with other arguments (the
+            same arguments return the first result again and write nothing).
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
         command = cmd.IssueInvoice.build(provider=provider, month=month, on=on)
         return self._x.execute(command, request_id, res.InvoiceIssued, settlement.issue_invoice)
 
@@ -122,6 +222,21 @@ class RegionalPractice:
     def pay_invoice(
         self, invoice: str, *, on: date | str | None = None, request_id: str | None = None
     ) -> res.InvoicePaid:
-        """Record that an advance or invoice was paid, once (rule 17)."""
+        """Record that an advance or invoice (its number, as issued) was paid, once (rule 17).
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier, amount, date or month
+            out of form, a business date `on` more than 366 days after today, a `request_id`
+            that is not an identifier); raised before anything is read or written.
+            NotFound: there is no such advance or invoice (or the number is not one).
+            AlreadyExists: it was paid already.
+            Refused: the business date is before the day it was issued.
+            IdempotencyConflict: `request_id` was used before with other arguments (the
+            same arguments return the first result again and write nothing).
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
         command = cmd.PayInvoice.build(invoice=invoice, on=on)
         return self._x.execute(command, request_id, res.InvoicePaid, settlement.pay_invoice)

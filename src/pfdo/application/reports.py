@@ -141,7 +141,12 @@ _AMOUNTS = ("nominal", "credited", "available", "reserved", "spent", "expired")
 class Reports:
     """Balances, histories and registers, read from the projections (the present) or
     from the log itself (the past: `as_of` a business date, `known_at` a log position or
-    recorded time)."""
+    recorded time). Mixed into `Ledger`: call them on a `Ledger`.
+
+    Every report first lets the read models catch up with the log, so a caller reads its
+    own writes; on a read-only store it answers from the read models as stored. Reports
+    write nothing to the store. Amounts are kopecks as integers (see `pfdo.application.results`).
+    """
 
     store: StoreURL
     _engine: Engine
@@ -175,7 +180,17 @@ class Reports:
         known_at: int | str | datetime | None = None,
     ) -> res.Balance:
         """A certificate's money per period: now, as of a past business date, or as the
-        system knew it at a log position or recorded time (those two from the log)."""
+        system knew it at a log position or recorded time (those two from the log).
+        `known_at`: a log position (an `int` or digits) or a time (`datetime` or ISO text,
+        UTC when naive). `period` keeps that period's line only.
+
+        Raises:
+            InvalidInput: an argument is malformed (a certificate number, code, date,
+            month or log position out of form).
+            NotFound: the certificate does not exist (or did not at the time asked about),
+            or the `period` given does not exist.
+            StoreUnavailable: the store is busy, unreachable or failing.
+        """
         q = _CertificateQuery.build(number=number, period=period, as_of=as_of, known_at=known_at)
         self._settle()
         self._check_period(q)
@@ -214,7 +229,15 @@ class Reports:
         known_at: int | str | datetime | None = None,
     ) -> res.History:
         """Every movement of a certificate's money, in log order (optionally as of a
-        business date or as known at a log position or recorded time)."""
+        business date or as known at a log position or recorded time, as for `balance`).
+
+        Raises:
+            InvalidInput: an argument is malformed (a certificate number, code, date,
+            month or log position out of form).
+            NotFound: the certificate does not exist (or did not at the time asked about),
+            or the `period` given does not exist.
+            StoreUnavailable: the store is busy, unreachable or failing.
+        """
         q = _HistoryQuery.build(number=number, period=period, as_of=as_of, known_at=known_at)
         self._settle()
         self._check_period(q)
@@ -245,7 +268,15 @@ class Reports:
 
     @translated
     def register(self, provider: str, *, month: str) -> res.Register:
-        """What the municipality owes a provider for a month, contract by contract."""
+        """What the municipality owes a provider for a month (`YYYY-MM`), contract by
+        contract.
+
+        Raises:
+            InvalidInput: an argument is malformed (a certificate number, code, date,
+            month or log position out of form).
+            NotFound: the provider does not exist.
+            StoreUnavailable: the store is busy, unreachable or failing.
+        """
         q = _RegisterQuery.build(provider=provider, month=month)
         self._settle()
         with self._engine.connect() as connection:
@@ -279,7 +310,11 @@ class Reports:
 
     @translated
     def providers(self) -> res.ProviderList:
-        """Every provider of the registry, admitted or excluded, by code."""
+        """Every provider of the registry, admitted or excluded, by code.
+
+        Raises:
+            StoreUnavailable: the store is busy, unreachable or failing.
+        """
         self._settle()
         with self._engine.connect() as connection:
             rows = queries.providers(connection)
@@ -289,7 +324,14 @@ class Reports:
 
     @translated
     def programs(self, *, provider: str | None = None) -> res.ProgramList:
-        """Every program (or a provider's), open or withdrawn, by code."""
+        """Every program (or a provider's), open or withdrawn, by code.
+
+        Raises:
+            InvalidInput: an argument is malformed (a certificate number, code, date,
+            month or log position out of form).
+            NotFound: the `provider` given does not exist.
+            StoreUnavailable: the store is busy, unreachable or failing.
+        """
         q = _ProgramListQuery.build(provider=provider)
         self._settle()
         with self._engine.connect() as connection:
@@ -302,7 +344,11 @@ class Reports:
 
     @translated
     def periods(self) -> res.PeriodList:
-        """Every period, open or closed, with its categories' nominals and limits."""
+        """Every period, open or closed, with its categories' nominals and limits.
+
+        Raises:
+            StoreUnavailable: the store is busy, unreachable or failing.
+        """
         self._settle()
         with self._engine.connect() as connection:
             rows = queries.periods(connection)
@@ -332,7 +378,14 @@ class Reports:
     @translated
     def certificate(self, number: str) -> res.CertificateCard:
         """A certificate's card: its type, its money per period (the balance lines), its
-        contracts and the waiting lists it is on (rule 19)."""
+        contracts and the waiting lists it is on (rule 19).
+
+        Raises:
+            InvalidInput: an argument is malformed (a certificate number, code, date,
+            month or log position out of form).
+            NotFound: the certificate does not exist.
+            StoreUnavailable: the store is busy, unreachable or failing.
+        """
         q = _CertificateCardQuery.build(number=number)
         self._settle()
         with self._engine.connect() as connection:
@@ -369,7 +422,14 @@ class Reports:
 
     @translated
     def queue(self, *, period: str, category: str) -> res.QueueView:
-        """A category's waiting list, head first (rule 19; a closed period's has lapsed)."""
+        """A category's waiting list, head first (rule 19; a closed period's has lapsed).
+
+        Raises:
+            InvalidInput: an argument is malformed (a certificate number, code, date,
+            month or log position out of form).
+            NotFound: the period does not exist, or has no such category.
+            StoreUnavailable: the store is busy, unreachable or failing.
+        """
         q = _QueueQuery.build(period=period, category=category)
         self._settle()
         with self._engine.connect() as connection:
@@ -393,7 +453,14 @@ class Reports:
         unpaid: bool = False,
     ) -> res.InvoiceList:
         """Advances and invoices, by provider and month; `unpaid`: the municipality's
-        payables. `period` keeps the months inside the period's dates."""
+        payables. `period` keeps the months inside the period's dates.
+
+        Raises:
+            InvalidInput: an argument is malformed (a certificate number, code, date,
+            month or log position out of form).
+            NotFound: the `provider` or `period` given does not exist.
+            StoreUnavailable: the store is busy, unreachable or failing.
+        """
         q = _InvoiceQuery.build(provider=provider, period=period)
         self._settle()
         with self._engine.connect() as connection:
@@ -412,7 +479,14 @@ class Reports:
     @translated
     def contract(self, contract: str) -> res.ContractCard:
         """A contract's card: its terms and each month with what was reserved, charged,
-        released and refunded, and the lessons billing counted (None until billed)."""
+        released and refunded, and the lessons billing counted (None until billed).
+
+        Raises:
+            InvalidInput: an argument is malformed (a certificate number, code, date,
+            month or log position out of form).
+            NotFound: the contract does not exist.
+            StoreUnavailable: the store is busy, unreachable or failing.
+        """
         q = _ContractQuery.build(contract=contract)
         self._settle()
         with self._engine.connect() as connection:
@@ -429,7 +503,14 @@ class Reports:
     def contracts(
         self, *, certificate: str | None = None, program: str | None = None
     ) -> res.ContractList:
-        """The contracts of a certificate or of a program (exactly one of them)."""
+        """The contracts of a certificate or of a program (exactly one of them).
+
+        Raises:
+            InvalidInput: neither or both of `certificate` and `program` are given, or one
+            is malformed.
+            NotFound: the certificate or program given does not exist.
+            StoreUnavailable: the store is busy, unreachable or failing.
+        """
         q = _ContractListQuery.build(number=certificate, program=program)
         self._settle()
         with self._engine.connect() as connection:

@@ -4,7 +4,8 @@ Amounts are `Kopecks`: integers in Python, ruble strings with two decimals in JS
 amount of a category, pot, movement or contract is in its `unit` (rules 21, 22): kopecks
 for `rub`, hundredths of an hour for `hours`, printed alike (`"21.42"`). What a provider
 is paid (registers, invoices) is always rubles.
-`model_dump(mode="json")` gives exactly the keys documented in docs/CLI.md.
+`model_dump(mode="json")` gives exactly the keys the CLI prints with `--json`. Dates are
+`datetime.date` (ISO text in JSON); months are `YYYY-MM` text.
 """
 
 from __future__ import annotations
@@ -19,10 +20,25 @@ from pfdo.domain.units import Unit
 
 
 class Result(BaseModel):
+    """The base of every result: a frozen pydantic model. `model_dump(mode="json")`
+    gives the CLI's JSON (amounts as ruble strings with two decimals, dates ISO).
+    """
+
     model_config = ConfigDict(frozen=True)
 
 
 class CategoryResult(Result):
+    """A category of a period as opened or listed (rule 2).
+
+    Attributes:
+        name: the category's code.
+        nominal: what funding credits a certificate, in `unit`: kopecks for `rub`,
+            hundredths of an hour for `hours`.
+        count_limit: how many certificates may be funded in it; None: no limit.
+        sum_limit: how much may be credited in it in all, in `unit`; None: no limit.
+        unit: `rub` (amounts in kopecks) or `hours` (in hundredths of an hour), rule 21.
+    """
+
     name: str
     nominal: Kopecks
     count_limit: int | None
@@ -31,6 +47,16 @@ class CategoryResult(Result):
 
 
 class PeriodOpened(Result):
+    """What `Ledger.open_period` answers: the period as opened.
+
+    Attributes:
+        period: the period's code.
+        municipality: its municipality's code.
+        start: its first day.
+        end: its last day.
+        categories: its categories.
+    """
+
     period: str
     municipality: str
     start: date
@@ -39,7 +65,15 @@ class PeriodOpened(Result):
 
 
 class PeriodClosed(Result):
-    """`expired`: rubles of the ruble categories; `expired_hours`: hours of the others."""
+    """What `Ledger.close_period` answers: the money that expired (rule 12).
+
+    Attributes:
+        period: the period's code.
+        expired: kopecks that expired, of the ruble categories.
+        expired_hours: hundredths of an hour that expired, of the categories in hours.
+        certificates: how many certificates funded for the period were closed.
+        owed_by_providers: adjustments providers still owe back (rule 17).
+    """
 
     period: str
     expired: Kopecks
@@ -49,6 +83,19 @@ class PeriodClosed(Result):
 
 
 class NominalChanged(Result):
+    """What `Ledger.change_nominal` answers (rule 13).
+
+    Attributes:
+        period: the period's code.
+        category: the category's code.
+        nominal: the new nominal, in `unit`: kopecks for `rub`, hundredths of an hour for
+            `hours`.
+        delta: new nominal less the old one (negative when lowered), in `unit`.
+        certificates: how many funded certificates were changed.
+        funded_from_queue: numbers of the certificates funded from the waiting list.
+        unit: `rub` (amounts in kopecks) or `hours` (in hundredths of an hour), rule 21.
+    """
+
     period: str
     category: str
     nominal: Kopecks
@@ -59,12 +106,32 @@ class NominalChanged(Result):
 
 
 class PeriodSettings(Result):
+    """What `RegionalPractice.period_settings` answers: the settings now.
+
+    Attributes:
+        period: the period's code.
+        advance: the advance rate, whole per cent 0-100 (rule 16).
+        final_billing_from: the day from which the last month may be billed (rule 18);
+            None: from the next month's first day, as every month.
+    """
+
     period: str
     advance: int
     final_billing_from: date | None
 
 
 class LimitsChanged(Result):
+    """What `RegionalPractice.change_limits` answers: the limits now (rule 19).
+
+    Attributes:
+        period: the period's code.
+        category: the category's code.
+        count: the count limit; None: none.
+        sum: the sum limit, in `unit`; None: none.
+        funded_from_queue: numbers of the certificates funded from the waiting list.
+        unit: `rub` (amounts in kopecks) or `hours` (in hundredths of an hour), rule 21.
+    """
+
     period: str
     category: str
     count: int | None
@@ -74,6 +141,15 @@ class LimitsChanged(Result):
 
 
 class ProviderResult(Result):
+    """A provider of the registry, as admitted, excluded or listed (rule 4).
+
+    Attributes:
+        provider: the provider's code.
+        name: its name.
+        kind: `municipal`, `private` or `sole-trader`.
+        status: `admitted` or `excluded`.
+    """
+
     provider: str
     name: str
     kind: str
@@ -81,6 +157,19 @@ class ProviderResult(Result):
 
 
 class ProgramResult(Result):
+    """A program as added or withdrawn (rule 4).
+
+    Attributes:
+        program: the program's code.
+        provider: its provider's code.
+        monthly_price: kopecks a month.
+        normative_price: the normative monthly cost capping the certificate's share,
+            kopecks (rule 15); None: none.
+        status: `open` or `withdrawn`.
+        hours_per_month: person-hours a month, in hundredths (rule 21); None: no hours.
+        hour_cost: kopecks a person-hour (rule 21); None: no hours.
+    """
+
     program: str
     provider: str
     monthly_price: Kopecks
@@ -91,12 +180,31 @@ class ProgramResult(Result):
 
 
 class CertificateIssued(Result):
+    """What `Ledger.issue_certificate` answers (rule 1).
+
+    Attributes:
+        number: the certificate's 10-digit number.
+        municipality: its municipality's code.
+        type: `accounting` (not funded yet) or `financing` (funded for a period).
+    """
+
     number: str
     municipality: str
     type: str
 
 
 class CertificateFunded(Result):
+    """A funding done: the period's nominal credited to the certificate (rule 3).
+
+    Attributes:
+        number: the certificate's number.
+        period: the period's code.
+        category: the category's code.
+        nominal: what was credited, in `unit`: kopecks for `rub`, hundredths of an hour
+            for `hours`.
+        unit: `rub` (amounts in kopecks) or `hours` (in hundredths of an hour), rule 21.
+    """
+
     number: str
     period: str
     category: str
@@ -105,7 +213,15 @@ class CertificateFunded(Result):
 
 
 class CertificateQueued(Result):
-    """A funding refused only by a limit, put on the category's waiting list (rule 19)."""
+    """A funding refused only by a limit, put on the category's waiting list (rule 19).
+
+    Attributes:
+        number: the certificate's number.
+        period: the period's code.
+        category: the category's code.
+        queued: always True.
+        position: its place in the list, 1 at the head.
+    """
 
     number: str
     period: str
@@ -115,12 +231,27 @@ class CertificateQueued(Result):
 
 
 class Funding(RootModel[CertificateFunded | CertificateQueued]):
-    """What `certificate fund` did: funded, or queued when asked to and a limit refused."""
+    """What `certificate fund` did: funded, or queued when asked to and a limit refused.
+    `Ledger.fund_certificate` returns its `root`: a `CertificateFunded` or a
+    `CertificateQueued`.
+    """
 
     model_config = ConfigDict(frozen=True)
 
 
 class Unfunded(Result):
+    """What `RegionalPractice.unfund_certificate` answers (rule 20).
+
+    Attributes:
+        number: the certificate's number.
+        period: the period's code.
+        category: the category it was funded in.
+        unfunded: the credit taken back, in `unit`: kopecks for `rub`, hundredths of an
+            hour for `hours`.
+        funded_from_queue: numbers of the certificates funded from the waiting list.
+        unit: `rub` (amounts in kopecks) or `hours` (in hundredths of an hour), rule 21.
+    """
+
     number: str
     period: str
     category: str
@@ -130,24 +261,57 @@ class Unfunded(Result):
 
 
 class QueueLeft(Result):
+    """What `RegionalPractice.leave_queue` answers (rule 19).
+
+    Attributes:
+        number: the certificate's number.
+        period: the period's code.
+        category: the category whose list it left.
+    """
+
     number: str
     period: str
     category: str
 
 
 class QueueEntry(Result):
+    """A place in a waiting list (rule 19).
+
+    Attributes:
+        position: 1 at the head.
+        number: the certificate's number.
+        since: the business date it joined the list.
+    """
+
     position: int
     number: str
     since: date
 
 
 class QueueView(Result):
+    """What `Reports.queue` answers: a category's waiting list, head first.
+
+    Attributes:
+        period: the period's code.
+        category: the category's code.
+        entries: the certificates waiting.
+    """
+
     period: str
     category: str
     entries: list[QueueEntry]
 
 
 class MonthLine(Result):
+    """A month of a new contract and how its price is paid (rules 5-7).
+
+    Attributes:
+        month: `YYYY-MM`.
+        price: the month's price, in the contract's unit.
+        certificate: the part the certificate pays, in the contract's unit.
+        parent: the part the parent pays (price less certificate).
+    """
+
     month: str
     price: Kopecks
     certificate: Kopecks
@@ -155,6 +319,27 @@ class MonthLine(Result):
 
 
 class Enrolment(Result):
+    """What `Ledger.enroll` answers: the contract and its reservation (rules 5-8).
+
+    Attributes:
+        contract: the contract's id, `NUMBER-NNN`.
+        number: the certificate's number.
+        program: the program's code.
+        provider: its provider's code.
+        mode: `fixed` or `attendance`.
+        start: the contract's first day.
+        end: its last day.
+        price: the months' prices summed, in `unit`: kopecks for `rub`, hundredths of an
+            hour for `hours`.
+        certificate_share: what the certificate pays of it (reserved now), in `unit`.
+        parent_share: what the parent pays of it, in `unit`.
+        months: month by month.
+        normative: the normative cost over the contract, kopecks (rule 15); None: none, or
+            a contract in hours.
+        unit: `rub` (amounts in kopecks) or `hours` (in hundredths of an hour), rule 21.
+        hour_cost: kopecks a person-hour is paid at (contracts in hours only).
+    """
+
     contract: str
     number: str
     program: str
@@ -173,12 +358,31 @@ class Enrolment(Result):
 
 
 class AttendanceRecorded(Result):
+    """What `Ledger.record_attendance` answers (rule 8).
+
+    Attributes:
+        contract: the contract's id.
+        recorded: how many lessons were recorded.
+    """
+
     contract: str
     recorded: int
 
 
 class BillingRun(Result):
-    """`charged`, `released`: rubles of ruble contracts; `*_hours`: hours of the others."""
+    """What `Ledger.bill` answers: the month billed (rule 9).
+
+    Attributes:
+        month: `YYYY-MM`.
+        billed: how many contract months were billed.
+        charged: kopecks charged to certificates (ruble contracts).
+        released: kopecks released back to certificates (ruble contracts).
+        parent: kopecks the parents pay for the month.
+        attendance_missing: contracts paid by attendance with no lesson recorded in the
+            month.
+        charged_hours: hundredths of an hour charged (contracts in hours).
+        released_hours: hundredths of an hour released (contracts in hours).
+    """
 
     month: str
     billed: int
@@ -191,6 +395,16 @@ class BillingRun(Result):
 
 
 class Termination(Result):
+    """What `Ledger.terminate` answers (rule 10).
+
+    Attributes:
+        contract: the contract's id.
+        released: what went back to the certificate, in `unit`: kopecks for `rub`,
+            hundredths of an hour for `hours`.
+        cancelled_months: the months cancelled, `YYYY-MM`.
+        unit: `rub` (amounts in kopecks) or `hours` (in hundredths of an hour), rule 21.
+    """
+
     contract: str
     released: Kopecks
     cancelled_months: list[str]
@@ -198,6 +412,16 @@ class Termination(Result):
 
 
 class Correction(Result):
+    """What `Ledger.correct` answers (rule 11).
+
+    Attributes:
+        contract: the contract's id.
+        month: `YYYY-MM`.
+        refunded: what went back to the certificate, in `unit`: kopecks for `rub`,
+            hundredths of an hour for `hours`.
+        unit: `rub` (amounts in kopecks) or `hours` (in hundredths of an hour), rule 21.
+    """
+
     contract: str
     month: str
     refunded: Kopecks
@@ -205,6 +429,20 @@ class Correction(Result):
 
 
 class PeriodBalance(Result):
+    """A certificate's money for one period (its pot), in `unit`.
+
+    Attributes:
+        period: the period's code.
+        category: the category it was funded in.
+        nominal: the category's nominal as credited.
+        credited: credited in all (fundings and changes of nominal).
+        available: not reserved, spent nor expired.
+        reserved: held for contract months not billed yet.
+        spent: charged, less refunds.
+        expired: lapsed at the period's close.
+        unit: `rub` (amounts in kopecks) or `hours` (in hundredths of an hour), rule 21.
+    """
+
     period: str
     category: str
     nominal: Kopecks
@@ -217,12 +455,35 @@ class PeriodBalance(Result):
 
 
 class Balance(Result):
+    """What `Reports.balance` answers: a certificate's money per period.
+
+    Attributes:
+        number: the certificate's number.
+        type: `accounting` (never funded) or `financing`.
+        periods: one line per period it was funded for.
+    """
+
     number: str
     type: str
     periods: list[PeriodBalance]
 
 
 class Movement(Result):
+    """One movement of a certificate's money.
+
+    Attributes:
+        on: its business date.
+        kind: `funded`, `nominal_changed`, `reserved`, `charged`, `released`, `refunded`,
+            `expired` or `unfunded`.
+        amount: in `unit`: kopecks for `rub`, hundredths of an hour for `hours`.
+        period: the period's code.
+        contract: the contract's id, if any.
+        program: the program's code, if any.
+        provider: the provider's code, if any.
+        month: `YYYY-MM`, if any.
+        unit: `rub` (amounts in kopecks) or `hours` (in hundredths of an hour), rule 21.
+    """
+
     on: date
     kind: str
     amount: Kopecks
@@ -235,13 +496,33 @@ class Movement(Result):
 
 
 class History(Result):
+    """What `Reports.history` answers: a certificate's movements in log order.
+
+    Attributes:
+        number: the certificate's number.
+        movements: its movements.
+    """
+
     number: str
     movements: list[Movement]
 
 
 class RegisterLine(Result):
-    """`certificate`: the rubles the provider is paid of it; for a contract in hours,
-    `hours` charged less refunded beside them (rule 21)."""
+    """A contract's line of a provider's register for a month.
+
+    Attributes:
+        contract: the contract's id.
+        number: the certificate's number.
+        program: the program's code.
+        certificate: kopecks the provider is paid of the certificate (charged less
+            refunded).
+        parent: kopecks the parent pays.
+        present: lessons attended (attendance contracts).
+        recorded: lessons recorded (attendance contracts).
+        unit: `rub` (amounts in kopecks) or `hours` (in hundredths of an hour), rule 21.
+        hours: for a contract in hours, hundredths of an hour charged less refunded (rule
+            21); None otherwise.
+    """
 
     contract: str
     number: str
@@ -255,6 +536,18 @@ class RegisterLine(Result):
 
 
 class Register(Result):
+    """What `Reports.register` answers: what the municipality owes a provider for a
+    month, contract by contract.
+
+    Attributes:
+        provider: the provider's code.
+        month: `YYYY-MM`.
+        total_certificate: kopecks of the certificates, summed.
+        total_parent: kopecks of the parents, summed.
+        lines: the contracts' lines.
+        total_hours: hundredths of an hour of the lines in hours, summed.
+    """
+
     provider: str
     month: str
     total_certificate: Kopecks
@@ -264,16 +557,35 @@ class Register(Result):
 
 
 class Rebuilt(Result):
+    """What `Ledger.rebuild` answers.
+
+    Attributes:
+        events: how many events were folded.
+        seconds: how long it took.
+    """
+
     events: int
     seconds: float
 
 
 class Followed(Result):
+    """What a follower answers (the CLI's `follow`).
+
+    Attributes:
+        folded: how many events were folded.
+    """
+
     folded: int
 
 
 class RowError(Result):
-    """A wrong cell of an imported file: its line (the header is line 1) and column."""
+    """A wrong cell of an imported file: its line (the header is line 1) and column.
+
+    Attributes:
+        line: the line, the header being line 1.
+        column: the column's name.
+        reason: what is wrong with it.
+    """
 
     line: int
     column: str
@@ -282,7 +594,15 @@ class RowError(Result):
 
 class SheetImported(Result):
     """A sheet imported: `rows` read, `written` now, `skipped` not written (already
-    written by the same import before, or wrong: see `errors`)."""
+    written by the same import before, or wrong: see `errors`).
+
+    Attributes:
+        file: the file imported.
+        rows: rows read.
+        written: rows written now.
+        skipped: rows not written.
+        errors: the wrong cells.
+    """
 
     file: str
     rows: int
@@ -293,7 +613,17 @@ class SheetImported(Result):
 
 class AttendanceImported(Result):
     """An attendance journal recorded: `rows` marks read, `written` of them recorded now,
-    `skipped` already recorded by the same import (a retry), `errors` none."""
+    `skipped` already recorded by the same import (a retry), `errors` none.
+
+    Attributes:
+        file: the file imported.
+        rows: marks read.
+        written: marks recorded now.
+        skipped: marks recorded before.
+        errors: the wrong cells (none when recorded).
+        recorded: lessons recorded.
+        contracts: contracts the marks were for.
+    """
 
     file: str
     rows: int
@@ -308,10 +638,32 @@ class AttendanceImported(Result):
 
 
 class ProviderList(Result):
+    """What `Reports.providers` answers.
+
+    Attributes:
+        providers: every provider, by code.
+    """
+
     providers: list[ProviderResult]
 
 
 class ProgramLine(Result):
+    """A program as listed by `Reports.programs`.
+
+    Attributes:
+        program: the program's code.
+        provider: its provider's code.
+        title: its title.
+        monthly_price: kopecks a month.
+        min_age: the age band's lower end, years.
+        max_age: the age band's upper end, years.
+        capacity: contracts active at once, at most; None: no limit.
+        status: `open` or `withdrawn`.
+        normative_price: the normative monthly cost, kopecks (rule 15); None: none.
+        hours_per_month: person-hours a month, in hundredths (rule 21); None: no hours.
+        hour_cost: kopecks a person-hour (rule 21); None: no hours.
+    """
+
     program: str
     provider: str
     title: str
@@ -326,10 +678,27 @@ class ProgramLine(Result):
 
 
 class ProgramList(Result):
+    """What `Reports.programs` answers.
+
+    Attributes:
+        programs: the programs, by code.
+    """
+
     programs: list[ProgramLine]
 
 
 class PeriodLine(Result):
+    """A period as listed by `Reports.periods`.
+
+    Attributes:
+        period: the period's code.
+        municipality: its municipality's code.
+        start: its first day.
+        end: its last day.
+        status: `open` or `closed`.
+        categories: its categories.
+    """
+
     period: str
     municipality: str
     start: date
@@ -339,10 +708,35 @@ class PeriodLine(Result):
 
 
 class PeriodList(Result):
+    """What `Reports.periods` answers.
+
+    Attributes:
+        periods: every period.
+    """
+
     periods: list[PeriodLine]
 
 
 class ContractLine(Result):
+    """A contract as listed (`Reports.contracts`, the certificate's card).
+
+    Attributes:
+        contract: the contract's id, `NUMBER-NNN`.
+        number: the certificate's number.
+        program: the program's code.
+        provider: its provider's code.
+        period: the period holding it.
+        start: its first day.
+        end: its last day.
+        mode: `fixed` or `attendance`.
+        status: `active` or `terminated`.
+        price: the months' prices summed, in `unit`: kopecks for `rub`, hundredths of an
+            hour for `hours`.
+        share: what the certificate pays of it, in `unit`.
+        terminated_on: the termination's business date; None if not terminated.
+        unit: `rub` (amounts in kopecks) or `hours` (in hundredths of an hour), rule 21.
+    """
+
     contract: str
     number: str
     program: str
@@ -359,11 +753,24 @@ class ContractLine(Result):
 
 
 class ContractList(Result):
+    """What `Reports.contracts` answers.
+
+    Attributes:
+        contracts: the contracts.
+    """
+
     contracts: list[ContractLine]
 
 
 class QueueLine(Result):
-    """A certificate's place in a category's waiting list (rule 19)."""
+    """A certificate's place in a category's waiting list (rule 19).
+
+    Attributes:
+        period: the period's code.
+        category: the category's code.
+        position: 1 at the head.
+        since: the business date it joined the list.
+    """
 
     period: str
     category: str
@@ -372,6 +779,17 @@ class QueueLine(Result):
 
 
 class CertificateCard(Result):
+    """What `Reports.certificate` answers: a certificate's card.
+
+    Attributes:
+        number: the certificate's number.
+        municipality: its municipality's code.
+        type: `accounting` or `financing`.
+        periods: its money per period.
+        contracts: its contracts.
+        queues: the waiting lists it is on.
+    """
+
     number: str
     municipality: str
     type: str
@@ -381,6 +799,21 @@ class CertificateCard(Result):
 
 
 class ContractMonth(Result):
+    """A month of a contract's card, in the contract's `unit`.
+
+    Attributes:
+        month: `YYYY-MM`.
+        price: the month's price.
+        certificate: the certificate's part.
+        parent: the parent's part.
+        status: `open`, `billed` or `cancelled`.
+        charged: charged to the certificate.
+        released: released back to the certificate.
+        refunded: refunded by corrections.
+        present: lessons attended, as billing counted them; None until billed.
+        recorded: lessons recorded, as billing counted them; None until billed.
+    """
+
     month: str
     price: Kopecks
     certificate: Kopecks
@@ -395,6 +828,13 @@ class ContractMonth(Result):
 
 
 class ContractCard(ContractLine):
+    """What `Reports.contract` answers: a contract's terms (as `ContractLine`) and
+    its months.
+
+    Attributes:
+        months: month by month.
+    """
+
     months: list[ContractMonth]
 
 
@@ -402,12 +842,30 @@ class ContractCard(ContractLine):
 
 
 class InvoiceLine(Result):
+    """A contract's line of an advance or invoice.
+
+    Attributes:
+        contract: the contract's id.
+        number: the certificate's number.
+        amount: kopecks.
+    """
+
     contract: str
     number: str
     amount: Kopecks
 
 
 class AdvanceIssued(Result):
+    """What `RegionalPractice.issue_advance` answers (rule 16).
+
+    Attributes:
+        invoice: the advance's number, `PROVIDER/YYYY-MM-A`.
+        provider: the provider's code.
+        month: `YYYY-MM`.
+        total: kopecks advanced.
+        lines: the contracts advanced for.
+    """
+
     invoice: str
     provider: str
     month: str
@@ -416,6 +874,20 @@ class AdvanceIssued(Result):
 
 
 class InvoiceIssued(Result):
+    """What `RegionalPractice.issue_invoice` answers (rule 17); kopecks.
+
+    Attributes:
+        invoice: the invoice's number, `PROVIDER/YYYY-MM`.
+        provider: the provider's code.
+        month: `YYYY-MM`.
+        amount: the register's amount.
+        advance: the month's advance, deducted.
+        adjustments: adjustments deducted (refunds after earlier invoices).
+        due: amount less advance and adjustments; negative: owed back.
+        as_of: the log position the register was read at.
+        lines: the contracts' lines.
+    """
+
     invoice: str
     provider: str
     month: str
@@ -428,6 +900,15 @@ class InvoiceIssued(Result):
 
 
 class InvoicePaid(Result):
+    """What `RegionalPractice.pay_invoice` answers.
+
+    Attributes:
+        invoice: the document's number.
+        kind: `advance` or `invoice`.
+        paid_on: the business date of the payment.
+        amount: kopecks paid.
+    """
+
     invoice: str
     kind: str
     paid_on: date
@@ -435,6 +916,21 @@ class InvoicePaid(Result):
 
 
 class InvoiceSummary(Result):
+    """An advance or invoice as listed by `Reports.invoices`; kopecks.
+
+    Attributes:
+        invoice: its number.
+        kind: `advance` or `invoice`.
+        provider: the provider's code.
+        month: `YYYY-MM`.
+        amount: the register's amount (an advance: what it advances).
+        advance: the advance deducted.
+        adjustments: the adjustments deducted.
+        due: what it asks for; negative: owed back.
+        issued_on: its business date.
+        paid_on: when it was paid; None: unpaid.
+    """
+
     invoice: str
     kind: str
     provider: str
@@ -448,12 +944,24 @@ class InvoiceSummary(Result):
 
 
 class InvoiceList(Result):
+    """What `Reports.invoices` answers.
+
+    Attributes:
+        invoices: the advances and invoices.
+        total_due: kopecks due, summed.
+    """
+
     invoices: list[InvoiceSummary]
     total_due: Kopecks
 
 
 class ProviderOwes(Result):
-    """Adjustments a provider still owes back at a period's close (rule 17)."""
+    """Adjustments a provider still owes back at a period's close (rule 17).
+
+    Attributes:
+        provider: the provider's code.
+        amount: kopecks.
+    """
 
     provider: str
     amount: Kopecks

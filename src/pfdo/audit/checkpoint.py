@@ -38,7 +38,16 @@ VERSION = 1
 
 @dataclass(frozen=True)
 class Checkpoint:
-    """One checkpoint; `public_key` and `signature` are base64 (raw Ed25519 bytes)."""
+    """One checkpoint; `public_key` and `signature` are base64 (raw Ed25519 bytes).
+
+    Attributes:
+        position: the log position checkpointed.
+        head: the chain's hash there, hex.
+        time: when it was taken, ISO UTC.
+        reason: why it was taken.
+        public_key: the signer's public key; None: unsigned.
+        signature: the signature of `body()`; None: unsigned.
+    """
 
     position: int
     head: str

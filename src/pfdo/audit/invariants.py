@@ -1,4 +1,4 @@
-"""The invariants of docs/RULES.md, checked on the read models refolded from the log.
+"""The invariants of the rules (docs/RULES.md), checked on the read models refolded from the log.
 
 After every event: no balance field is negative (each movement keeps `credited =
 available + reserved + spent + expired` by construction, so only signs can break); an

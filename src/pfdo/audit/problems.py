@@ -30,7 +30,16 @@ MAX_PROBLEMS = 1000
 
 
 class Problem(Result):
-    """One thing an audit found wrong."""
+    """One thing an audit found wrong.
+
+    Attributes:
+        check: the check that found it (`chain`, `checkpoint`, `read model`, an invariant,
+            ...).
+        position: the log position concerned, if any.
+        aggregate: the aggregate concerned (`Certificate 1234567890`), if known.
+        event: the event's name (`Certificate.Charged`), if any.
+        message: what is wrong, for people.
+    """
 
     check: str
     position: int | None

@@ -6,7 +6,7 @@ each link (`prev` is the hash of the line before, when that line is the event be
 for an export of the whole log, an unbroken chain from the genesis hash to the end line;
 each personal value against its commitment; and each checkpoint given. The events are
 then decoded and folded with the projector's own fold into read models held in memory,
-and the invariants of docs/RULES.md are checked on them.
+and the rules' invariants (docs/RULES.md) are checked on them.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The settlement invariants of docs/RULES.md, checked while the log is refolded (rules 16, 17).
+"""The settlement invariants (rules 16, 17, docs/RULES.md), checked while the log is refolded.
 
 Each register (provider and month) is followed through the log as a running total of
 the rubles its lines pay (rule 21: hours converted line by line): a billed month adds its

@@ -8,7 +8,8 @@ One pass over the log, in log order, does it all:
    the checkpoint's signature with the operator's public key (`checkpoint`);
 3. refolds the events into the read models in memory (`refold`) and, on reaching the
    projector's position, compares them with the stored tables (`compare`);
-4. checks every invariant of the rules, event by event and at the end (`invariants`).
+4. checks every invariant of the rules (docs/RULES.md), event by event and at the end
+   (`invariants`).
 
 Nothing is written, and the store may be in use meanwhile: the stored tables are read in
 one snapshot, and events written after the chain's or the projector's position are only

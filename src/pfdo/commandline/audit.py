@@ -2,7 +2,7 @@
 docs/AUDIT.md). `pfdo.cli` adds this group to the `pfdo` command.
 
 Each command parses, calls the toolkit once and prints, like every pfdo command: one
-JSON document with `--json`. Errors follow docs/CLI.md: malformed input exits 2, a refusal 1,
+JSON document with `--json`. Errors as everywhere: malformed input exits 2, a refusal 1,
 each with one line `Error: ...`. `verify` and `replay` print their findings and exit 1
 when anything is wrong. `verify` opens the store without folding anything into it;
 `keygen` and `replay` open no store at all. Only `checkpoint` writes to the store; the

@@ -1,4 +1,4 @@
-"""The commands of regional practice (rules 16-20 (docs/RULES.md); docs/CLI.md): period settings and
+"""The commands of regional practice (rules 16-20, docs/RULES.md): period settings and
 limits, unfunding, the waiting lists, providers' advances and invoices.
 
 Thin as the rest of the CLI: each command calls one method of the API (`Ledger`, from

@@ -17,7 +17,7 @@ class InvalidInput(PfdoError):
 
 
 class Refused(PfdoError):
-    """A well-formed command that the rules (docs/RULES.md) refuse."""
+    """A well-formed command that the rules (docs/RULES.md) refuse; a subclass says why."""
 
 
 class NotFound(Refused):

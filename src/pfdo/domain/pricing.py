@@ -1,4 +1,4 @@
-"""The pricing and billing arithmetic of docs/RULES.md, rules 5, 6, 9 and 15, as pure functions.
+"""The pricing and billing arithmetic of rules 5, 6, 9 and 15 (docs/RULES.md), as pure functions.
 
 Everything is integer kopecks and rounds down, except the largest-remainder split, which
 hands the leftover kopecks one each to the months with the largest fractional parts.

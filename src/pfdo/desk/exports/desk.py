@@ -60,7 +60,13 @@ class _PeriodExport(_Export):
 
 
 class Desk(Reports):
-    """Exports of the registers and balances, and the period report."""
+    """Exports of the registers and balances, and the period report; mixed into
+    `Ledger` (with the reports of `pfdo.application.reports.Reports`): call them on a `Ledger`.
+
+    An export writes one file `out` in `format` (`xlsx`, the default, `csv` or `json`),
+    calls `progress(done, total)` as rows are written, and answers with the file, its
+    rows and its table's totals (kopecks as integers). Nothing here writes to the store.
+    """
 
     @translated
     def export_register(
@@ -72,7 +78,14 @@ class Desk(Reports):
         format: str = "xlsx",
         progress: Progress | None = None,
     ) -> xr.RegisterExported:
-        """Write a provider's register for a month (`Reports.register`) to `out`."""
+        """Write a provider's register for a month (`Reports.register`) to `out`.
+
+        Raises:
+            InvalidInput: an argument is malformed, `format` is not `csv`, `xlsx` or
+            `json`, or the file `out` cannot be written (no such folder, no permission).
+            NotFound: the provider does not exist.
+            StoreUnavailable: the store is busy, unreachable or failing.
+        """
         q = _RegisterExport.build(provider=provider, format=format, out=out)
         register = self.register(q.provider, month=month)
         table = built.register_table(register)
@@ -98,7 +111,14 @@ class Desk(Reports):
         format: str = "xlsx",
         progress: Progress | None = None,
     ) -> xr.BalancesExported:
-        """Write every certificate's balance (of one period, or of all) to `out`."""
+        """Write every certificate's balance (of one period, or of all) to `out`.
+
+        Raises:
+            InvalidInput: an argument is malformed, `format` is not `csv`, `xlsx` or
+            `json`, or the file `out` cannot be written (no such folder, no permission).
+            NotFound: the `period` given does not exist.
+            StoreUnavailable: the store is busy, unreachable or failing.
+        """
         q = _BalancesExport.build(period=period, format=format, out=out)
         self._settle()
         with self._engine.connect() as connection:
@@ -128,7 +148,14 @@ class Desk(Reports):
         progress: Progress | None = None,
     ) -> xr.InvoicesExported:
         """Write the advances and invoices (`invoices`: of a provider, of a period's
-        months, the unpaid only) to `out`."""
+        months, the unpaid only) to `out`.
+
+        Raises:
+            InvalidInput: an argument is malformed, `format` is not `csv`, `xlsx` or
+            `json`, or the file `out` cannot be written (no such folder, no permission).
+            NotFound: the `provider` or `period` given does not exist.
+            StoreUnavailable: the store is busy, unreachable or failing.
+        """
         q = _InvoicesExport.build(format=format, out=out)
         found = self.invoices(provider=provider, period=period, unpaid=unpaid)
         table = built.invoices_table(found)
@@ -148,7 +175,13 @@ class Desk(Reports):
 
     @translated
     def period_report(self, period: str) -> xr.PeriodReport:
-        """A period's categories against their limits, its providers' money, the totals."""
+        """A period's categories against their limits, its providers' money, the totals.
+
+        Raises:
+            InvalidInput: the period code is malformed.
+            NotFound: the period does not exist.
+            StoreUnavailable: the store is busy, unreachable or failing.
+        """
         q = _PeriodQuery.build(period=period)
         self._settle()
         with self._engine.connect() as connection:
@@ -173,7 +206,14 @@ class Desk(Reports):
     def export_period_report(
         self, period: str, *, out: str, format: str = "xlsx"
     ) -> xr.PeriodReportExported:
-        """Write the period report to `out`: its three tables (CSV, xlsx) or its JSON."""
+        """Write the period report to `out`: its three tables (CSV, xlsx) or its JSON.
+
+        Raises:
+            InvalidInput: an argument is malformed, `format` is not `csv`, `xlsx` or
+            `json`, or the file `out` cannot be written (no such folder, no permission).
+            NotFound: the period does not exist.
+            StoreUnavailable: the store is busy, unreachable or failing.
+        """
         q = _PeriodExport.build(period=period, format=format, out=out)
         report = self.period_report(q.period)
         tables = built.report_tables(report)

@@ -1,7 +1,7 @@
 """What the desk's exports and the period report return (their JSON is the CLI's JSON).
 
 An export answers with the file it wrote, its format, how many rows and the totals of its
-table, flat beside them (`total_certificate`, `credited`, ...), as docs/CLI.md gives them.
+table, flat beside them (`total_certificate`, `credited`, ...), as the CLI prints them.
 """
 
 from __future__ import annotations
@@ -14,12 +14,31 @@ from pfdo.domain.units import Unit
 
 
 class Exported(Result):
+    """The base of the desk's export results: the file written.
+
+    Attributes:
+        file: its path.
+        format: `csv`, `xlsx` or `json`.
+        rows: the rows written.
+    """
+
     file: str
     format: str
     rows: int
 
 
 class RegisterExported(Exported):
+    """What `Desk.export_register` answers: the register written and its totals.
+
+    Attributes:
+        provider: the provider's code.
+        month: `YYYY-MM`.
+        total_certificate: kopecks of the certificates.
+        total_parent: kopecks of the parents.
+        present: lessons attended, summed.
+        recorded: lessons recorded, summed.
+    """
+
     provider: str
     month: str
     total_certificate: Kopecks
@@ -29,7 +48,19 @@ class RegisterExported(Exported):
 
 
 class BalancesExported(Exported):
-    """The totals are the ruble pots'; `hours` the person-hour pots' (rule 22), if any."""
+    """What `Desk.export_balances` answers. The totals are the ruble pots', in kopecks;
+    `hours` the person-hour pots' (rule 22), if any.
+
+    Attributes:
+        period: the period exported; None: all.
+        nominal: nominals summed.
+        credited: credited.
+        available: available.
+        reserved: reserved.
+        spent: spent.
+        expired: expired.
+        hours: the same totals of the pots in hours, in hundredths of an hour; None: none.
+    """
 
     period: str | None
     nominal: Kopecks
@@ -42,6 +73,18 @@ class BalancesExported(Exported):
 
 
 class InvoicesExported(Exported):
+    """What `Desk.export_invoices` answers; kopecks.
+
+    Attributes:
+        provider: the provider asked for; None: all.
+        period: the period asked for; None: all.
+        unpaid: whether only the unpaid were exported.
+        invoiced: the invoices' amounts (their registers).
+        advanced: the advances issued.
+        adjustments: the adjustments deducted.
+        due: what every document listed asks for.
+    """
+
     provider: str | None
     period: str | None
     unpaid: bool
@@ -52,7 +95,22 @@ class InvoicesExported(Exported):
 
 
 class CategoryReport(Result):
-    """A category against its limits, and its certificates' money."""
+    """A category against its limits, and its certificates' money, in `unit`.
+
+    Attributes:
+        category: the category's code.
+        nominal: its nominal.
+        count_limit: its count limit; None: none.
+        sum_limit: its sum limit; None: none.
+        funded_count: certificates funded in it.
+        funded_sum: credited in it, summed.
+        unit: `rub` (kopecks) or `hours` (hundredths of an hour).
+        credited: its certificates' pots summed: credited.
+        available: available.
+        reserved: reserved.
+        spent: spent.
+        expired: expired.
+    """
 
     category: str
     nominal: Kopecks
@@ -71,7 +129,18 @@ class CategoryReport(Result):
 class ProviderReport(Result):
     """A provider's contracts of the period and the certificate money they moved: still
     reserved, spent (charged less refunds), released, refunded; and the parents' parts of
-    its billed months (co-payments)."""
+    its billed months (co-payments). In `unit`.
+
+    Attributes:
+        provider: the provider's code.
+        contracts: its contracts in the period.
+        reserved: still reserved.
+        spent: charged less refunds.
+        released: released.
+        refunded: refunded.
+        parent: the parents' parts, kopecks.
+        unit: `rub` or `hours`.
+    """
 
     provider: str
     contracts: int
@@ -84,6 +153,22 @@ class ProviderReport(Result):
 
 
 class ReportTotals(Result):
+    """A period report's totals, over its lines of one unit.
+
+    Attributes:
+        issued: certificates issued in the municipality.
+        funded_count: certificates funded.
+        funded_sum: credited, summed.
+        credited: credited.
+        available: available.
+        reserved: reserved.
+        spent: spent.
+        released: released.
+        refunded: refunded.
+        expired: expired.
+        parent: the parents' parts.
+    """
+
     issued: int
     funded_count: int
     funded_sum: Kopecks
@@ -98,6 +183,22 @@ class ReportTotals(Result):
 
 
 class PeriodReport(Result):
+    """What `Desk.period_report` answers: a period's categories against their limits,
+    its providers' money, the totals.
+
+    Attributes:
+        period: the period's code.
+        municipality: its municipality's code.
+        start: its first day.
+        end: its last day.
+        status: `open` or `closed`.
+        categories: one line per category.
+        providers: one line per provider and unit.
+        totals: of the ruble lines, kopecks.
+        totals_hours: of the person-hour lines (rule 22), hundredths of an hour; None:
+            none.
+    """
+
     period: str
     municipality: str
     start: date
@@ -110,7 +211,11 @@ class PeriodReport(Result):
 
 
 class PeriodReportExported(Exported, ReportTotals):
-    """The report written to a file: the file, its rows (categories and providers) and
-    the report's totals, flat beside them."""
+    """What `Desk.export_period_report` answers: the file, its rows (categories and
+    providers) and the report's totals (`ReportTotals`), flat beside them.
+
+    Attributes:
+        period: the period's code.
+    """
 
     period: str
