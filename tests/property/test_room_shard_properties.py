@@ -26,7 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pfdo.application import commands as cmd
-from pfdo.application.decisions import certificates, periods
+from pfdo.application.decisions import funding, periods
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.errors import PfdoError, Refused
 from pfdo.domain.period import Period
@@ -130,9 +130,9 @@ def _decide(store: MemoryStore, command: cmd.Command) -> tuple[Any, list[Aggrega
     and what was read."""
     store.reads = {}
     decide: Any = {
-        cmd.FundCertificate: certificates.fund_certificate,
-        cmd.UnfundCertificate: certificates.unfund_certificate,
-        cmd.ChangeLimits: periods.change_limits,
+        cmd.FundCertificate: funding.fund_certificate,
+        cmd.UnfundCertificate: funding.unfund_certificate,
+        cmd.ChangeLimits: funding.change_limits,
         cmd.ChangeNominal: periods.change_nominal,
     }[type(command)]
     try:

@@ -44,12 +44,11 @@ from pfdo.application import idempotency
 from pfdo.application.commands import Command
 from pfdo.application.fields import check_request_id
 from pfdo.application.unit_of_work import UnitOfWork
+from pfdo.domain import funding
 from pfdo.domain.errors import ConcurrencyConflict, NotFound, PfdoError, Refused
 from pfdo.domain.period import Municipality, Period
 from pfdo.domain.registry import Program, Provider
 from pfdo.domain.requests import RequestRecord
-from pfdo.domain.room import RoomShard
-from pfdo.domain.tally import FundingTally
 from pfdo.projections.decoding import EventDecoder
 from pfdo.storage import ReadChangedMeanwhile, changed_since
 from pfdo.storage.loading import WarmAggregates, bring_up, load_batch, load_many
@@ -66,13 +65,13 @@ Decide = Callable[["Executor", C], Decision[R]]
 
 MAX_ATTEMPTS = 6
 #: The kinds many writers share (the bulk's identity map keeps them whole, too).
-SHARED = (Period, Program, Municipality, Provider, FundingTally, RoomShard)
+SHARED: tuple[type[Aggregate], ...] = (Period, Program, Municipality, Provider, *funding.COUNTERS)
 #: Of those, the ones everyday commands of many writers write (an enrolment its
-#: program, a funding its tally): kept between commands, each is brought up to the log
-#: when read (one query for the events after it). The rest are taken as kept and
-#: checked before the save (`Executor._execute`). (Room shards are read in batches,
-#: `find_ids`, never from what is kept.)
-BUSY = (Program, FundingTally, RoomShard)
+#: program, a funding what counts it, `pfdo.domain.funding.COUNTERS`): kept between
+#: commands, each is brought up to the log when read (one query for the events after
+#: it). The rest are taken as kept and checked before the save (`Executor._execute`).
+#: (What an unwatched batch reads, `find_ids`, is never taken from what is kept.)
+BUSY: tuple[type[Aggregate], ...] = (Program, *funding.COUNTERS)
 #: At most this many recordings of this executor's saves wait for the next catch-up in
 #: memory; beyond that the catch-up reads them back from the log.
 UNFOLDED_KEPT = 5000
@@ -214,7 +213,7 @@ class Executor:
     ) -> dict[UUID, A | None]:
         """The aggregates `aggregate_ids` (None: not stored), read in one batch (one by
         one inside a bulk, which may hold them already). Not `watched`: a refusal is not
-        decided again when they change (a room shard: only the period gives room back)."""
+        decided again when they change (room a funding draws: only the period gives it back)."""
         if self._bulk is not None:
             return {i: self.find_id(cls, i) for i in aggregate_ids}
         found = load_many(self.log, aggregate_ids, self.decode)
