@@ -1,8 +1,10 @@
 """Command execution: load, decide, save, retry; the same for every writing command.
 
-A decision reads the aggregates it needs (`find`, `get`: from their latest snapshot and
-the events after it, or from the bulk's identity map inside `Ledger.bulk()`), lets the
-domain decide, and returns its result with the aggregates it changed. All their new
+A decision reads through a `pfdo.application.reading.Reader`, which the executor is: the
+aggregates it needs (`find`, `get`: from their latest snapshot and the events after it,
+or from the bulk's identity map inside `Ledger.bulk()`) and the few read-model queries
+some decisions make; it lets the domain decide, and returns its result with the
+aggregates it changed. All their new
 events, with the request record when a request id is given, are saved in one atomic
 `save`: that transaction is all a command writes. A save that loses an
 optimistic-concurrency race is decided again, a bounded number of times.
@@ -30,7 +32,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from uuid import UUID
@@ -43,12 +45,15 @@ from sqlalchemy import Engine
 from pfdo.application import idempotency
 from pfdo.application.commands import Command
 from pfdo.application.fields import check_request_id
+from pfdo.application.reading import Reader
 from pfdo.application.unit_of_work import UnitOfWork
 from pfdo.domain import funding
 from pfdo.domain.errors import ConcurrencyConflict, NotFound, PfdoError, Refused
 from pfdo.domain.period import Municipality, Period
 from pfdo.domain.registry import Program, Provider
 from pfdo.domain.requests import RequestRecord
+from pfdo.projections import queries
+from pfdo.projections import settlement_queries as sq
 from pfdo.projections.decoding import EventDecoder
 from pfdo.storage import ReadChangedMeanwhile, changed_since
 from pfdo.storage.loading import WarmAggregates, bring_up, load_batch, load_many
@@ -61,7 +66,7 @@ A = TypeVar("A", bound=Aggregate)
 R = TypeVar("R", bound=BaseModel)
 C = TypeVar("C", bound=Command)
 Decision = tuple[R, list[Aggregate]]
-Decide = Callable[["Executor", C], Decision[R]]
+Decide = Callable[[Reader, C], Decision[R]]
 
 MAX_ATTEMPTS = 6
 #: The kinds many writers share (the bulk's identity map keeps them whole, too).
@@ -252,6 +257,33 @@ class Executor:
         found = idempotency.replayed(find, command, request_id, result_type)
         self.requests_replayed += found is not None
         return found
+
+    # -- the read models, for decisions (`pfdo.application.reading.Reader`) ----------
+
+    def funded_numbers(self, period: str, category: str | None = None) -> list[str]:
+        with self.engine.connect() as connection:
+            return queries.funded_numbers(connection, period, category)
+
+    def unbilled_months(self, period: str) -> list[str]:
+        with self.engine.connect() as connection:
+            return queries.unbilled_months(connection, period)
+
+    def advance_lines(self, provider: str, month: str) -> list[sq.Line]:
+        with self.engine.connect() as connection:
+            return sq.advance_lines(connection, provider, month)
+
+    def invoice_basis(
+        self, provider: str, month: str, invoiced: Collection[str]
+    ) -> sq.InvoiceBasis:
+        return sq.invoice_basis(self.engine, self.projector.position, provider, month, invoiced)
+
+    def providers_in(self, period: str) -> list[str]:
+        with self.engine.connect() as connection:
+            return sq.providers_in(connection, period)
+
+    def register_totals(self, provider: str, months: Collection[str]) -> dict[str, int]:
+        with self.engine.connect() as connection:
+            return sq.register_totals(connection, provider, months)
 
     # -- writing ------------------------------------------------------------------------
 

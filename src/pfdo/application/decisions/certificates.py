@@ -19,10 +19,11 @@ from pfdo.domain.certificate import Certificate, ChildRegistration
 from pfdo.domain.errors import AlreadyExists, Refused
 
 if TYPE_CHECKING:
-    from pfdo.application.execution import Decision, Executor
+    from pfdo.application.execution import Decision
+    from pfdo.application.reading import Reader
 
 
-def issue_certificate(w: Executor, c: cmd.IssueCertificate) -> Decision[res.CertificateIssued]:
+def issue_certificate(w: Reader, c: cmd.IssueCertificate) -> Decision[res.CertificateIssued]:
     registration_id = w.ids.child_registration(c.child)
     number = c.number or w.ids.certificate_number(c.child, 0)
     certificate_id = Certificate.id_for(number)
@@ -44,7 +45,7 @@ def issue_certificate(w: Executor, c: cmd.IssueCertificate) -> Decision[res.Cert
     return result, [certificate, registration]
 
 
-def _free_number(w: Executor, child: str, first: int) -> str:
+def _free_number(w: Reader, child: str, first: int) -> str:
     """A 10-digit number derived from the child id (keyed: `pfdo.storage.pseudonyms`), probing on
     the rare collision (from attempt `first`: the ones before are taken)."""
     for attempt in range(first, 1000):

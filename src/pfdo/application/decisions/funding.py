@@ -21,10 +21,11 @@ from pfdo.domain.period import Period
 from pfdo.domain.units import unit_of
 
 if TYPE_CHECKING:
-    from pfdo.application.execution import Decision, Executor
+    from pfdo.application.execution import Decision
+    from pfdo.application.reading import Reader
 
 
-def fund_certificate(w: Executor, c: cmd.FundCertificate) -> Decision[res.Funding]:
+def fund_certificate(w: Reader, c: cmd.FundCertificate) -> Decision[res.Funding]:
     """Fund a certificate; with `queue`, one refused only by a limit joins the category's
     waiting list instead (rule 19)."""
     certificate = w.get(Certificate, c.number, "certificate")
@@ -46,7 +47,7 @@ def fund_certificate(w: Executor, c: cmd.FundCertificate) -> Decision[res.Fundin
     return res.Funding(result), changed
 
 
-def unfund_certificate(w: Executor, c: cmd.UnfundCertificate) -> Decision[res.Unfunded]:
+def unfund_certificate(w: Reader, c: cmd.UnfundCertificate) -> Decision[res.Unfunded]:
     """Rule 20: take a period's credit back; its place in the limits serves the list."""
     certificate = w.get(Certificate, c.number, "certificate")
     period = w.get(Period, c.period, "period")
@@ -69,13 +70,13 @@ def unfund_certificate(w: Executor, c: cmd.UnfundCertificate) -> Decision[res.Un
     return result, changed
 
 
-def leave_queue(w: Executor, c: cmd.LeaveQueue) -> Decision[res.QueueLeft]:
+def leave_queue(w: Reader, c: cmd.LeaveQueue) -> Decision[res.QueueLeft]:
     period = w.get(Period, c.period, "period")
     category = period.leave_queue(c.number, c.on)
     return res.QueueLeft(number=c.number, period=c.period, category=category), [period]
 
 
-def change_limits(w: Executor, c: cmd.ChangeLimits) -> Decision[res.LimitsChanged]:
+def change_limits(w: Reader, c: cmd.ChangeLimits) -> Decision[res.LimitsChanged]:
     period = w.get(Period, c.period, "period")
     category = period.category(c.category)
     count = category["count_limit"] if c.count is None else c.count

@@ -21,13 +21,13 @@ from pfdo.domain.certificate import Certificate
 from pfdo.domain.errors import AlreadyExists
 from pfdo.domain.period import CategoryState, Municipality, Period
 from pfdo.domain.units import unit_of
-from pfdo.projections import queries
 
 if TYPE_CHECKING:
-    from pfdo.application.execution import Decision, Executor
+    from pfdo.application.execution import Decision
+    from pfdo.application.reading import Reader
 
 
-def open_period(w: Executor, c: cmd.OpenPeriod) -> Decision[res.PeriodOpened]:
+def open_period(w: Reader, c: cmd.OpenPeriod) -> Decision[res.PeriodOpened]:
     if w.exists(Period, c.period):
         raise AlreadyExists(f"period {c.period} exists already")
     municipality = w.find(Municipality, c.municipality) or Municipality.register(
@@ -62,16 +62,15 @@ def open_period(w: Executor, c: cmd.OpenPeriod) -> Decision[res.PeriodOpened]:
     return result, [municipality, period, *shards]
 
 
-def close_period(w: Executor, c: cmd.ClosePeriod) -> Decision[res.PeriodClosed]:
+def close_period(w: Reader, c: cmd.ClosePeriod) -> Decision[res.PeriodClosed]:
     period = w.get(Period, c.period, "period")
     period.check_open()
     # what counts the fundings first: a funding counted after the read models were read
     # conflicts with this save
     counted = funding.before_close(w, period, c.on)
     w.settle()
-    with w.engine.connect() as connection:
-        numbers = queries.funded_numbers(connection, c.period)
-        unbilled = queries.unbilled_months(connection, c.period)
+    numbers = w.funded_numbers(c.period)
+    unbilled = w.unbilled_months(c.period)
     certificates = _certificates(w, numbers)
     expired = closing.close_period(period, certificates, unbilled, c.on)
     result = res.PeriodClosed(
@@ -84,14 +83,12 @@ def close_period(w: Executor, c: cmd.ClosePeriod) -> Decision[res.PeriodClosed]:
     return result, [period, *counted, *certificates]
 
 
-def change_nominal(w: Executor, c: cmd.ChangeNominal) -> Decision[res.NominalChanged]:
+def change_nominal(w: Reader, c: cmd.ChangeNominal) -> Decision[res.NominalChanged]:
     period = w.get(Period, c.period, "period")
 
     def funded() -> list[Certificate]:
         w.settle()
-        with w.engine.connect() as connection:
-            numbers = queries.funded_numbers(connection, c.period, c.category)
-        return _certificates(w, numbers)
+        return _certificates(w, w.funded_numbers(c.period, c.category))
 
     delta, certificates, served, written = funding.change_nominal(
         w, period, c.category, c.nominal, c.on, funded
@@ -108,7 +105,7 @@ def change_nominal(w: Executor, c: cmd.ChangeNominal) -> Decision[res.NominalCha
     return result, [period, *written, *certificates, *served]
 
 
-def change_settings(w: Executor, c: cmd.ChangeSettings) -> Decision[res.PeriodSettings]:
+def change_settings(w: Reader, c: cmd.ChangeSettings) -> Decision[res.PeriodSettings]:
     period = w.get(Period, c.period, "period")
     period.change_settings(c.advance, c.final_billing_from, c.on)
     result = res.PeriodSettings(
@@ -119,5 +116,5 @@ def change_settings(w: Executor, c: cmd.ChangeSettings) -> Decision[res.PeriodSe
     return result, [period]
 
 
-def _certificates(w: Executor, numbers: Iterable[str]) -> list[Certificate]:
+def _certificates(w: Reader, numbers: Iterable[str]) -> list[Certificate]:
     return [w.get(Certificate, n, "certificate") for n in numbers]
