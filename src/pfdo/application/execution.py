@@ -4,9 +4,11 @@ A decision reads through a `pfdo.application.reading.Reader`, which the executor
 aggregates it needs (`find`, `get`: from their latest snapshot and the events after it,
 or from the bulk's identity map inside `Ledger.bulk()`) and the few read-model queries
 some decisions make; it lets the domain decide, and returns its result with the
-aggregates it changed. All their new
-events, with the request record when a request id is given, are saved in one atomic
-`save`: that transaction is all a command writes. A save that loses an
+aggregates it changed. What is saved follows one rule (`unit_of_work.changed`): every
+aggregate the decision returned or was handed that has new events, in the order it
+returned them; a bulk saves its chunk's, a billing run its batch's, by the same rule.
+Those events, with the request record when a request id is given, are saved in one
+atomic `save`: that transaction is all a command writes. A save that loses an
 optimistic-concurrency race is decided again, a bounded number of times.
 
 The read models and the audit chain follow the log off the command's path: the executor
@@ -46,7 +48,7 @@ from pfdo.application import idempotency
 from pfdo.application.commands import Command
 from pfdo.application.fields import check_request_id
 from pfdo.application.reading import Reader
-from pfdo.application.unit_of_work import UnitOfWork
+from pfdo.application.unit_of_work import UnitOfWork, changed
 from pfdo.domain import funding
 from pfdo.domain.errors import ConcurrencyConflict, NotFound, PfdoError, Refused
 from pfdo.domain.period import Municipality, Period
@@ -99,6 +101,8 @@ class _Attempt:
         self.versions: dict[UUID, int] = {}
         self.aggregates: dict[UUID, Aggregate] = {}
         self.warm: set[UUID] = set()
+        #: every aggregate handed to the decision, watched or not (`find_ids`)
+        self.handed: list[Aggregate] = []
 
     def read(
         self, found: Aggregate | None, *, warm: bool, aggregate_id: UUID | None = None
@@ -107,6 +111,8 @@ class _Attempt:
         assert key is not None
         if key in self.versions:
             return
+        if found is not None:
+            self.handed.append(found)
         self.versions[key] = 0 if found is None else found.version
         if found is not None:
             self.aggregates[key] = found
@@ -226,6 +232,8 @@ class Executor:
         if attempt is not None and watched:
             for i in aggregate_ids:
                 attempt.read(found.get(i), warm=False, aggregate_id=i)
+        elif attempt is not None:
+            attempt.handed.extend(found[i] for i in aggregate_ids if i in found)
         return {i: cast(A | None, found.get(i)) for i in aggregate_ids}
 
     def prefetch(self, aggregate_ids: Iterable[UUID]) -> None:
@@ -306,7 +314,7 @@ class Executor:
                 return replayed
             reads = self._local.attempt = _Attempt()
             try:
-                result, changed = decide(self, command)
+                result, decided = decide(self, command)
             except Refused:
                 # decided on records another writer changed meanwhile (a contract read
                 # before its certificate was billed, say): decide again on fresh ones
@@ -321,14 +329,17 @@ class Executor:
                 raise
             finally:
                 self._local.attempt = None
+            # what it changed: what it returned, and whatever else it was handed, that
+            # has new events (`unit_of_work.changed`, the rule of bulks and billing runs too)
+            saving = changed(decided, reads.handed)
             # a kept one that is only read must still be what the log holds (one that is
             # written conflicts on its version in the save): checked by the save itself,
             # in its transaction (`pfdo.storage`'s recorders)
-            unchanged = reads.unwritten_warm(changed)
+            unchanged = reads.unwritten_warm(saving)
             guard: dict[str, Any] = {"unchanged": unchanged} if unchanged else {}
-            changed.extend(idempotency.request_record(self.ids, command, request_id, result))
+            saving.extend(idempotency.request_record(self.ids, command, request_id, result))
             try:
-                recorded = self.log.save(*changed, **guard)
+                recorded = self.log.save(*saving, **guard)
             except ReadChangedMeanwhile:
                 self.warm.forget(reads.versions)
                 self.conflicts_retried += 1
@@ -342,7 +353,7 @@ class Executor:
                 self.warm.forget(reads.versions)
                 raise
             self.warm.forget(reads.versions)  # a read one the decision changed unsaved, too
-            self.warm.keep(reads.to_keep(changed))
+            self.warm.keep(reads.to_keep(saving))
             self.project(recorded)
             return result
         raise ConcurrencyConflict(
@@ -363,12 +374,13 @@ class Executor:
             return replayed
         bulk.begin()
         try:
-            result, changed = decide(self, command)
+            result, decided = decide(self, command)
         except PfdoError:
             bulk.undo(self.load)
             raise
-        changed.extend(idempotency.request_record(self.ids, command, request_id, result))
-        if bulk.done(changed):
+        decided = changed(decided)  # the rest it was handed the bulk holds already
+        decided.extend(idempotency.request_record(self.ids, command, request_id, result))
+        if bulk.done(decided):
             self.save_bulk()
         return result
 
