@@ -24,7 +24,9 @@ from hypothesis import strategies as st
 
 from memory_reader import Conflict, MemoryReader
 from pfdo.application import commands as cmd
-from pfdo.application.decisions import funding, periods
+from pfdo.application.decisions import funding as decisions
+from pfdo.application.decisions import periods
+from pfdo.domain import funding
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.errors import PfdoError
 from pfdo.domain.period import Period
@@ -70,9 +72,9 @@ def _decide(store: MemoryStore, command: cmd.Command) -> tuple[Any, list[Aggrega
     and what was read."""
     store.reads = {}
     decide: Any = {
-        cmd.FundCertificate: funding.fund_certificate,
-        cmd.UnfundCertificate: funding.unfund_certificate,
-        cmd.ChangeLimits: funding.change_limits,
+        cmd.FundCertificate: decisions.fund_certificate,
+        cmd.UnfundCertificate: decisions.unfund_certificate,
+        cmd.ChangeLimits: decisions.change_limits,
         cmd.ChangeNominal: periods.change_nominal,
     }[type(command)]
     try:
@@ -139,7 +141,7 @@ def _check(store: MemoryStore) -> None:
             assert have <= limit
             assert have + room == limit, "funded and the shards' room make the limit"
     if period.waiting_numbers("base"):
-        assert period.limit_refusal("base", drawn) is not None, "room while someone waits"
+        assert funding.limit_refusal(period, "base", drawn) is not None, "room while someone waits"
 
 
 steps = st.lists(

@@ -18,7 +18,7 @@ reader), and they return every aggregate they changed, for the caller to save to
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Protocol, TypeVar
 from uuid import UUID
@@ -28,6 +28,7 @@ from eventsourcing.domain import Aggregate
 from pfdo.domain import closing
 from pfdo.domain.certificate import Certificate, Pot
 from pfdo.domain.errors import LimitExceeded, Refused
+from pfdo.domain.money import format_rubles
 from pfdo.domain.period import CategoryState, Period
 from pfdo.domain.room import RoomShard, plan_draw, split
 from pfdo.domain.tally import SHARDS, FundingTally, shard_of, tally_for
@@ -51,6 +52,73 @@ class Records(Protocol):
     def find_ids(
         self, cls: type[A], aggregate_ids: Sequence[UUID], *, watched: bool = True
     ) -> dict[UUID, A | None]: ...
+
+
+# -- the limits (rule 19) -------------------------------------------------------------
+
+
+def limited(period: Period, category: str) -> bool:
+    """Whether the category has a count or sum limit: then its fundings draw room from
+    its shards (`pfdo.domain.room`); without, they count in its tallies
+    (`pfdo.domain.tally`)."""
+    state = period.category(category)
+    return state["count_limit"] is not None or state["sum_limit"] is not None
+
+
+def limit_refusal(
+    period: Period, category: str, drawn: tuple[int, int] | None = None
+) -> str | None:
+    """Why one more certificate does not fit the category's limits, or None. `drawn`:
+    what its shards funded that the period has not collected, summed over all of them;
+    without it, only the room the period holds itself counts (all of it once the shards
+    are collected)."""
+    state = period.category(category)
+    nominal = state["nominal"]
+    count_limit, sum_limit = state["count_limit"], state["sum_limit"]
+    if drawn is None:
+        drawn = state.get("dealt_count", 0), state.get("dealt_sum", 0)
+    funded_count = state["funded_count"] + drawn[0]
+    funded_sum = state["funded_sum"] + drawn[1]
+    if count_limit is not None and funded_count + 1 > count_limit:
+        return (
+            f"category {category} of period {period.code} has reached its count limit "
+            f"of {count_limit} funded certificates"
+        )
+    if sum_limit is not None and funded_sum + nominal > sum_limit:
+        return (
+            f"category {category} of period {period.code} would exceed its sum limit: "
+            f"{format_rubles(funded_sum)} funded + {format_rubles(nominal)} "
+            f"> {format_rubles(sum_limit)}"
+        )
+    return None
+
+
+def fitting(period: Period, category: str) -> Iterator[str]:
+    """The head of the category's list, again and again, while it fits the limits (the
+    caller funds each one; serving stops at the first that does not fit: no skipping)."""
+    while True:
+        queue = period.waiting_numbers(category)
+        if not queue or limit_refusal(period, category) is not None:
+            return
+        yield queue[0]
+
+
+def _generation(period: Period, category: str) -> int:
+    """How many times the category's shards were collected."""
+    return period.category(category).get("generation", 0)
+
+
+def _undealt_room(period: Period, category: str) -> tuple[int | None, int | None]:
+    """The room the limits leave that the period holds itself (dealt to no shard): count
+    and sum, None for a kind without a limit."""
+    state = period.category(category)
+    count_limit, sum_limit = state["count_limit"], state["sum_limit"]
+    count = state["funded_count"] + state.get("dealt_count", 0)
+    total = state["funded_sum"] + state.get("dealt_sum", 0)
+    return (
+        None if count_limit is None else count_limit - count,
+        None if sum_limit is None else sum_limit - total,
+    )
 
 
 # -- rule 3: funding ------------------------------------------------------------------
@@ -78,7 +146,7 @@ def fund(
     only by a limit joins the category's waiting list instead (rule 19). Return the
     aggregates changed and the position on the list (None: funded)."""
     check(certificate, period, category)
-    if not period.limited(category):
+    if not limited(period, category):
         return _count_in_tally(records, certificate, period, category, on), None
     changed, refusal = _draw(records, certificate, period, category, on, queue)
     if refusal is None:
@@ -94,6 +162,9 @@ def fund_on_period(certificate: Certificate, period: Period, category: str, on: 
     is served, and as every funding was counted before tallies and shards); return the
     nominal credited."""
     check(certificate, period, category)
+    refusal = limit_refusal(period, category)
+    if refusal is not None:
+        raise LimitExceeded(refusal)
     period.record_funding(certificate.number, category, on)
     return _credit(certificate, period, category, on)
 
@@ -140,7 +211,7 @@ def unfund(
     pot = certificate.unfund(period.code, on, running)
     category = pot["category"]
     period.record_unfunding(certificate.number, category, pot["credited"], on)
-    if not period.limited(category):
+    if not limited(period, category):
         served, written = serve(records, period, category, on), []
     else:
         if period.waiting_numbers(category):
@@ -161,7 +232,7 @@ def serve(records: Records, period: Period, category: str, on: date) -> list[Cer
     skipping; return the certificates funded. In a category with limits the shards have
     been collected first, so the period holds all the room."""
     funded: list[Certificate] = []
-    for number in period.iter_fitting(category):
+    for number in fitting(period, category):
         certificate = records.get(Certificate, number, "certificate")
         try:
             fund_on_period(certificate, period, category, on)
@@ -182,7 +253,7 @@ def open_period(period: Period, on: date) -> list[Aggregate]:
     return the shards (all new)."""
     written: list[Aggregate] = []
     for name in period.categories:
-        if period.limited(name):
+        if limited(period, name):
             shards = _Shards(None, period, name, on)
             _deal(shards, period, name, 0, on)
             written += shards.written()
@@ -226,9 +297,9 @@ def change_nominal(
     from the list and the counting's aggregates written."""
     period.check_open()
     period.category(category)
-    limited = period.limited(category)
-    shards = _collect(records, period, category, on) if limited else None
-    counted = [] if limited else _reckon(records, period, "nominal", on, category)
+    with_limits = limited(period, category)
+    shards = _collect(records, period, category, on) if with_limits else None
+    counted = [] if with_limits else _reckon(records, period, "nominal", on, category)
     certificates = funded()
     delta = closing.change_nominal(period, category, nominal, certificates, on)
     served = serve(records, period, category, on) if delta < 0 else []
@@ -245,7 +316,7 @@ def before_close(records: Records, period: Period, on: date) -> list[Aggregate]:
     shards = [
         shard
         for name in sorted(period.categories)
-        if period.limited(name)
+        if limited(period, name)
         for shard in _collect(records, period, name, on).written()
     ]
     return [*shards, *_reckon(records, period, "close", on)]
@@ -257,7 +328,7 @@ def before_close(records: Records, period: Period, on: date) -> list[Aggregate]:
 def _seal_for_limits(records: Records, period: Period, category: str, on: date) -> list[Aggregate]:
     """Before a first limit on `category`: the period takes over its tallies' count, and
     the tallies take no more fundings; return the tallies (all written)."""
-    if period.limited(category):
+    if limited(period, category):
         return []
     tallies = _all_tallies(records, period, [category], on)
     period.absorb_tallies(category, sum(t.seal(on) for t in tallies), on)
@@ -273,7 +344,7 @@ def _reckon(
     in one after that read conflicts with this save on its tally and is decided again, on
     the period as the close or the change left it; return the tallies (all written)."""
     names = [category] if category is not None else sorted(period.categories)
-    tallies = _all_tallies(records, period, [n for n in names if not period.limited(n)], on)
+    tallies = _all_tallies(records, period, [n for n in names if not limited(period, n)], on)
     for tally in tallies:
         tally.reckon(by, on)
     return list(tallies)
@@ -325,7 +396,7 @@ class _Shards:
         """Shard `k`, opened when no room was ever dealt to it, noted as written."""
         found = self.get(k)
         shard = found or RoomShard.open(
-            self.period.code, self.category, k, self.period.generation(self.category), self.on
+            self.period.code, self.category, k, _generation(self.period, self.category), self.on
         )
         self._found[k] = self._written[k] = shard
         return shard
@@ -368,7 +439,7 @@ def _draw(
     shards = _Shards(records, period, category, on)
     own = shard_of(certificate.number)
     changed: list[Aggregate] = []
-    if any(period.undealt_room(category)):
+    if any(_undealt_room(period, category)):
         _deal(shards, period, category, own, on)
         changed.append(period)
     plan = _plan(shards, period, category, [own])
@@ -378,11 +449,11 @@ def _draw(
         shards, period, category, [(own + step) % SHARDS for step in range(SHARDS)]
     )
     if plan is None:
-        refusal = period.limit_refusal(category, shards.drawn())
+        refusal = limit_refusal(period, category, shards.drawn())
         if refusal is None:  # the shards and the period disagree: never decided on that
             raise Refused(f"the room of category {category} of period {period.code} is off")
         return [*changed, *shards.written()], refusal
-    generation = period.generation(category)
+    generation = _generation(period, category)
     for k, (count, total) in plan.items():
         shards.writing(k).draw(certificate.number, count, total, generation, on)
     _credit(certificate, period, category, on)
@@ -407,10 +478,10 @@ def _plan(
 
 def _deal(shards: _Shards, period: Period, category: str, first: int, on: date) -> None:
     """Deal the room the period holds itself over the shards, from shard `first` on."""
-    count, total = period.undealt_room(category)
+    count, total = _undealt_room(period, category)
     counts = split(count, 1, first)
     sums = split(total, period.category(category)["nominal"], first)
-    generation = period.generation(category)
+    generation = _generation(period, category)
     for k in range(SHARDS):
         if counts[k] or sums[k]:
             shards.writing(k).grant(counts[k], sums[k], generation, on)
@@ -421,7 +492,7 @@ def _collect(records: Records, period: Period, category: str, on: date) -> _Shar
     """The period counts what every shard funded and takes their room back."""
     shards = _Shards(records, period, category, on)
     shards.load_all()
-    generation = period.generation(category) + 1
+    generation = _generation(period, category) + 1
     drawn = [0, 0]
     for k in range(SHARDS):
         shard = shards.get(k)
