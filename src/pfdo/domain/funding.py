@@ -3,10 +3,12 @@ and its waiting list (rules 3, 19, 20): every decision on them is taken here, an
 here.
 
 `fund` checks rule 3 (`check`, the one place its guard is checked) and funds a
-certificate, or refuses it by a limit, or puts it on the category's waiting list; `unfund`
-takes a funding back and serves the list with the room it makes; `open_period`,
-`change_limits`, `change_nominal` and `before_close` do what opening a period, changing
-a category's limits or nominal and closing a period need of the counting.
+certificate, or refuses it by a limit (`limit_refusal`), or puts it on the category's
+waiting list; `unfund` takes a funding back and serves the list (`serve`, `fitting`) with
+the room it makes; `open_period`, `change_limits`, `change_nominal` and `before_close` do
+what opening a period, changing a category's limits or nominal and closing a period need
+of the counting. The aggregates record what is decided here (`Period.record_funding`,
+`Period.enqueue`, `Certificate.fund`, ...).
 
 How a category counts its fundings is this module's own affair (`COUNTERS`): without
 limits in 16 funding tallies (`pfdo.domain.tally`), with limits in 16 room shards the

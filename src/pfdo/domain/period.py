@@ -6,7 +6,9 @@ A period holds the counters its category limits need and each category's waiting
 limits counts its fundings in tallies instead (`pfdo.domain.tally`), which the period
 takes over when a first limit is set (`absorb_tallies`), and a category with limits deals
 the room they leave over shards (`pfdo.domain.room`): the period counts what it dealt,
-and what they funded when it collects them (`deal_room`, `collect_shards`). The list of
+and what they funded when it collects them (`deal_room`, `collect_shards`). Whether a
+funding fits the limits, and who is served from a list, `pfdo.domain.funding` decides;
+the period counts and records it. The list of
 certificates funded in it lives in the projections, which is what keeps this aggregate
 small. Its settings say how providers are paid: the advance rate (rule 16) and the day
 from which its last month may be billed (rule 18).
