@@ -24,7 +24,7 @@ from pfdo.application import results as res
 from pfdo.application.billing_run import BILLING_BATCH, BillingRun
 from pfdo.application.bootstrap import bootstrap
 from pfdo.application.decisions import admissions as registry
-from pfdo.application.decisions import certificates, contracts, periods
+from pfdo.application.decisions import certificates, contracts, funding, periods
 from pfdo.application.execution import Executor
 from pfdo.application.failures import translated
 from pfdo.application.follower import follow
@@ -627,7 +627,7 @@ class Ledger(Desk, RegionalPractice):
         command = cmd.FundCertificate.build(
             number=number, period=period, category=category, queue=queue, on=on
         )
-        outcome = self._x.execute(command, request_id, res.Funding, certificates.fund_certificate)
+        outcome = self._x.execute(command, request_id, res.Funding, funding.fund_certificate)
         return outcome.root
 
     # -- contracts --------------------------------------------------------------------

@@ -14,8 +14,8 @@ from datetime import date
 import pytest
 
 from pfdo import Ledger
-from pfdo.application.decisions import waiting
 from pfdo.application.results import CertificateQueued
+from pfdo.domain import funding
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.errors import LimitExceeded
 from pfdo.domain.period import CategoryState, Municipality, Period
@@ -45,7 +45,7 @@ def _fund_as_older_pfdo(ledger: Ledger, number: str) -> None:
     x = ledger._x
     certificate = x.get(Certificate, number, "certificate")
     period = x.get(Period, PERIOD, "period")
-    waiting.fund(certificate, period, "base", ON)
+    funding.fund_on_period(certificate, period, "base", ON)
     x.save(certificate, period)
 
 

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from pfdo import Ledger
-from pfdo.application.decisions import waiting
+from pfdo.domain import funding
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.errors import LimitExceeded
 from pfdo.domain.period import Period
@@ -24,7 +24,7 @@ def _fund_as_older_pfdo(ledger: Ledger, number: str) -> None:
     x = ledger._x
     certificate = x.get(Certificate, number, "certificate")
     period = x.get(Period, PERIOD, "period")
-    waiting.fund(certificate, period, "base", date(2025, 1, 5))
+    funding.fund_on_period(certificate, period, "base", date(2025, 1, 5))
     x.save(certificate, period)
 
 

@@ -26,6 +26,7 @@ from eventsourcing.utils import get_topic
 from year import PERIOD, funded_child, open_year
 
 from pfdo import Ledger
+from pfdo.domain import funding
 from pfdo.domain.base import StaleSnapshot
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.contract import Contract
@@ -144,7 +145,11 @@ def test_the_upcast_period_keeps_its_settings_and_takes_commands(db_url: str) ->
         assert isinstance(period, Period)
         assert (period.advance_rate, period.final_billing_from) == (80, None)
         assert period.waiting_numbers("base") == []
-        assert period.undealt_room("base") == (None, None)
+        assert not funding.limited(period, "base")
+        assert (period.category("base")["dealt_count"], period.category("base")["generation"]) == (
+            0,
+            0,
+        )
         ledger.period_settings(PERIOD, final_billing_from="2025-12-20", on="2025-02-01")
         ledger.change_limits(PERIOD, category="base", count=5, on="2025-02-01")
         number = ledger.issue_certificate(
@@ -155,7 +160,7 @@ def test_the_upcast_period_keeps_its_settings_and_takes_commands(db_url: str) ->
         period = _replayed(ledger, key)
         assert isinstance(period, Period)
         assert (period.advance_rate, period.final_billing_from) == (80, date(2025, 12, 20))
-        assert period.undealt_room("base")[0] is not None
+        assert funding.limited(period, "base")
 
 
 def test_a_certificate_snapshot_without_its_contracts_programs_is_replayed(

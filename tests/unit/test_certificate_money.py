@@ -17,7 +17,7 @@ JANUARY = date(2025, 1, 10)
 def funded_certificate(number: str = "1000000001", nominal: int = 1200000) -> Certificate:
     """A child of nine in Tver, funded with a base nominal for the year 2025."""
     certificate = Certificate.issue(number, "child-1", date(2015, 5, 1), "tver", JANUARY)
-    certificate.fund("2025", "tver", date(2025, 1, 1), "base", nominal, JANUARY, "rub")
+    certificate.fund("2025", "base", nominal, JANUARY, "rub")
     return certificate
 
 

@@ -21,7 +21,7 @@ def enrolled(mode: str = "fixed", available: int = 1200000) -> tuple[Certificate
     """Chess at 1500.00 a month, 15 January to 10 April 2025, paid from a 12000.00 pot:
     months 822.58 / 1500.00 / 1500.00 / 500.00, all of it from the certificate."""
     certificate = Certificate.issue("1000000001", "child-1", date(2015, 5, 1), "tver", JANUARY)
-    certificate.fund("2025", "tver", date(2025, 1, 1), "base", available, JANUARY, "rub")
+    certificate.fund("2025", "base", available, JANUARY, "rub")
     schedule = contract_schedule(150000, START, END, available)
     contract = Contract.enrol(
         "1000000001-001", "1000000001", "chess", "school-1", "2025", START, END, mode, 150000,

@@ -44,7 +44,7 @@ def _setting(
     period = Period.open("2025-S", "m", ON, date(2025, 12, 31), {"s": _category(nominal, unit)}, ON)
     certificate = Certificate.issue("1000000001", "c1", date(2015, 1, 1), "m", ON)
     period.record_funding(certificate.number, "s", ON)
-    certificate.fund(period.code, "m", ON, "s", nominal, ON, unit)
+    certificate.fund(period.code, "s", nominal, ON, unit)
     provider = Provider.admit("P1", "Школа", "municipal", ON)
     program = Program.add("SWIM", provider, "Плавание", 300000, 5, 17, None, ON, hours=hours)
     return certificate, program, provider, period

@@ -46,7 +46,7 @@ class Child:
             for code in ("chess", "art")
         }
         self.certificate = Certificate.issue(NUMBER, "child-1", date(2015, 6, 1), "city", ON)
-        self.certificate.fund("2025", "city", date(2025, 1, 1), "base", 12_000_00, ON, "rub")
+        self.certificate.fund("2025", "base", 12_000_00, ON, "rub")
         self.contracts: dict[str, Contract] = {}
 
     def enrol(self, start: str, end: str, program: str = "chess") -> Contract:

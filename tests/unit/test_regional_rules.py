@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+from pfdo.domain import funding
 from pfdo.domain.errors import AlreadyExists, LimitExceeded, NotFound, Refused
 from pfdo.domain.period import CategoryState, Period
 from pfdo.domain.pricing import contract_schedule, normative_cost
@@ -97,7 +98,7 @@ def test_rule_19_the_list_is_served_head_first_and_stops_at_the_first_that_does_
         period.change_limits("base", 0, None, ON)
     period.change_limits("base", 3, None, ON)
     served = []
-    for number in period.iter_fitting("base"):
+    for number in funding.fitting(period, "base"):
         period.record_funding(number, "base", ON)
         served.append(number)
     assert served == ["1000000002", "1000000003"]

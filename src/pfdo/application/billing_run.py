@@ -21,6 +21,7 @@ from pfdo.application import idempotency
 from pfdo.application import results as res
 from pfdo.application.execution import MAX_ATTEMPTS, Executor
 from pfdo.application.fields import check_request_id
+from pfdo.application.unit_of_work import changed
 from pfdo.domain import billing
 from pfdo.domain.calendar import next_month_start
 from pfdo.domain.certificate import Certificate
@@ -106,7 +107,7 @@ class BillingRun:
         for contract in contracts:
             outcome = billing.bill_month(contract, certificates[contract.number], c.month, c.on)
             billed.add(contract, outcome)
-        if not x.save_or_conflict(*contracts, *certificates.values(), attempt=attempt):
+        if not x.save_or_conflict(*changed(contracts, certificates.values()), attempt=attempt):
             return None
         # so that the next run loads what it replayed at length from here (a cache only:
         # the batch is committed whether or not its snapshots are)

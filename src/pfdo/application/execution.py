@@ -1,10 +1,14 @@
 """Command execution: load, decide, save, retry; the same for every writing command.
 
-A decision reads the aggregates it needs (`find`, `get`: from their latest snapshot and
-the events after it, or from the bulk's identity map inside `Ledger.bulk()`), lets the
-domain decide, and returns its result with the aggregates it changed. All their new
-events, with the request record when a request id is given, are saved in one atomic
-`save`: that transaction is all a command writes. A save that loses an
+A decision reads through a `pfdo.application.reading.Reader`, which the executor is: the
+aggregates it needs (`find`, `get`: from their latest snapshot and the events after it,
+or from the bulk's identity map inside `Ledger.bulk()`) and the few read-model queries
+some decisions make; it lets the domain decide, and returns its result with the
+aggregates it changed. What is saved follows one rule (`unit_of_work.changed`): every
+aggregate the decision returned or was handed that has new events, in the order it
+returned them; a bulk saves its chunk's, a billing run its batch's, by the same rule.
+Those events, with the request record when a request id is given, are saved in one
+atomic `save`: that transaction is all a command writes. A save that loses an
 optimistic-concurrency race is decided again, a bounded number of times.
 
 The read models and the audit chain follow the log off the command's path: the executor
@@ -30,7 +34,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from uuid import UUID
@@ -43,13 +47,15 @@ from sqlalchemy import Engine
 from pfdo.application import idempotency
 from pfdo.application.commands import Command
 from pfdo.application.fields import check_request_id
-from pfdo.application.unit_of_work import UnitOfWork
+from pfdo.application.reading import Reader
+from pfdo.application.unit_of_work import UnitOfWork, changed
+from pfdo.domain import funding
 from pfdo.domain.errors import ConcurrencyConflict, NotFound, PfdoError, Refused
 from pfdo.domain.period import Municipality, Period
 from pfdo.domain.registry import Program, Provider
 from pfdo.domain.requests import RequestRecord
-from pfdo.domain.room import RoomShard
-from pfdo.domain.tally import FundingTally
+from pfdo.projections import queries
+from pfdo.projections import settlement_queries as sq
 from pfdo.projections.decoding import EventDecoder
 from pfdo.storage import ReadChangedMeanwhile, changed_since
 from pfdo.storage.loading import WarmAggregates, bring_up, load_batch, load_many
@@ -62,17 +68,17 @@ A = TypeVar("A", bound=Aggregate)
 R = TypeVar("R", bound=BaseModel)
 C = TypeVar("C", bound=Command)
 Decision = tuple[R, list[Aggregate]]
-Decide = Callable[["Executor", C], Decision[R]]
+Decide = Callable[[Reader, C], Decision[R]]
 
 MAX_ATTEMPTS = 6
 #: The kinds many writers share (the bulk's identity map keeps them whole, too).
-SHARED = (Period, Program, Municipality, Provider, FundingTally, RoomShard)
+SHARED: tuple[type[Aggregate], ...] = (Period, Program, Municipality, Provider, *funding.COUNTERS)
 #: Of those, the ones everyday commands of many writers write (an enrolment its
-#: program, a funding its tally): kept between commands, each is brought up to the log
-#: when read (one query for the events after it). The rest are taken as kept and
-#: checked before the save (`Executor._execute`). (Room shards are read in batches,
-#: `find_ids`, never from what is kept.)
-BUSY = (Program, FundingTally, RoomShard)
+#: program, a funding what counts it, `pfdo.domain.funding.COUNTERS`): kept between
+#: commands, each is brought up to the log when read (one query for the events after
+#: it). The rest are taken as kept and checked before the save (`Executor._execute`).
+#: (What an unwatched batch reads, `find_ids`, is never taken from what is kept.)
+BUSY: tuple[type[Aggregate], ...] = (Program, *funding.COUNTERS)
 #: At most this many recordings of this executor's saves wait for the next catch-up in
 #: memory; beyond that the catch-up reads them back from the log.
 UNFOLDED_KEPT = 5000
@@ -95,6 +101,8 @@ class _Attempt:
         self.versions: dict[UUID, int] = {}
         self.aggregates: dict[UUID, Aggregate] = {}
         self.warm: set[UUID] = set()
+        #: every aggregate handed to the decision, watched or not (`find_ids`)
+        self.handed: list[Aggregate] = []
 
     def read(
         self, found: Aggregate | None, *, warm: bool, aggregate_id: UUID | None = None
@@ -103,6 +111,8 @@ class _Attempt:
         assert key is not None
         if key in self.versions:
             return
+        if found is not None:
+            self.handed.append(found)
         self.versions[key] = 0 if found is None else found.version
         if found is not None:
             self.aggregates[key] = found
@@ -214,7 +224,7 @@ class Executor:
     ) -> dict[UUID, A | None]:
         """The aggregates `aggregate_ids` (None: not stored), read in one batch (one by
         one inside a bulk, which may hold them already). Not `watched`: a refusal is not
-        decided again when they change (a room shard: only the period gives room back)."""
+        decided again when they change (room a funding draws: only the period gives it back)."""
         if self._bulk is not None:
             return {i: self.find_id(cls, i) for i in aggregate_ids}
         found = load_many(self.log, aggregate_ids, self.decode)
@@ -222,6 +232,8 @@ class Executor:
         if attempt is not None and watched:
             for i in aggregate_ids:
                 attempt.read(found.get(i), warm=False, aggregate_id=i)
+        elif attempt is not None:
+            attempt.handed.extend(found[i] for i in aggregate_ids if i in found)
         return {i: cast(A | None, found.get(i)) for i in aggregate_ids}
 
     def prefetch(self, aggregate_ids: Iterable[UUID]) -> None:
@@ -254,6 +266,33 @@ class Executor:
         self.requests_replayed += found is not None
         return found
 
+    # -- the read models, for decisions (`pfdo.application.reading.Reader`) ----------
+
+    def funded_numbers(self, period: str, category: str | None = None) -> list[str]:
+        with self.engine.connect() as connection:
+            return queries.funded_numbers(connection, period, category)
+
+    def unbilled_months(self, period: str) -> list[str]:
+        with self.engine.connect() as connection:
+            return queries.unbilled_months(connection, period)
+
+    def advance_lines(self, provider: str, month: str) -> list[sq.Line]:
+        with self.engine.connect() as connection:
+            return sq.advance_lines(connection, provider, month)
+
+    def invoice_basis(
+        self, provider: str, month: str, invoiced: Collection[str]
+    ) -> sq.InvoiceBasis:
+        return sq.invoice_basis(self.engine, self.projector.position, provider, month, invoiced)
+
+    def providers_in(self, period: str) -> list[str]:
+        with self.engine.connect() as connection:
+            return sq.providers_in(connection, period)
+
+    def register_totals(self, provider: str, months: Collection[str]) -> dict[str, int]:
+        with self.engine.connect() as connection:
+            return sq.register_totals(connection, provider, months)
+
     # -- writing ------------------------------------------------------------------------
 
     def execute(
@@ -275,7 +314,7 @@ class Executor:
                 return replayed
             reads = self._local.attempt = _Attempt()
             try:
-                result, changed = decide(self, command)
+                result, decided = decide(self, command)
             except Refused:
                 # decided on records another writer changed meanwhile (a contract read
                 # before its certificate was billed, say): decide again on fresh ones
@@ -290,14 +329,17 @@ class Executor:
                 raise
             finally:
                 self._local.attempt = None
+            # what it changed: what it returned, and whatever else it was handed, that
+            # has new events (`unit_of_work.changed`, the rule of bulks and billing runs too)
+            saving = changed(decided, reads.handed)
             # a kept one that is only read must still be what the log holds (one that is
             # written conflicts on its version in the save): checked by the save itself,
             # in its transaction (`pfdo.storage`'s recorders)
-            unchanged = reads.unwritten_warm(changed)
+            unchanged = reads.unwritten_warm(saving)
             guard: dict[str, Any] = {"unchanged": unchanged} if unchanged else {}
-            changed.extend(idempotency.request_record(self.ids, command, request_id, result))
+            saving.extend(idempotency.request_record(self.ids, command, request_id, result))
             try:
-                recorded = self.log.save(*changed, **guard)
+                recorded = self.log.save(*saving, **guard)
             except ReadChangedMeanwhile:
                 self.warm.forget(reads.versions)
                 self.conflicts_retried += 1
@@ -311,7 +353,7 @@ class Executor:
                 self.warm.forget(reads.versions)
                 raise
             self.warm.forget(reads.versions)  # a read one the decision changed unsaved, too
-            self.warm.keep(reads.to_keep(changed))
+            self.warm.keep(reads.to_keep(saving))
             self.project(recorded)
             return result
         raise ConcurrencyConflict(
@@ -332,12 +374,13 @@ class Executor:
             return replayed
         bulk.begin()
         try:
-            result, changed = decide(self, command)
+            result, decided = decide(self, command)
         except PfdoError:
             bulk.undo(self.load)
             raise
-        changed.extend(idempotency.request_record(self.ids, command, request_id, result))
-        if bulk.done(changed):
+        decided = changed(decided)  # the rest it was handed the bulk holds already
+        decided.extend(idempotency.request_record(self.ids, command, request_id, result))
+        if bulk.done(decided):
             self.save_bulk()
         return result
 

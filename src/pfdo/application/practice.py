@@ -11,7 +11,7 @@ from datetime import date
 
 from pfdo.application import commands as cmd
 from pfdo.application import results as res
-from pfdo.application.decisions import certificates, periods
+from pfdo.application.decisions import funding, periods
 from pfdo.application.decisions import invoicing as settlement
 from pfdo.application.execution import Executor
 from pfdo.application.failures import translated
@@ -93,7 +93,7 @@ class RegionalPractice:
         command = cmd.ChangeLimits.build(
             period=period, category=category, count=count, sum=sum, on=on
         )
-        return self._x.execute(command, request_id, res.LimitsChanged, periods.change_limits)
+        return self._x.execute(command, request_id, res.LimitsChanged, funding.change_limits)
 
     @translated
     def unfund_certificate(
@@ -123,7 +123,7 @@ class RegionalPractice:
             read-only.
         """
         command = cmd.UnfundCertificate.build(number=number, period=period, on=on)
-        return self._x.execute(command, request_id, res.Unfunded, certificates.unfund_certificate)
+        return self._x.execute(command, request_id, res.Unfunded, funding.unfund_certificate)
 
     @translated
     def leave_queue(
@@ -151,7 +151,7 @@ class RegionalPractice:
             read-only.
         """
         command = cmd.LeaveQueue.build(number=number, period=period, on=on)
-        return self._x.execute(command, request_id, res.QueueLeft, certificates.leave_queue)
+        return self._x.execute(command, request_id, res.QueueLeft, funding.leave_queue)
 
     # -- settlement (rules 16, 17) ----------------------------------------------------
 

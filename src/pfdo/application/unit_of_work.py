@@ -10,13 +10,28 @@ still writes nothing and leaves the rest of the chunk intact.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 Loader = Callable[[type[Any], UUID], Aggregate | None]
+
+
+def changed(*groups: Iterable[Aggregate]) -> list[Aggregate]:
+    """What a save writes, the one rule for a command, a bulk's chunk and a billing run's
+    batch: every aggregate of `groups` with new events, once, in the order given (a
+    command's decision first, then whatever else it was handed, so the log holds its
+    events in the order the decision gave)."""
+    seen: set[UUID] = set()
+    found: list[Aggregate] = []
+    for group in groups:
+        for aggregate in group:
+            if aggregate.id not in seen and aggregate.pending_events:
+                seen.add(aggregate.id)
+                found.append(aggregate)
+    return found
 
 
 class UnitOfWork:
@@ -73,7 +88,8 @@ class UnitOfWork:
         return self.commands >= self.chunk
 
     def pending(self) -> list[Aggregate]:
-        return [agg for agg in self._aggregates.values() if agg.pending_events]
+        """What the chunk's save writes (`changed`)."""
+        return changed(self._aggregates.values())
 
     def saved(self) -> None:
         """After a save: start a new chunk, keeping only the few hot aggregates."""

@@ -226,18 +226,10 @@ class Certificate(Aggregate):
         except KeyError:
             raise Refused(f"certificate {self.number} is not funded for period {period}") from None
 
-    def fund(
-        self,
-        period: str,
-        municipality: str,
-        period_start: date,
-        category: str,
-        amount: int,
-        on: date,
-        unit: str,
-    ) -> None:
-        """Rule 3: credit a period's nominal (in its category's unit) to this certificate."""
-        self.check_fundable(period, municipality, period_start)
+    def fund(self, period: str, category: str, amount: int, on: date, unit: str) -> None:
+        """Rule 3: credit a period's nominal (in its category's unit) to this certificate,
+        once `check_fundable` has passed (`pfdo.domain.funding.check`, the one place it
+        is checked)."""
         self.trigger_event(
             self.Funded,
             number=self.number,

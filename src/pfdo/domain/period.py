@@ -6,7 +6,9 @@ A period holds the counters its category limits need and each category's waiting
 limits counts its fundings in tallies instead (`pfdo.domain.tally`), which the period
 takes over when a first limit is set (`absorb_tallies`), and a category with limits deals
 the room they leave over shards (`pfdo.domain.room`): the period counts what it dealt,
-and what they funded when it collects them (`deal_room`, `collect_shards`). The list of
+and what they funded when it collects them (`deal_room`, `collect_shards`). Whether a
+funding fits the limits, and who is served from a list, `pfdo.domain.funding` decides;
+the period counts and records it. The list of
 certificates funded in it lives in the projections, which is what keeps this aggregate
 small. Its settings say how providers are paid: the advance rate (rule 16) and the day
 from which its last month may be billed (rule 18).
@@ -14,7 +16,6 @@ from which its last month may be billed (rule 18).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -352,29 +353,6 @@ class Period(Aggregate):
     def contains(self, start: date, end: date) -> bool:
         return self.start <= start and end <= self.end
 
-    def limited(self, category_name: str) -> bool:
-        """Whether the category has a count or sum limit: then its fundings draw room
-        from its shards (`pfdo.domain.room`); without, they count in its tallies
-        (`pfdo.domain.tally`)."""
-        category = self.category(category_name)
-        return category["count_limit"] is not None or category["sum_limit"] is not None
-
-    def generation(self, category_name: str) -> int:
-        """How many times the category's shards were collected (`pfdo.domain.room`)."""
-        return self.category(category_name)["generation"]
-
-    def undealt_room(self, category_name: str) -> tuple[int | None, int | None]:
-        """The room the limits leave that the period holds itself (dealt to no shard):
-        count and sum, None for a kind without a limit."""
-        category = self.category(category_name)
-        count_limit, sum_limit = category["count_limit"], category["sum_limit"]
-        count = category["funded_count"] + category["dealt_count"]
-        total = category["funded_sum"] + category["dealt_sum"]
-        return (
-            None if count_limit is None else count_limit - count,
-            None if sum_limit is None else sum_limit - total,
-        )
-
     def deal_room(self, category_name: str, count: int, total: int, on: date) -> None:
         """Hand room of the category's limits to its shards."""
         if count or total:
@@ -405,37 +383,10 @@ class Period(Aggregate):
                 self.TalliesAbsorbed, period=self.code, category=category_name, count=count, on=on
             )
 
-    def limit_refusal(self, category_name: str, drawn: tuple[int, int] | None = None) -> str | None:
-        """Why one more certificate does not fit the category's limits, or None. `drawn`:
-        what its shards funded that the period has not collected, summed over all of
-        them (`pfdo.domain.room`); without it, only the room the period holds itself
-        counts (all of it once the shards are collected)."""
-        category = self.category(category_name)
-        nominal = category["nominal"]
-        count_limit, sum_limit = category["count_limit"], category["sum_limit"]
-        if drawn is None:
-            drawn = category["dealt_count"], category["dealt_sum"]
-        funded_count = category["funded_count"] + drawn[0]
-        funded_sum = category["funded_sum"] + drawn[1]
-        if count_limit is not None and funded_count + 1 > count_limit:
-            return (
-                f"category {category_name} of period {self.code} has reached its count limit "
-                f"of {count_limit} funded certificates"
-            )
-        if sum_limit is not None and funded_sum + nominal > sum_limit:
-            return (
-                f"category {category_name} of period {self.code} would exceed its sum limit: "
-                f"{format_rubles(funded_sum)} funded + {format_rubles(nominal)} "
-                f"> {format_rubles(sum_limit)}"
-            )
-        return None
-
     def record_funding(self, number: str, category_name: str, on: date) -> int:
-        """Count a certificate funded in a category, within its limits; return the nominal."""
+        """Count a certificate funded in a category (within its limits: that is for
+        `pfdo.domain.funding` to decide); return the nominal."""
         self.check_open()
-        refusal = self.limit_refusal(category_name)
-        if refusal is not None:
-            raise LimitExceeded(refusal)
         nominal = self.category(category_name)["nominal"]
         self.trigger_event(
             self.CertificateFunded,
@@ -500,15 +451,6 @@ class Period(Aggregate):
     def waiting_numbers(self, category_name: str) -> list[str]:
         """The list of a category, head first."""
         return [number for number, _ in waiting(self.category(category_name))]
-
-    def iter_fitting(self, category_name: str) -> Iterator[str]:
-        """The head of the list, again and again, while it fits the limits (the caller
-        funds each one; serving stops at the first that does not fit: no skipping)."""
-        while True:
-            queue = waiting(self.category(category_name))
-            if not queue or self.limit_refusal(category_name) is not None:
-                return
-            yield queue[0][0]
 
     # -- limits and settings -------------------------------------------------------
 

@@ -27,11 +27,10 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment, EnvType
 
+from pfdo.domain import funding
 from pfdo.domain.errors import StoreUnavailable
 from pfdo.domain.period import Municipality, Period
 from pfdo.domain.registry import Program
-from pfdo.domain.room import RoomShard
-from pfdo.domain.tally import FundingTally
 from pfdo.storage import EventStorage
 
 
@@ -52,13 +51,13 @@ class EventLog(Application[UUID]):
     """The event store: aggregates are saved here, and the log is read from here."""
 
     name = "pfdo"
-    #: a category's tallies hold a share of its fundings each: snapshotted like a period
+    #: what counts a category's fundings (`pfdo.domain.funding.COUNTERS`) holds a share
+    #: of them each: snapshotted like a period
     snapshotting_intervals = {  # noqa: RUF012
         Period: 20,
         Program: 20,
         Municipality: 20,
-        FundingTally: 20,
-        RoomShard: 20,
+        **dict.fromkeys(funding.COUNTERS, 20),
     }
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:

@@ -10,23 +10,24 @@ from pfdo.domain.errors import AlreadyExists
 from pfdo.domain.registry import Program, Provider
 
 if TYPE_CHECKING:
-    from pfdo.application.execution import Decision, Executor
+    from pfdo.application.execution import Decision
+    from pfdo.application.reading import Reader
 
 
-def add_provider(w: Executor, c: cmd.AddProvider) -> Decision[res.ProviderResult]:
+def add_provider(w: Reader, c: cmd.AddProvider) -> Decision[res.ProviderResult]:
     if w.exists(Provider, c.provider):
         raise AlreadyExists(f"provider {c.provider} exists already")
     provider = Provider.admit(c.provider, c.name, c.kind, c.on)
     return provider_result(provider), [provider]
 
 
-def exclude_provider(w: Executor, c: cmd.ExcludeProvider) -> Decision[res.ProviderResult]:
+def exclude_provider(w: Reader, c: cmd.ExcludeProvider) -> Decision[res.ProviderResult]:
     provider = w.get(Provider, c.provider, "provider")
     provider.exclude(c.on)
     return provider_result(provider), [provider]
 
 
-def add_program(w: Executor, c: cmd.AddProgram) -> Decision[res.ProgramResult]:
+def add_program(w: Reader, c: cmd.AddProgram) -> Decision[res.ProgramResult]:
     if w.exists(Program, c.program):
         raise AlreadyExists(f"program {c.program} exists already")
     provider = w.get(Provider, c.provider, "provider")
@@ -47,7 +48,7 @@ def add_program(w: Executor, c: cmd.AddProgram) -> Decision[res.ProgramResult]:
     return program_result(program), [program]
 
 
-def withdraw_program(w: Executor, c: cmd.WithdrawProgram) -> Decision[res.ProgramResult]:
+def withdraw_program(w: Reader, c: cmd.WithdrawProgram) -> Decision[res.ProgramResult]:
     program = w.get(Program, c.program, "program")
     program.withdraw(c.on)
     return program_result(program), [program]

@@ -23,10 +23,11 @@ from pfdo.domain.registry import Program, Provider
 from pfdo.domain.units import HOURS
 
 if TYPE_CHECKING:
-    from pfdo.application.execution import Decision, Executor
+    from pfdo.application.execution import Decision
+    from pfdo.application.reading import Reader
 
 
-def enroll(w: Executor, c: cmd.Enrol) -> Decision[res.Enrolment]:
+def enroll(w: Reader, c: cmd.Enrol) -> Decision[res.Enrolment]:
     certificate = w.get(Certificate, c.number, "certificate")
     program = w.get(Program, c.program, "program")
     provider = w.get(Provider, program.provider, "provider")
@@ -68,7 +69,7 @@ def enroll(w: Executor, c: cmd.Enrol) -> Decision[res.Enrolment]:
     return result, [certificate, program, contract]
 
 
-def _period_for(w: Executor, certificate: Certificate, start: date, end: date) -> Period:
+def _period_for(w: Reader, certificate: Certificate, start: date, end: date) -> Period:
     """The municipality's period that holds the contract's start date."""
     municipality = w.find(Municipality, certificate.municipality)
     if municipality is not None:
@@ -81,14 +82,14 @@ def _period_for(w: Executor, certificate: Certificate, start: date, end: date) -
     )
 
 
-def record_attendance(w: Executor, c: cmd.RecordAttendance) -> Decision[res.AttendanceRecorded]:
+def record_attendance(w: Reader, c: cmd.RecordAttendance) -> Decision[res.AttendanceRecorded]:
     contract = w.get(Contract, c.contract, "contract")
     w.get(Period, contract.period, "period").check_open()
     recorded = contract.record_lessons(c.dates, c.present, c.on)
     return res.AttendanceRecorded(contract=c.contract, recorded=recorded), [contract]
 
 
-def terminate(w: Executor, c: cmd.Terminate) -> Decision[res.Termination]:
+def terminate(w: Reader, c: cmd.Terminate) -> Decision[res.Termination]:
     contract = w.get(Contract, c.contract, "contract")
     w.get(Period, contract.period, "period").check_open()
     certificate = w.get(Certificate, contract.number, "certificate")
@@ -105,7 +106,7 @@ def terminate(w: Executor, c: cmd.Terminate) -> Decision[res.Termination]:
     return result, [contract, certificate, program]
 
 
-def correct(w: Executor, c: cmd.Correct) -> Decision[res.Correction]:
+def correct(w: Reader, c: cmd.Correct) -> Decision[res.Correction]:
     contract = w.get(Contract, c.contract, "contract")
     w.get(Period, contract.period, "period").check_open()
     certificate = w.get(Certificate, contract.number, "certificate")

@@ -21,10 +21,11 @@ from pfdo.projections import settlement_queries as sq
 if TYPE_CHECKING:
     from datetime import date
 
-    from pfdo.application.execution import Decision, Executor
+    from pfdo.application.execution import Decision
+    from pfdo.application.reading import Reader
 
 
-def _account(w: Executor, provider: str, on: date) -> ProviderAccount:
+def _account(w: Reader, provider: str, on: date) -> ProviderAccount:
     w.get(Provider, provider, "provider")
     return w.find(ProviderAccount, provider) or ProviderAccount.open(provider, on)
 
@@ -33,11 +34,10 @@ def _lines(lines: list[sq.Line]) -> list[res.InvoiceLine]:
     return [res.InvoiceLine(contract=c, number=n, amount=a) for c, n, a in lines]
 
 
-def issue_advance(w: Executor, c: cmd.IssueAdvance) -> Decision[res.AdvanceIssued]:
+def issue_advance(w: Reader, c: cmd.IssueAdvance) -> Decision[res.AdvanceIssued]:
     account = _account(w, c.provider, c.on)
     w.settle()
-    with w.engine.connect() as connection:
-        lines = sq.advance_lines(connection, c.provider, c.month)
+    lines = w.advance_lines(c.provider, c.month)
     number = account.issue_advance(c.month, lines, c.on)
     issued = account.documents[number]
     paying = [line for line in lines if line[2] > 0]
@@ -51,12 +51,10 @@ def issue_advance(w: Executor, c: cmd.IssueAdvance) -> Decision[res.AdvanceIssue
     return result, [account]
 
 
-def issue_invoice(w: Executor, c: cmd.IssueInvoice) -> Decision[res.InvoiceIssued]:
+def issue_invoice(w: Reader, c: cmd.IssueInvoice) -> Decision[res.InvoiceIssued]:
     account = _account(w, c.provider, c.on)
     w.settle()
-    basis = sq.invoice_basis(
-        w.engine, w.projector.position, c.provider, c.month, set(account.invoiced())
-    )
+    basis = w.invoice_basis(c.provider, c.month, set(account.invoiced()))
     document = account.issue_invoice(
         c.month, basis.lines, basis.unbilled, basis.registers, basis.as_of, c.on
     )
@@ -74,7 +72,7 @@ def issue_invoice(w: Executor, c: cmd.IssueInvoice) -> Decision[res.InvoiceIssue
     return result, [account]
 
 
-def pay_invoice(w: Executor, c: cmd.PayInvoice) -> Decision[res.InvoicePaid]:
+def pay_invoice(w: Reader, c: cmd.PayInvoice) -> Decision[res.InvoicePaid]:
     provider, _, _ = parse_document(c.invoice)
     account = w.find(ProviderAccount, provider)
     if account is None:
@@ -86,16 +84,15 @@ def pay_invoice(w: Executor, c: cmd.PayInvoice) -> Decision[res.InvoicePaid]:
     return result, [account]
 
 
-def owed_at_close(w: Executor, period: str) -> list[res.ProviderOwes]:
+def owed_at_close(w: Reader, period: str) -> list[res.ProviderOwes]:
     """Rule 17: adjustments not yet deducted, per provider of the period, at its close."""
     owed = []
-    with w.engine.connect() as connection:
-        for provider in sq.providers_in(connection, period):
-            account = w.find(ProviderAccount, provider)
-            if account is None:
-                continue
-            registers = sq.register_totals(connection, provider, set(account.invoiced()))
-            amount = account.undeducted(registers)
-            if amount:
-                owed.append(res.ProviderOwes(provider=provider, amount=amount))
+    for provider in w.providers_in(period):
+        account = w.find(ProviderAccount, provider)
+        if account is None:
+            continue
+        registers = w.register_totals(provider, set(account.invoiced()))
+        amount = account.undeducted(registers)
+        if amount:
+            owed.append(res.ProviderOwes(provider=provider, amount=amount))
     return owed

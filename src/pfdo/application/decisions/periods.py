@@ -1,5 +1,6 @@
-"""Decisions on periods: open one, close it, change a category's nominal or limits, set
-how providers are paid (rules 2, 12, 13, 16, 18, 19).
+"""Decisions on periods: open one, close it, change a category's nominal, set how
+providers are paid (rules 2, 12, 13, 16, 18); what they need of the counting of fundings
+is `pfdo.domain.funding`'s, as changing a category's limits is.
 
 Each decision takes the executor (what it reads with) and a validated command, lets the
 aggregates decide, and returns the result with the aggregates it changed. Closing and
@@ -15,19 +16,18 @@ from typing import TYPE_CHECKING
 from pfdo.application import commands as cmd
 from pfdo.application import results as res
 from pfdo.application.decisions import invoicing as settlement
-from pfdo.application.decisions import rooms, tallies, waiting
-from pfdo.domain import closing
+from pfdo.domain import closing, funding
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.errors import AlreadyExists
 from pfdo.domain.period import CategoryState, Municipality, Period
 from pfdo.domain.units import unit_of
-from pfdo.projections import queries
 
 if TYPE_CHECKING:
-    from pfdo.application.execution import Decision, Executor
+    from pfdo.application.execution import Decision
+    from pfdo.application.reading import Reader
 
 
-def open_period(w: Executor, c: cmd.OpenPeriod) -> Decision[res.PeriodOpened]:
+def open_period(w: Reader, c: cmd.OpenPeriod) -> Decision[res.PeriodOpened]:
     if w.exists(Period, c.period):
         raise AlreadyExists(f"period {c.period} exists already")
     municipality = w.find(Municipality, c.municipality) or Municipality.register(
@@ -46,11 +46,7 @@ def open_period(w: Executor, c: cmd.OpenPeriod) -> Decision[res.PeriodOpened]:
         for name, spec in c.categories.items()
     }
     period = Period.open(c.period, c.municipality, c.start, c.end, states, c.on)
-    shards = [
-        rooms.Shards(w, period, name, c.on, new=True) for name in states if period.limited(name)
-    ]
-    for room in shards:
-        rooms.deal(room, period, room.category, 0, c.on)
+    shards = funding.open_period(period, c.on)
     result = res.PeriodOpened(
         period=c.period,
         municipality=c.municipality,
@@ -63,20 +59,18 @@ def open_period(w: Executor, c: cmd.OpenPeriod) -> Decision[res.PeriodOpened]:
             for n, s in c.categories.items()
         ],
     )
-    return result, [municipality, period, *(s for room in shards for s in room.written())]
+    return result, [municipality, period, *shards]
 
 
-def close_period(w: Executor, c: cmd.ClosePeriod) -> Decision[res.PeriodClosed]:
+def close_period(w: Reader, c: cmd.ClosePeriod) -> Decision[res.PeriodClosed]:
     period = w.get(Period, c.period, "period")
     period.check_open()
-    # the shards and tallies first: a funding that draws from one or counts in one after
-    # the read models were read conflicts with this save on it
-    shards = rooms.collect_all(w, period, c.on)
-    counted = tallies.reckon(w, period, "close", c.on)
+    # what counts the fundings first: a funding counted after the read models were read
+    # conflicts with this save
+    counted = funding.before_close(w, period, c.on)
     w.settle()
-    with w.engine.connect() as connection:
-        numbers = queries.funded_numbers(connection, c.period)
-        unbilled = queries.unbilled_months(connection, c.period)
+    numbers = w.funded_numbers(c.period)
+    unbilled = w.unbilled_months(c.period)
     certificates = _certificates(w, numbers)
     expired = closing.close_period(period, certificates, unbilled, c.on)
     result = res.PeriodClosed(
@@ -86,25 +80,19 @@ def close_period(w: Executor, c: cmd.ClosePeriod) -> Decision[res.PeriodClosed]:
         certificates=len(certificates),
         owed_by_providers=settlement.owed_at_close(w, c.period),
     )
-    return result, [period, *shards, *counted, *certificates]
+    return result, [period, *counted, *certificates]
 
 
-def change_nominal(w: Executor, c: cmd.ChangeNominal) -> Decision[res.NominalChanged]:
+def change_nominal(w: Reader, c: cmd.ChangeNominal) -> Decision[res.NominalChanged]:
     period = w.get(Period, c.period, "period")
-    period.check_open()
-    period.category(c.category)
-    # the shards or tallies before the read models (as at a close)
-    limited = period.limited(c.category)
-    shards = rooms.collect(w, period, c.category, c.on) if limited else None
-    counted = [] if limited else tallies.reckon(w, period, "nominal", c.on, c.category)
-    w.settle()
-    with w.engine.connect() as connection:
-        numbers = queries.funded_numbers(connection, c.period, c.category)
-    certificates = _certificates(w, numbers)
-    delta = closing.change_nominal(period, c.category, c.nominal, certificates, c.on)
-    served = waiting.serve(w, period, c.category, c.on) if delta < 0 else []
-    if shards is not None:
-        rooms.deal(shards, period, c.category, 0, c.on)
+
+    def funded() -> list[Certificate]:
+        w.settle()
+        return _certificates(w, w.funded_numbers(c.period, c.category))
+
+    delta, certificates, served, written = funding.change_nominal(
+        w, period, c.category, c.nominal, c.on, funded
+    )
     result = res.NominalChanged(
         period=c.period,
         category=c.category,
@@ -114,35 +102,10 @@ def change_nominal(w: Executor, c: cmd.ChangeNominal) -> Decision[res.NominalCha
         funded_from_queue=[s.number for s in served],
         unit=unit_of(period.category(c.category)),
     )
-    written = counted if shards is None else shards.written()
     return result, [period, *written, *certificates, *served]
 
 
-def change_limits(w: Executor, c: cmd.ChangeLimits) -> Decision[res.LimitsChanged]:
-    period = w.get(Period, c.period, "period")
-    category = period.category(c.category)
-    count = category["count_limit"] if c.count is None else c.count
-    total = category["sum_limit"] if c.sum is None else c.sum
-    period.check_open()
-    limits = count is not None or total is not None
-    sealed = tallies.seal_for_limits(w, period, c.category, c.on) if limits else []
-    shards = rooms.collect(w, period, c.category, c.on)  # none yet on a first limit
-    period.change_limits(c.category, count, total, c.on)
-    served = waiting.serve(w, period, c.category, c.on)
-    if limits:
-        rooms.deal(shards, period, c.category, 0, c.on)
-    result = res.LimitsChanged(
-        period=c.period,
-        category=c.category,
-        count=count,
-        sum=total,
-        funded_from_queue=[s.number for s in served],
-        unit=unit_of(category),
-    )
-    return result, [period, *sealed, *shards.written(), *served]
-
-
-def change_settings(w: Executor, c: cmd.ChangeSettings) -> Decision[res.PeriodSettings]:
+def change_settings(w: Reader, c: cmd.ChangeSettings) -> Decision[res.PeriodSettings]:
     period = w.get(Period, c.period, "period")
     period.change_settings(c.advance, c.final_billing_from, c.on)
     result = res.PeriodSettings(
@@ -153,5 +116,5 @@ def change_settings(w: Executor, c: cmd.ChangeSettings) -> Decision[res.PeriodSe
     return result, [period]
 
 
-def _certificates(w: Executor, numbers: Iterable[str]) -> list[Certificate]:
+def _certificates(w: Reader, numbers: Iterable[str]) -> list[Certificate]:
     return [w.get(Certificate, n, "certificate") for n in numbers]
