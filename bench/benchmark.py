@@ -1,4 +1,4 @@
-"""pfdo's benchmark (issue 3, and the PostgreSQL columns of issue 4).
+"""pfdo's benchmark: commands, bulk billing, rebuild, memory and latency, on SQLite and PostgreSQL.
 
 Performance is measured here, never by timed unit tests. The machine is shared and
 noisy, so every figure is printed beside a peer measured in the same run, on the same

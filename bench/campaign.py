@@ -1,4 +1,4 @@
-"""The enrolment campaign (issue 14): many processes issuing, funding and enrolling at once.
+"""The enrolment campaign: many processes issuing, funding and enrolling at once.
 
 On each store (a SQLite file, and a fresh PostgreSQL database `pfdo_campaign_<random>`
 dropped at the end), in the same run:

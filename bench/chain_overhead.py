@@ -1,4 +1,4 @@
-"""What the audit hash chain costs ordinary commands (issue 5: at most 10%).
+"""What the audit hash chain costs ordinary commands.
 
 Two fresh stores are set up alike (a period, a provider, a program); then, in batches,
 new children are issued, funded and enrolled on both, one command at a time (each one

@@ -1,4 +1,4 @@
-"""CPU per command as PostgreSQL writers are added (issue 14's bound on 8 writers).
+"""CPU per command as PostgreSQL writers are added.
 
 On a fresh PostgreSQL database seeded as the campaign's (`bench/campaign.py`), for each
 count of writer processes in `--writers` (all started at one barrier, as the campaign

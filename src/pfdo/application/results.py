@@ -634,7 +634,7 @@ class AttendanceImported(Result):
     contracts: int
 
 
-# -- lists and cards (issue 13) -----------------------------------------------------------
+# -- lists and cards -----------------------------------------------------------------------
 
 
 class ProviderList(Result):
