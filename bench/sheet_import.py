@@ -1,4 +1,4 @@
-"""Importing attendance from spreadsheets (issue 13): rows/s beside the raw parse rate.
+"""Importing attendance from spreadsheets: rows/s beside the raw parse rate.
 
 A fresh SQLite store gets a period, a provider, a program and `--contracts` children,
 each enrolled in attendance mode for 2025-01-01..2025-12-31 (set up in one bulk). A
@@ -14,7 +14,7 @@ and as xlsx (xlsxwriter, date cells). For each file, in the same run:
   takes, with each part's time beside the raw parse's (opening the ledger, reading and
   checking, deciding and writing, the catch-up at close).
 
-Targets (issue 13): at least 20,000 rows/s, and at least 0.3x the raw parse.
+Targets: at least 20,000 rows/s, and at least 0.3x the raw parse.
 
     python bench/sheet_import.py [--rows 100000] [--contracts 1000] [--rounds 1]
 """
