@@ -14,7 +14,7 @@ dropped at the end), in the same run:
 Each figure is commands/s (first start to last command returned) with its ratio to the
 raw commit rate and, for the campaign, to one writer; beside it the commands/s until the
 read models are level again (until every writer process has exited, which includes the
-catch-up each runs when it closes its `Ledger`: since room shards the folding is off the
+catch-up each runs when it closes its `Ledger`: the folding is off the
 command's path, and this column keeps its cost in view). The retries (saves decided
 again after a lost race) and the children given up or refused are counted.
 
