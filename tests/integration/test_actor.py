@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from year import PERIOD, funded_child, open_year
 
 from pfdo import Ledger
 from pfdo.application.actors import ACTOR_MAX, check_actor, default_actor, file_actor
-from pfdo.desk.imports import import_sheet
+from pfdo.desk.imports import import_attendance, import_sheet
 from pfdo.domain.errors import InvalidInput
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -114,6 +115,20 @@ def test_an_imports_events_name_the_file(ledger: Ledger, tmp_path: Path) -> None
     events = exported(ledger, tmp_path / "log.jsonl")
     issued = [e["payload"]["actor"] for e in events if e["topic"].endswith("Certificate.Issued")]
     assert issued == ["import:children.csv"] * 3 + ["operator-3"]
+
+
+def test_a_journals_marks_name_the_journal(ledger: Ledger, tmp_path: Path) -> None:
+    open_year(ledger)
+    number = funded_child(ledger)
+    code = ledger.enroll(number, program="CHESS", start="2025-02-01", end="2025-05-31",
+                         mode="attendance", on="2025-01-10").contract  # fmt: skip
+    marks = [(2, code, date(2025, 2, 3), True), (3, code, date(2025, 2, 5), False)]
+    import_attendance(ledger, marks, file=str(tmp_path / "march journal.csv"))
+    import_attendance(ledger, marks[:1], actor="teacher-5", on="2025-02-10")
+    events = exported(ledger, tmp_path / "log.jsonl")
+    marked = [e["payload"]["actor"] for e in events if "Attendance" in e["topic"]]
+    assert marked[-1] == "teacher-5"  # the second journal's one mark
+    assert marked[:-1] and set(marked[:-1]) == {"import:march journal.csv"}
 
 
 def test_a_retry_by_another_actor_replays_and_keeps_the_first_actor(ledger: Ledger) -> None:
