@@ -7,6 +7,9 @@ some decisions make; it lets the domain decide, and returns its result with the
 aggregates it changed. What is saved follows one rule (`unit_of_work.changed`): every
 aggregate the decision returned or was handed that has new events, in the order it
 returned them; a bulk saves its chunk's, a billing run its batch's, by the same rule.
+Every event saved is stamped first with the actor of the command that wrote it (rule 25:
+the command's `actor`, else the open bulk's, else the executor's default;
+`pfdo.application.actors.stamp`).
 Those events, with the request record when a request id is given, are saved in one
 atomic `save`: that transaction is all a command writes. A save that loses an
 optimistic-concurrency race is decided again, a bounded number of times.
