@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from pfdo.application import commands as cmd
 from pfdo.application import results as res
+from pfdo.application.actors import check_actor
 from pfdo.application.billing_run import BILLING_BATCH, BillingRun
 from pfdo.application.bootstrap import bootstrap
 from pfdo.application.decisions import admissions as registry
@@ -66,8 +67,10 @@ class Ledger(Desk, RegionalPractice):
     Writing commands take keyword arguments as text or Python values: amounts in rubles
     (`1500`, `"1500.50"`; results give kopecks as integers), dates as `date` or
     `"YYYY-MM-DD"`, months as `"YYYY-MM"`. Each takes a business date `on` (default
-    today) and an optional `request_id`: a retry with the same id and arguments returns
-    the first result and writes nothing. The rules cited are those of docs/RULES.md.
+    today), an optional `request_id`: a retry with the same id and arguments returns
+    the first result and writes nothing, and an optional `actor`, who asked for it (rule
+    25; default: the `Ledger`'s `actor`), recorded in every event it writes; a malformed
+    actor raises `InvalidInput`. The rules cited are those of docs/RULES.md.
     The reports (balances, histories, registers, lists and cards) come from `Reports`,
     the exports and the period report from `Desk`, the commands of regional practice
     (rules 15-20) from `RegionalPractice`.
@@ -81,6 +84,7 @@ class Ledger(Desk, RegionalPractice):
         project_after_commands: bool = True,
         create: bool = True,
         read_only: bool | None = None,
+        actor: str | None = None,
     ) -> None:
         """Open the store `db`: a SQLite path, `sqlite:///PATH` or `postgresql://...`;
         default `PFDO_DB`, then `./pfdo.sqlite`.
@@ -97,23 +101,38 @@ class Ledger(Desk, RegionalPractice):
         them when it closes (its reports still catch up before they answer).
         `billing_batch` is how many contracts a billing run saves per transaction.
 
+        `actor` is who a command given no `actor=` of its own was asked by (rule 25): it
+        is recorded in every event the command writes. Default: the operating-system user
+        of this process (`getpass.getuser()`; `uid:N` when it has no name), the default
+        of the process that ran the command. A portal names itself (`actor="portal"`) or
+        passes each request's user as `actor=`. An actor is 1 to 128 characters without
+        control characters; the actor is not part of a request id's fingerprint, so a
+        retry by another actor replays the first result.
+
         Raises:
             InvalidInput: `db` is not a store URL pfdo understands (another scheme, a
                 `postgresql://` URL naming no database, an in-memory SQLite store, a
-                `synchronous=` other than full or normal).
+                `synchronous=` other than full or normal), or `actor` is empty, longer
+                than 128 characters or holds a control character.
             NoStore: there is no store at `db` and none is created (`create=False`, or
                 `read_only=True`).
             StoreUnavailable: the store cannot be opened: the server is unreachable or
                 refuses the connection, the folder is missing, the file is not a pfdo store,
                 or it may not be written and `read_only=False` was given.
         """
+        chosen = None if actor is None else check_actor(actor)
         self._parts = parts = bootstrap(db, create=create, read_only=read_only)
         self.store, self.read_only = parts.store, parts.read_only
         self._engine, self._log, self._timeline = parts.engine, parts.log, parts.timeline
         self._projector = parts.projector
-        self._x = Executor(parts, project_after_commands=project_after_commands)
+        self._x = Executor(parts, project_after_commands=project_after_commands, actor=chosen)
         self._decode = self._x.decode
         self._billing = BillingRun(self._x, billing_batch)
+
+    @property
+    def actor(self) -> str:
+        """Who the commands given no `actor=` were asked by (rule 25; see `__init__`)."""
+        return self._x.actor
 
     @property
     def billing_batch(self) -> int:
@@ -167,21 +186,24 @@ class Ledger(Desk, RegionalPractice):
         self.close()
 
     @contextmanager
-    def bulk(self, chunk: int = 1000) -> Iterator[Ledger]:
+    def bulk(self, chunk: int = 1000, *, actor: str | None = None) -> Iterator[Ledger]:
         """Run many commands with few transactions: inside the block, commands are decided
         in memory and saved `chunk` at a time, each chunk in one atomic save.
 
         Results are returned as each command is decided. A refused command raises as usual
         and writes nothing; the block goes on. If the block raises, the commands decided
         since the last save are not written. Inside the block every library error reaches
-        the caller as a `PfdoError`, as outside it.
+        the caller as a `PfdoError`, as outside it. A command of the block given no
+        `actor=` records `actor` (None: this `Ledger`'s default; an import names its file).
 
         Raises:
+            InvalidInput: `actor` is not an actor (see `__init__`).
             ConcurrencyConflict: a chunk met a concurrent writer and was not written (the
                 commands before it were); run the bulk again with request ids.
             StoreUnavailable: the store is busy, unreachable or failing, or read-only.
         """
-        with store_errors(self.store), self._x.bulk(chunk):
+        chosen = None if actor is None else check_actor(actor)
+        with store_errors(self.store), self._x.bulk(chunk, chosen):
             yield self
 
     def prefetch(self, *, contracts: Iterable[str] = (), request_ids: Iterable[str] = ()) -> None:
@@ -316,6 +338,7 @@ class Ledger(Desk, RegionalPractice):
         categories: Mapping[str, Mapping[str, Any]],
         on: date | str | None = None,
         request_id: str | None = None,
+        actor: str | None = None,
     ) -> res.PeriodOpened:
         """Open a municipality's period with its categories (rule 2): each a mapping of
         `nominal`, optional `count` and `sum` limits, and `unit` (`"rub"`, the default, or
@@ -343,6 +366,7 @@ class Ledger(Desk, RegionalPractice):
             end=end,
             categories=categories,
             on=on,
+            actor=actor,
         )
         return self._x.execute(command, request_id, res.PeriodOpened, periods.open_period)
 
@@ -353,6 +377,7 @@ class Ledger(Desk, RegionalPractice):
         *,
         on: date | str | None = None,
         request_id: str | None = None,
+        actor: str | None = None,
         signing_key: SigningKey | None = None,
     ) -> res.PeriodClosed:
         """Close a period: every month billed or cancelled; available money expires (rule 12).
@@ -377,7 +402,7 @@ class Ledger(Desk, RegionalPractice):
             StoreUnavailable: the store is busy, unreachable or failing, or was opened
             read-only.
         """
-        command = cmd.ClosePeriod.build(period=period, on=on)
+        command = cmd.ClosePeriod.build(period=period, on=on, actor=actor)
         result = self._x.execute(command, request_id, res.PeriodClosed, periods.close_period)
         try:
             self._settle()
@@ -400,6 +425,7 @@ class Ledger(Desk, RegionalPractice):
         nominal: str | int,
         on: date | str | None = None,
         request_id: str | None = None,
+        actor: str | None = None,
     ) -> res.NominalChanged:
         """Raise or lower a category's nominal on every certificate funded in it (rule 13);
         a lowered nominal's room serves the category's waiting list.
@@ -421,7 +447,9 @@ class Ledger(Desk, RegionalPractice):
             StoreUnavailable: the store is busy, unreachable or failing, or was opened
             read-only.
         """
-        command = cmd.ChangeNominal.build(period=period, category=category, nominal=nominal, on=on)
+        command = cmd.ChangeNominal.build(
+            period=period, category=category, nominal=nominal, on=on, actor=actor
+        )
         return self._x.execute(command, request_id, res.NominalChanged, periods.change_nominal)
 
     # -- providers and programs ------------------------------------------------------
@@ -435,6 +463,7 @@ class Ledger(Desk, RegionalPractice):
         kind: str = "private",
         on: date | str | None = None,
         request_id: str | None = None,
+        actor: str | None = None,
     ) -> res.ProviderResult:
         """Admit a provider to the registry (rule 4); `kind` is `municipal`, `private` or
         `sole-trader`.
@@ -451,12 +480,17 @@ class Ledger(Desk, RegionalPractice):
             StoreUnavailable: the store is busy, unreachable or failing, or was opened
             read-only.
         """
-        command = cmd.AddProvider.build(provider=provider, name=name, kind=kind, on=on)
+        command = cmd.AddProvider.build(provider=provider, name=name, kind=kind, on=on, actor=actor)
         return self._x.execute(command, request_id, res.ProviderResult, registry.add_provider)
 
     @translated
     def exclude_provider(
-        self, provider: str, *, on: date | str | None = None, request_id: str | None = None
+        self,
+        provider: str,
+        *,
+        on: date | str | None = None,
+        request_id: str | None = None,
+        actor: str | None = None,
     ) -> res.ProviderResult:
         """Exclude a provider from the registry: its programs take no new contracts.
 
@@ -473,7 +507,7 @@ class Ledger(Desk, RegionalPractice):
             StoreUnavailable: the store is busy, unreachable or failing, or was opened
             read-only.
         """
-        command = cmd.ExcludeProvider.build(provider=provider, on=on)
+        command = cmd.ExcludeProvider.build(provider=provider, on=on, actor=actor)
         return self._x.execute(command, request_id, res.ProviderResult, registry.exclude_provider)
 
     @translated
@@ -492,6 +526,7 @@ class Ledger(Desk, RegionalPractice):
         hour_cost: str | int | None = None,
         on: date | str | None = None,
         request_id: str | None = None,
+        actor: str | None = None,
     ) -> res.ProgramResult:
         """Add a provider's program with its monthly price and age band (rule 4), and
         optionally the normative monthly cost that caps the certificate's share (rule 15)
@@ -526,12 +561,18 @@ class Ledger(Desk, RegionalPractice):
             hours_per_month=hours_per_month,
             hour_cost=hour_cost,
             on=on,
+            actor=actor,
         )
         return self._x.execute(command, request_id, res.ProgramResult, registry.add_program)
 
     @translated
     def withdraw_program(
-        self, program: str, *, on: date | str | None = None, request_id: str | None = None
+        self,
+        program: str,
+        *,
+        on: date | str | None = None,
+        request_id: str | None = None,
+        actor: str | None = None,
     ) -> res.ProgramResult:
         """Withdraw a program: it takes no new contracts; running ones go on.
 
@@ -548,7 +589,7 @@ class Ledger(Desk, RegionalPractice):
             StoreUnavailable: the store is busy, unreachable or failing, or was opened
             read-only.
         """
-        command = cmd.WithdrawProgram.build(program=program, on=on)
+        command = cmd.WithdrawProgram.build(program=program, on=on, actor=actor)
         return self._x.execute(command, request_id, res.ProgramResult, registry.withdraw_program)
 
     # -- certificates -----------------------------------------------------------------
@@ -563,6 +604,7 @@ class Ledger(Desk, RegionalPractice):
         number: str | None = None,
         on: date | str | None = None,
         request_id: str | None = None,
+        actor: str | None = None,
     ) -> res.CertificateIssued:
         """Issue a child's (accounting) certificate (rule 1). Without `number`, a 10-digit
         number is derived from the child id, so replays are deterministic.
@@ -582,7 +624,12 @@ class Ledger(Desk, RegionalPractice):
             read-only.
         """
         command = cmd.IssueCertificate.build(
-            child=child, birth_date=birth_date, municipality=municipality, number=number, on=on
+            child=child,
+            birth_date=birth_date,
+            municipality=municipality,
+            number=number,
+            on=on,
+            actor=actor,
         )
         return self._x.execute(
             command, request_id, res.CertificateIssued, certificates.issue_certificate
@@ -598,6 +645,7 @@ class Ledger(Desk, RegionalPractice):
         queue: bool = False,
         on: date | str | None = None,
         request_id: str | None = None,
+        actor: str | None = None,
     ) -> res.CertificateFunded | res.CertificateQueued:
         """Credit a period's nominal to a certificate (rule 3); with `queue`, a funding
         refused only by the category's count or sum limit joins its waiting list instead
@@ -625,7 +673,7 @@ class Ledger(Desk, RegionalPractice):
             read-only.
         """
         command = cmd.FundCertificate.build(
-            number=number, period=period, category=category, queue=queue, on=on
+            number=number, period=period, category=category, queue=queue, on=on, actor=actor
         )
         outcome = self._x.execute(command, request_id, res.Funding, funding.fund_certificate)
         return outcome.root
@@ -643,6 +691,7 @@ class Ledger(Desk, RegionalPractice):
         mode: str = "fixed",
         on: date | str | None = None,
         request_id: str | None = None,
+        actor: str | None = None,
     ) -> res.Enrolment:
         """Enrol a child in a program and reserve the certificate's share (rules 5-8).
         `mode` is `fixed` (a month's price) or `attendance` (paid by lessons attended).
@@ -667,7 +716,7 @@ class Ledger(Desk, RegionalPractice):
             read-only.
         """
         command = cmd.Enrol.build(
-            number=number, program=program, start=start, end=end, mode=mode, on=on
+            number=number, program=program, start=start, end=end, mode=mode, on=on, actor=actor
         )
         return self._x.execute(command, request_id, res.Enrolment, contracts.enroll)
 
@@ -680,6 +729,7 @@ class Ledger(Desk, RegionalPractice):
         present: bool = True,
         on: date | str | None = None,
         request_id: str | None = None,
+        actor: str | None = None,
     ) -> res.AttendanceRecorded:
         """Record lessons of a contract as present (or absent) (rule 8); the result says how
         many lessons were recorded.
@@ -700,7 +750,7 @@ class Ledger(Desk, RegionalPractice):
             read-only.
         """
         command = cmd.RecordAttendance.build(
-            contract=contract, dates=tuple(dates), present=present, on=on
+            contract=contract, dates=tuple(dates), present=present, on=on, actor=actor
         )
         return self._x.execute(
             command, request_id, res.AttendanceRecorded, contracts.record_attendance
@@ -714,6 +764,7 @@ class Ledger(Desk, RegionalPractice):
         reason: str = "",
         on: date | str | None = None,
         request_id: str | None = None,
+        actor: str | None = None,
     ) -> res.Termination:
         """Terminate a contract on the business date; later months are released (rule 10).
 
@@ -732,7 +783,7 @@ class Ledger(Desk, RegionalPractice):
             StoreUnavailable: the store is busy, unreachable or failing, or was opened
             read-only.
         """
-        command = cmd.Terminate.build(contract=contract, reason=reason, on=on)
+        command = cmd.Terminate.build(contract=contract, reason=reason, on=on, actor=actor)
         return self._x.execute(command, request_id, res.Termination, contracts.terminate)
 
     @translated
@@ -745,6 +796,7 @@ class Ledger(Desk, RegionalPractice):
         reason: str,
         on: date | str | None = None,
         request_id: str | None = None,
+        actor: str | None = None,
     ) -> res.Correction:
         """Refund part or all of a month's charge to the certificate (rule 11); `refund` in
         rubles (or hours for a contract in hours), `reason` required.
@@ -765,7 +817,7 @@ class Ledger(Desk, RegionalPractice):
             read-only.
         """
         command = cmd.Correct.build(
-            contract=contract, month=month, refund=refund, reason=reason, on=on
+            contract=contract, month=month, refund=refund, reason=reason, on=on, actor=actor
         )
         return self._x.execute(command, request_id, res.Correction, contracts.correct)
 
@@ -778,6 +830,7 @@ class Ledger(Desk, RegionalPractice):
         *,
         on: date | str | None = None,
         request_id: str | None = None,
+        actor: str | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> res.BillingRun:
         """Bill month `month` for every contract (rule 9), in atomic batches.
@@ -799,7 +852,7 @@ class Ledger(Desk, RegionalPractice):
             StoreUnavailable: the store is busy, unreachable or failing, or was opened
             read-only.
         """
-        command = cmd.BillMonth.build(month=month, on=on)
+        command = cmd.BillMonth.build(month=month, on=on, actor=actor)
         self._settle()  # the contracts to bill are found in the read models
         with self._x.outside_bulk():  # a billing run batches on its own
             return self._billing.bill(command, request_id, progress)

@@ -202,3 +202,17 @@ def test_a_rebuild_does_not_launder_a_changed_event(tamper: Tamper) -> None:
         ("chain", position),
         ("checkpoint", closed),
     ]
+
+
+def test_a_changed_actor_is_named_by_its_position(tamper: Tamper) -> None:
+    """Rule 25: the actor is in the payload the chain hashes."""
+    position = tamper.first("Contract.Terminated")
+    state = tamper.state(position)
+    actor = json.loads(state)["actor"]
+    assert actor  # the year's commands recorded who ran them
+    tamper.set_state(position, state.replace(json.dumps(actor).encode(), b'"someone-else"'))
+    result = verify(tamper.path)
+    assert not result.ok
+    (problem,) = found(result, "chain", position)
+    assert problem.event == "Contract.Terminated"
+    assert "not the event the chain recorded" in problem.message

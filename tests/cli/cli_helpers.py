@@ -21,6 +21,8 @@ from pfdo.cli import main
 NUMBER = "1000000001"
 SECOND = "1000000002"
 CONTRACT = "1000000001-001"
+#: who runs the tests' commands (`PFDO_ACTOR`, set by conftest.py; rule 25)
+OPERATOR = "operator-0"
 
 
 @dataclass

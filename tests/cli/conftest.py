@@ -10,7 +10,14 @@ born 2015-06-01, issued and funded in `base` on 2025-01-10.
 from __future__ import annotations
 
 import pytest
-from cli_helpers import Pfdo, set_up_year
+from cli_helpers import OPERATOR, Pfdo, set_up_year
+
+
+@pytest.fixture(autouse=True)
+def operator(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Who runs the commands (rule 25): `PFDO_ACTOR`, the same on every machine."""
+    monkeypatch.setenv("PFDO_ACTOR", OPERATOR)
+    return OPERATOR
 
 
 @pytest.fixture

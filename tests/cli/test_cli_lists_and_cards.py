@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from cli_helpers import CONTRACT, NUMBER, Pfdo, one_error_line, pot
+from cli_helpers import CONTRACT, NUMBER, OPERATOR, Pfdo, one_error_line, pot
 
 CHESS_CONTRACT = {
     "contract": CONTRACT,
@@ -158,7 +158,11 @@ def test_contract_show_lists_its_months(year: Pfdo) -> None:
     year.enroll()
     year.json("bill", "--month", "2025-01", "--on", "2025-02-01")
     card = year.json("contract", "show", CONTRACT)
-    assert {k: v for k, v in card.items() if k != "months"} == CHESS_CONTRACT
+    assert {k: v for k, v in card.items() if k != "months"} == {
+        **CHESS_CONTRACT,
+        "actor": OPERATOR,  # who enrolled it (rule 25)
+        "terminated_by": None,
+    }
     assert card["months"][0] == {
         "month": "2025-01",
         "price": "822.58",

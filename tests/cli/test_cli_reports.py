@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cli_helpers import CONTRACT, NUMBER, Pfdo, pot
+from cli_helpers import CONTRACT, NUMBER, OPERATOR, Pfdo, pot
 
 FUNDED = {
     "on": "2025-01-10",
@@ -14,6 +14,7 @@ FUNDED = {
     "provider": None,
     "month": None,
     "unit": "rub",
+    "actor": OPERATOR,
 }
 RESERVED = {
     "on": "2025-01-12",
@@ -25,6 +26,7 @@ RESERVED = {
     "provider": "school-1",
     "month": None,
     "unit": "rub",
+    "actor": OPERATOR,
 }
 
 

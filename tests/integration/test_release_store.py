@@ -27,10 +27,20 @@ def release_store(tmp_path: Path) -> str:
     return str(copy)
 
 
+def without_actors(history: dict[str, Any]) -> dict[str, Any]:
+    """A history as the release answered it: without the actors (rule 25), which the
+    release did not record (`test_actor.py` checks that its events read None)."""
+    for movement in history["movements"]:
+        movement.pop("actor")
+    return history
+
+
 def answers(ledger: Ledger, numbers: list[str]) -> dict[str, Any]:
     return {
         "balances": {n: ledger.balance(n).model_dump(mode="json") for n in numbers},
-        "histories": {n: ledger.history(n).model_dump(mode="json") for n in numbers[:3]},
+        "histories": {
+            n: without_actors(ledger.history(n).model_dump(mode="json")) for n in numbers[:3]
+        },
         "register": ledger.register("POOL", month="2025-10").model_dump(mode="json"),
         "invoices": ledger.invoices(provider="POOL").model_dump(mode="json"),
     }

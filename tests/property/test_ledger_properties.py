@@ -324,7 +324,9 @@ def test_a_balance_as_of_a_date_folds_the_movements_dated_up_to_then_and_is_neve
         for month in PERIOD_MONTHS[:6]:
             ledger.bill(month, on=ref.first_of_next(month))
         for number in built.numbers:
-            history = [Move(**m.model_dump()) for m in ledger.history(number).movements]
+            history = [
+                Move(**m.model_dump(exclude={"actor"})) for m in ledger.history(number).movements
+            ]
             for day in days:
                 if day < ISSUED:
                     with pytest.raises(NotFound):

@@ -67,7 +67,8 @@ class BillingRun:
                 progress(min(start + size, len(candidates)), len(candidates))
         result = totals.result(command.month)
         with x.exclusive():
-            x.project(x.save(*idempotency.request_record(x.ids, command, request_id, result)))
+            record = idempotency.request_record(x.ids, command, request_id, result)
+            x.project(x.save(*record, actor=x.actor_of(command)))
         return result
 
     def _bill_batch(
@@ -107,7 +108,8 @@ class BillingRun:
         for contract in contracts:
             outcome = billing.bill_month(contract, certificates[contract.number], c.month, c.on)
             billed.add(contract, outcome)
-        if not x.save_or_conflict(*changed(contracts, certificates.values()), attempt=attempt):
+        saving = changed(contracts, certificates.values())
+        if not x.save_or_conflict(*saving, attempt=attempt, actor=x.actor_of(c)):
             return None
         # so that the next run loads what it replayed at length from here (a cache only:
         # the batch is committed whether or not its snapshots are)

@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from pfdo.application.actors import Actor
 from pfdo.application.fields import (
     CertificateNumber,
     Code,
@@ -42,12 +43,14 @@ MAX_DAYS_AHEAD = 366
 
 
 class Command(BaseModel):
-    """A writing command: a business date and the command's own fields."""
+    """A writing command: a business date, who asked for it (`actor`, rule 25; None: the
+    default of the `Ledger` that runs it) and the command's own fields."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
     verb: ClassVar[str] = "command"
 
     on: DateIn = Field(default_factory=date.today)
+    actor: Actor | None = None
 
     @field_validator("on")
     @classmethod

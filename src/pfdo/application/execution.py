@@ -7,6 +7,9 @@ some decisions make; it lets the domain decide, and returns its result with the
 aggregates it changed. What is saved follows one rule (`unit_of_work.changed`): every
 aggregate the decision returned or was handed that has new events, in the order it
 returned them; a bulk saves its chunk's, a billing run its batch's, by the same rule.
+Every event saved is stamped first with the actor of the command that wrote it (rule 25:
+the command's `actor`, else the open bulk's, else the executor's default;
+`pfdo.application.actors.stamp`).
 Those events, with the request record when a request id is given, are saved in one
 atomic `save`: that transaction is all a command writes. A save that loses an
 optimistic-concurrency race is decided again, a bounded number of times.
@@ -45,6 +48,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from pfdo.application import idempotency
+from pfdo.application.actors import default_actor, stamp
 from pfdo.application.commands import Command
 from pfdo.application.fields import check_request_id
 from pfdo.application.reading import Reader
@@ -139,7 +143,11 @@ class _Attempt:
 class Executor:
     """Runs commands on one store: what every decision reads with, and how it is saved."""
 
-    def __init__(self, parts: Parts, *, project_after_commands: bool = True) -> None:
+    def __init__(
+        self, parts: Parts, *, project_after_commands: bool = True, actor: str | None = None
+    ) -> None:
+        #: who a command given no actor was asked by (rule 25; `pfdo.application.actors`)
+        self.actor = actor if actor is not None else default_actor()
         self.engine: Engine = parts.engine
         self.log = parts.log
         self.projector = parts.projector
@@ -157,6 +165,13 @@ class Executor:
         self.behind = False
         #: the aggregates the last commands read and saved (`pfdo.storage.loading.WarmAggregates`)
         self.warm = WarmAggregates()
+
+    def actor_of(self, command: Command) -> str:
+        """Who asked for `command`: its own actor, else the open bulk's, else the default."""
+        if command.actor is not None:
+            return command.actor
+        bulk_actor: str | None = getattr(self._local, "bulk_actor", None)
+        return bulk_actor if bulk_actor is not None else self.actor
 
     @property
     def _bulk(self) -> UnitOfWork | None:
@@ -338,6 +353,9 @@ class Executor:
             unchanged = reads.unwritten_warm(saving)
             guard: dict[str, Any] = {"unchanged": unchanged} if unchanged else {}
             saving.extend(idempotency.request_record(self.ids, command, request_id, result))
+            actor = self.actor_of(command)
+            for aggregate in saving:
+                stamp(aggregate.pending_events, actor)
             try:
                 recorded = self.log.save(*saving, **guard)
             except ReadChangedMeanwhile:
@@ -380,23 +398,27 @@ class Executor:
             raise
         decided = changed(decided)  # the rest it was handed the bulk holds already
         decided.extend(idempotency.request_record(self.ids, command, request_id, result))
+        stamp(bulk.new_events(decided), self.actor_of(command))
         if bulk.done(decided):
             self.save_bulk()
         return result
 
     @contextmanager
-    def bulk(self, chunk: int) -> Iterator[None]:
+    def bulk(self, chunk: int, actor: str | None = None) -> Iterator[None]:
         """Decide the commands of the block in memory, saving `chunk` at a time; the
-        other threads' commands wait for the block to end."""
+        other threads' commands wait for the block to end. A command of the block given
+        no actor records `actor` (None: the default)."""
         if self._bulk is not None:
             raise RuntimeError("Ledger.bulk() blocks do not nest")
         with self._lock:
             self._bulk = UnitOfWork(chunk, keep=SHARED)
+            self._local.bulk_actor = actor
             try:
                 yield
                 self.save_bulk()
             finally:
                 self._bulk = None
+                self._local.bulk_actor = None
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -429,16 +451,21 @@ class Executor:
         bulk.saved()
         self.project(recorded)
 
-    def save(self, *aggregates: Any) -> list[Recording[UUID]]:
-        """Save the new events of `aggregates` in one transaction."""
+    def save(self, *aggregates: Any, actor: str | None = None) -> list[Recording[UUID]]:
+        """Save the new events of `aggregates` in one transaction, stamped with `actor`
+        where they have none (None: the default actor)."""
         self.warm.forget(a.id for a in aggregates if isinstance(a, Aggregate))
+        for aggregate in aggregates:
+            stamp(aggregate.pending_events, actor if actor is not None else self.actor)
         return self.log.save(*aggregates)
 
-    def save_or_conflict(self, *aggregates: Any, attempt: int = 0) -> bool:
+    def save_or_conflict(
+        self, *aggregates: Any, attempt: int = 0, actor: str | None = None
+    ) -> bool:
         """Save, or return False (nothing written, after a short random wait) when
         another writer came first."""
         try:
-            self.save(*aggregates)
+            self.save(*aggregates, actor=actor)
         except RecordConflictError:
             self.conflicts_retried += 1
             backoff(attempt)

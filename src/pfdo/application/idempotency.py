@@ -25,8 +25,9 @@ FindRecord = Callable[[str], RequestRecord | None]
 
 
 def fingerprint(command: Command) -> str:
-    """What a retry must repeat: every field, the business date only if it was given."""
-    exclude = None if "on" in command.model_fields_set else {"on"}
+    """What a retry must repeat: every field, the business date only if it was given,
+    never the actor (the same request retried by another actor replays its first result)."""
+    exclude = {"actor"} if "on" in command.model_fields_set else {"on", "actor"}
     payload = command.model_dump_json(exclude=exclude)
     return hashlib.sha256(f"{command.verb}:{payload}".encode()).hexdigest()
 

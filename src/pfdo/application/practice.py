@@ -36,6 +36,7 @@ class RegionalPractice:
         final_billing_from: date | str | None = None,
         on: date | str | None = None,
         request_id: str | None = None,
+        actor: str | None = None,
     ) -> res.PeriodSettings:
         """Set a period's advance rate in whole per cent (rule 16) and the day of its last
         month from which that month may be billed (rule 18); what is not given stays.
@@ -56,7 +57,11 @@ class RegionalPractice:
             read-only.
         """
         command = cmd.ChangeSettings.build(
-            period=period, advance=advance, final_billing_from=final_billing_from, on=on
+            period=period,
+            advance=advance,
+            final_billing_from=final_billing_from,
+            on=on,
+            actor=actor,
         )
         return self._x.execute(command, request_id, res.PeriodSettings, periods.change_settings)
 
@@ -70,6 +75,7 @@ class RegionalPractice:
         sum: str | int | None = None,
         on: date | str | None = None,
         request_id: str | None = None,
+        actor: str | None = None,
     ) -> res.LimitsChanged:
         """Raise or lower a category's count and sum limits, never below what is funded
         (rule 19); room made serves the category's waiting list at once. `sum` in rubles;
@@ -91,7 +97,7 @@ class RegionalPractice:
             read-only.
         """
         command = cmd.ChangeLimits.build(
-            period=period, category=category, count=count, sum=sum, on=on
+            period=period, category=category, count=count, sum=sum, on=on, actor=actor
         )
         return self._x.execute(command, request_id, res.LimitsChanged, funding.change_limits)
 
@@ -103,6 +109,7 @@ class RegionalPractice:
         period: str,
         on: date | str | None = None,
         request_id: str | None = None,
+        actor: str | None = None,
     ) -> res.Unfunded:
         """Take a period's credit back from a certificate while nothing of it is reserved or
         spent (rule 20); its freed place serves the category's waiting list.
@@ -122,7 +129,7 @@ class RegionalPractice:
             StoreUnavailable: the store is busy, unreachable or failing, or was opened
             read-only.
         """
-        command = cmd.UnfundCertificate.build(number=number, period=period, on=on)
+        command = cmd.UnfundCertificate.build(number=number, period=period, on=on, actor=actor)
         return self._x.execute(command, request_id, res.Unfunded, funding.unfund_certificate)
 
     @translated
@@ -133,6 +140,7 @@ class RegionalPractice:
         period: str,
         on: date | str | None = None,
         request_id: str | None = None,
+        actor: str | None = None,
     ) -> res.QueueLeft:
         """Take a certificate off the waiting list it is on in a period (rule 19).
 
@@ -150,7 +158,7 @@ class RegionalPractice:
             StoreUnavailable: the store is busy, unreachable or failing, or was opened
             read-only.
         """
-        command = cmd.LeaveQueue.build(number=number, period=period, on=on)
+        command = cmd.LeaveQueue.build(number=number, period=period, on=on, actor=actor)
         return self._x.execute(command, request_id, res.QueueLeft, funding.leave_queue)
 
     # -- settlement (rules 16, 17) ----------------------------------------------------
@@ -163,6 +171,7 @@ class RegionalPractice:
         month: str,
         on: date | str | None = None,
         request_id: str | None = None,
+        actor: str | None = None,
     ) -> res.AdvanceIssued:
         """A provider's advance for a month, on or after its first day: each contract
         month still open, at its period's advance rate (rule 16). Moves no certificate
@@ -183,7 +192,7 @@ class RegionalPractice:
             StoreUnavailable: the store is busy, unreachable or failing, or was opened
             read-only.
         """
-        command = cmd.IssueAdvance.build(provider=provider, month=month, on=on)
+        command = cmd.IssueAdvance.build(provider=provider, month=month, on=on, actor=actor)
         return self._x.execute(command, request_id, res.AdvanceIssued, settlement.issue_advance)
 
     @translated
@@ -194,6 +203,7 @@ class RegionalPractice:
         month: str,
         on: date | str | None = None,
         request_id: str | None = None,
+        actor: str | None = None,
     ) -> res.InvoiceIssued:
         """A provider's invoice for a month once every contract month of it is billed or
         cancelled: the register's amount, less the month's advance and the adjustments
@@ -215,12 +225,17 @@ class RegionalPractice:
             StoreUnavailable: the store is busy, unreachable or failing, or was opened
             read-only.
         """
-        command = cmd.IssueInvoice.build(provider=provider, month=month, on=on)
+        command = cmd.IssueInvoice.build(provider=provider, month=month, on=on, actor=actor)
         return self._x.execute(command, request_id, res.InvoiceIssued, settlement.issue_invoice)
 
     @translated
     def pay_invoice(
-        self, invoice: str, *, on: date | str | None = None, request_id: str | None = None
+        self,
+        invoice: str,
+        *,
+        on: date | str | None = None,
+        request_id: str | None = None,
+        actor: str | None = None,
     ) -> res.InvoicePaid:
         """Record that an advance or invoice (its number, as issued) was paid, once (rule 17).
 
@@ -238,5 +253,5 @@ class RegionalPractice:
             StoreUnavailable: the store is busy, unreachable or failing, or was opened
             read-only.
         """
-        command = cmd.PayInvoice.build(invoice=invoice, on=on)
+        command = cmd.PayInvoice.build(invoice=invoice, on=on, actor=actor)
         return self._x.execute(command, request_id, res.InvoicePaid, settlement.pay_invoice)

@@ -261,6 +261,7 @@ class Reports:
                     provider=r["provider"],
                     month=r["month"],
                     unit=r["unit"],
+                    actor=r["actor"],
                 )
                 for r in rows
             ],
@@ -497,6 +498,8 @@ class Reports:
         return res.ContractCard(
             **_contract_line(row),
             months=[res.ContractMonth(**_month(m)) for m in months],
+            actor=row["actor"],
+            terminated_by=row["terminated_by"],
         )
 
     @translated

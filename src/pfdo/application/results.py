@@ -482,6 +482,8 @@ class Movement(Result):
         provider: the provider's code, if any.
         month: `YYYY-MM`, if any.
         unit: `rub` (amounts in kopecks) or `hours` (in hundredths of an hour), rule 21.
+        actor: who asked for the command that moved it (rule 25); None when it was
+            recorded before pfdo recorded actors.
     """
 
     on: date
@@ -493,6 +495,7 @@ class Movement(Result):
     provider: str | None
     month: str | None
     unit: Unit = "rub"
+    actor: str | None = None
 
 
 class History(Result):
@@ -833,9 +836,14 @@ class ContractCard(ContractLine):
 
     Attributes:
         months: month by month.
+        actor: who enrolled it (rule 25); None when recorded before pfdo recorded actors.
+        terminated_by: who terminated it; None when it is not terminated (or was before
+            pfdo recorded actors).
     """
 
     months: list[ContractMonth]
+    actor: str | None = None
+    terminated_by: str | None = None
 
 
 # -- settlement (rules 16, 17) ------------------------------------------------------------

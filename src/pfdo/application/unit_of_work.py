@@ -10,7 +10,7 @@ still writes nothing and leaves the rest of the chunk intact.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from uuid import UUID
 
@@ -86,6 +86,15 @@ class UnitOfWork:
             self._absent.discard(aggregate.id)
         self.commands += 1
         return self.commands >= self.chunk
+
+    def new_events(self, decided: Iterable[Aggregate]) -> Iterator[object]:
+        """The events the current command added: to what it was handed (after where each
+        stood when handed) and to what it created (`decided`, not tracked yet)."""
+        for key, keep in self._before.items():
+            yield from self._aggregates[key].pending_events[keep:]
+        for aggregate in decided:
+            if aggregate.id not in self._before:
+                yield from aggregate.pending_events
 
     def pending(self) -> list[Aggregate]:
         """What the chunk's save writes (`changed`)."""

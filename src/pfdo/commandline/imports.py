@@ -23,6 +23,7 @@ from pfdo.commandline.session import (
     CommandError,
     MalformedInput,
     Session,
+    actor_given,
     emit,
     progress_bar,
     refusals,
@@ -145,7 +146,7 @@ def _runner(kind: Kind) -> Callable[..., None]:
             try:
                 return import_batch(
                     ledger, batch, on=on, partial=partial, request_id=request_id,
-                    progress=progress,
+                    progress=progress, actor=actor_given(),
                 )  # fmt: skip
             except SheetRefused as refused:
                 return refused
@@ -199,7 +200,7 @@ def _attendance(
         with progress_bar("recording", as_json) as progress:
             record = functools.partial(
                 import_attendance, marks=read.marks, on=on, request_id=key, progress=progress,
-                file=read.file, partial=partial, rejected=read.errors,
+                file=read.file, partial=partial, rejected=read.errors, actor=actor_given(),
             )  # fmt: skip
             result = session.call(record)
             del record

@@ -8,8 +8,9 @@ from typing import Any, TypeVar
 
 import click
 
+from pfdo.application.actors import ACTOR_FORM
 from pfdo.application.fields import CODE_FORM, COUNT_DIGITS, TEXT_FORM
-from pfdo.commandline.session import json_option, opens_store
+from pfdo.commandline.session import json_option, opens_store, remember_actor
 from pfdo.domain.money import MAX_AMOUNT, MAX_TOTAL, format_limit
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -24,7 +25,18 @@ WHOLE = f"(a whole number, at most {COUNT_DIGITS} digits 0-9)"
 
 
 def writing(f: F) -> F:
-    """The options every writing command shares: business date, request id, --json."""
+    """The options every writing command shares: business date, request id, actor, --json."""
+    f = click.option(
+        "--actor",
+        metavar="ID",
+        envvar="PFDO_ACTOR",
+        expose_value=False,
+        callback=remember_actor,
+        help=(
+            f"Who asks for the command ({ACTOR_FORM}), recorded in every event it writes "
+            "(default: PFDO_ACTOR, else the operating-system user; an import: import:FILE)."
+        ),
+    )(f)
     f = click.option(
         "--request-id",
         metavar="KEY",

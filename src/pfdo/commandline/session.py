@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # imported when a command runs: `pfdo --help` loads none of t
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
+_ACTOR, _ACTOR_GIVEN = "pfdo_actor", "pfdo_actor_given"
 #: How a command uses the store (see the module's docstring).
 Access = Literal["read", "write", "maintain"]
 _ACCESS = "pfdo_store_access"
@@ -80,6 +81,30 @@ def command_access() -> Access:
     return access
 
 
+def remember_actor(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """`--actor` (or `PFDO_ACTOR`): kept for the ledger the command opens (rule 25)."""
+    if value is not None and param.name is not None:
+        ctx.meta[_ACTOR] = value
+        source = ctx.get_parameter_source(param.name)
+        ctx.meta[_ACTOR_GIVEN] = source is click.core.ParameterSource.COMMANDLINE
+
+
+def actor_given() -> str | None:
+    """The actor given as `--actor` on the command line (not by `PFDO_ACTOR`), if any."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or not ctx.meta.get(_ACTOR_GIVEN):
+        return None
+    given: str | None = ctx.meta.get(_ACTOR)
+    return given
+
+
+def _process_actor() -> str | None:
+    """`--actor`, else `PFDO_ACTOR`; None: the ledger's default, the operating-system user."""
+    ctx = click.get_current_context(silent=True)
+    found: str | None = None if ctx is None else ctx.meta.get(_ACTOR)
+    return found
+
+
 class Session:
     """One invocation: the store it names and the ledger, opened on first use."""
 
@@ -97,7 +122,12 @@ class Session:
         from pfdo.ledger import Ledger
 
         with refusals():
-            ledger = Ledger(self.db, create=access == "write", read_only=_read_only(access))
+            ledger = Ledger(
+                self.db,
+                create=access == "write",
+                read_only=_read_only(access),
+                actor=_process_actor(),
+            )
             behind = ledger.read_models_behind() if ledger.read_only else 0
         if behind:
             click.echo(

@@ -8,10 +8,17 @@ state changes shape sets `class_version` and the upcasters that bring an older s
 state to the current shape, so that the apply methods and the commands read one shape
 with no fallbacks; a snapshot that cannot be upcast raises `StaleSnapshot`, and is
 discarded (snapshots are a cache of the events).
+
+Each event also carries `actor`, who asked for the command that wrote it (rule 25): a
+keyword-only field, so that the events' own fields keep their order. The domain never sets
+it: the application stamps the command's actor on every event the command wrote, before
+the save, so the stored payload (and the audit chain over it) holds it. An event recorded
+before rule 25 has none and reads `None` (the field's default).
 """
 
 from __future__ import annotations
 
+from dataclasses import field
 from datetime import date
 from functools import lru_cache
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -35,12 +42,14 @@ class StaleSnapshot(Exception):
 
 
 class PfdoEvent(Aggregate.Event):
-    """An event that changes an existing aggregate, on a business date."""
+    """An event that changes an existing aggregate, on a business date, by an actor."""
 
     on: date
+    actor: str | None = field(default=None, kw_only=True)
 
 
 class PfdoCreated(Aggregate.Created):
-    """The event that brings an aggregate into being, on a business date."""
+    """The event that brings an aggregate into being, on a business date, by an actor."""
 
     on: date
+    actor: str | None = field(default=None, kw_only=True)

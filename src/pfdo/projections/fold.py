@@ -246,6 +246,7 @@ def movement_row(e: Any, seq: int, unit: str) -> dict[str, Any]:
         "provider": getattr(e, "provider", None),
         "month": getattr(e, "month", None),
         "unit": unit,
+        "actor": e.actor,
     }
 
 
@@ -268,6 +269,8 @@ def _enrolled(ws: Workspace, e: Contract.Enrolled, _seq: int) -> None:
             "terminated_on": None,
             "unit": e.unit,
             "hour_cost": e.hour_cost,
+            "actor": e.actor,
+            "terminated_by": None,
         },
     )
     for month, price, part in e.months:
@@ -312,7 +315,9 @@ def _billed(ws: Workspace, e: Contract.MonthBilled, _seq: int) -> None:
 
 @handles(Contract.Terminated)
 def _terminated(ws: Workspace, e: Contract.Terminated, _seq: int) -> None:
-    ws.require(t.contracts, e.contract).update(status="terminated", terminated_on=e.on)
+    ws.require(t.contracts, e.contract).update(
+        status="terminated", terminated_on=e.on, terminated_by=e.actor
+    )
     for month in e.cancelled:
         row = ws.require(t.contract_months, e.contract, month)
         row.update(status="cancelled", released=row["certificate"])

@@ -25,8 +25,11 @@ from sqlalchemy import (
 metadata = MetaData()
 
 #: The shape of the folded tables; 2: programs' normative cost, settlement, waiting lists;
-#: 3: units (rules 21, 22), programs' hours, contract months' rubles payable.
-SCHEMA_VERSION = 3
+#: 3: units (rules 21, 22), programs' hours, contract months' rubles payable;
+#: 4: the actor of movements, of contracts' enrolment and termination (rule 25).
+SCHEMA_VERSION = 4
+#: The longest actor (`pfdo.application.actors.ACTOR_MAX`).
+ACTOR = 128
 
 schema = Table(
     "pfdo_schema",
@@ -148,6 +151,7 @@ movements = Table(
     Column("provider", String(64)),
     Column("month", String(7)),
     Column("unit", String(8), nullable=False),
+    Column("actor", String(ACTOR)),  # who asked for it (rule 25); None: before rule 25
     Index("ix_pfdo_movements_number", "number", "seq"),
 )
 
@@ -168,6 +172,8 @@ contracts = Table(
     Column("terminated_on", Date),
     Column("unit", String(8), nullable=False),
     Column("hour_cost", BigInteger),
+    Column("actor", String(ACTOR)),  # who enrolled it (rule 25)
+    Column("terminated_by", String(ACTOR)),  # who terminated it, if terminated
 )
 
 contract_months = Table(

@@ -20,6 +20,7 @@ from datetime import date
 from operator import itemgetter, not_
 from typing import TYPE_CHECKING
 
+from pfdo.application.actors import file_actor
 from pfdo.application.results import AttendanceImported, RowError
 from pfdo.desk.imports.cells import Mark, lesson_cells
 from pfdo.desk.imports.columns import Field, locate
@@ -93,16 +94,19 @@ def import_attendance(
     file: str = "",
     partial: bool = False,
     rejected: Sequence[RowError] = (),
+    actor: str | None = None,
 ) -> AttendanceImported:
     """Record every mark, all or nothing; with `partial`, every mark the rules accept
     (a contract's marks refused together are then tried one by one) and the refusals are
     row errors beside the wrong rows `rejected` when the journal was read. With
     `request_id`, each contract's marks carry `REQUEST-ID:N` (one by one, `REQUEST-ID:N:K`),
-    so a retried import returns at once and writes nothing (`skipped`)."""
+    so a retried import returns at once and writes nothing (`skipped`). Every mark's
+    event records `actor` (rule 25; default `import:FILE`, the journal's file name)."""
     groups = _groups(marks)
     count, codes = sum(len(g) for g in groups), {g[0][1] for g in groups}
     done, skipped, refused = 0, 0, list[RowError]()
-    with ledger.bulk(chunk=count + 1) as bulk:
+    who = actor if actor is not None else file_actor(file or "journal")
+    with ledger.bulk(chunk=count + 1, actor=who) as bulk:
         parts = [] if request_id is None else [f"{request_id}:{i}" for i in range(len(groups))]
         bulk.prefetch(contracts=codes, request_ids=parts)
         for index, group in enumerate(groups):

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from pfdo.application.actors import file_actor
 from pfdo.application.results import RowError, SheetImported
 from pfdo.desk.imports.columns import locate, read_row
 from pfdo.desk.imports.kinds import KINDS, MOST_COMMANDS, Kind
@@ -123,6 +124,7 @@ def _decide(
     salt: str | None,
     keep: bool,
     progress: Progress | None,
+    actor: str | None = None,
 ) -> tuple[list[RowError], int]:
     """Decide `records` in one bulk; save it if `keep` or nothing was refused. Returns
     the refusals and how many rows were replays of an earlier import."""
@@ -130,7 +132,8 @@ def _decide(
     replayed = 0
     try:
         # one chunk, saved at the end or not at all
-        with ledger.bulk(chunk=len(records) * MOST_COMMANDS + 1):
+        who = actor if actor is not None else file_actor(batch.file)
+        with ledger.bulk(chunk=len(records) * MOST_COMMANDS + 1, actor=who):
             for done, (line, values) in enumerate(records, start=1):
                 before = ledger.requests_replayed
                 try:
@@ -159,20 +162,24 @@ def import_batch(
     partial: bool = False,
     request_id: str | None = None,
     progress: Progress | None = None,
+    actor: str | None = None,
 ) -> SheetImported:
     """Write the sheet's rows: all or nothing, or with `partial` exactly the good ones.
-    `request_id`, if given, is mixed into every row's own request id."""
+    `request_id`, if given, is mixed into every row's own request id. Every event the
+    rows write records `actor` (rule 25; default `import:FILE`, the sheet's file name)."""
     what = batch.kind.what
     if batch.errors and not partial:
         raise SheetRejected(what, batch.file, batch.errors)
-    refused, replayed = _decide(ledger, batch, batch.records, on, request_id, False, progress)
+    refused, replayed = _decide(
+        ledger, batch, batch.records, on, request_id, False, progress, actor
+    )
     written = 0 if refused else len(batch.records) - replayed
     if refused and not partial:
         raise SheetRefused(what, batch.file, sorted(refused, key=lambda e: e.line))
     if refused:
         wrong = {e.line for e in refused}
         good = [r for r in batch.records if r[0] not in wrong]
-        again, replayed = _decide(ledger, batch, good, on, request_id, True, progress)
+        again, replayed = _decide(ledger, batch, good, on, request_id, True, progress, actor)
         refused += again
         written = len(good) - len(again) - replayed
     errors = sorted([*batch.errors, *refused], key=lambda e: (e.line, e.column))
@@ -194,6 +201,7 @@ def import_sheet(
     on: date | str | None = None,
     partial: bool = False,
     request_id: str | None = None,
+    actor: str | None = None,
 ) -> SheetImported:
     """Read, check and import a sheet of `kind` (`children`, `programs`, `enrolments`) in
     one call, as `pfdo import KIND FILE` does: a sheet with errors raises `SheetRejected`
@@ -201,4 +209,4 @@ def import_sheet(
     if kind not in KINDS:
         raise InvalidInput(f"sheet kind {kind!r} is not one of {', '.join(KINDS)}")
     batch = read_batch(KINDS[kind], source, encoding=encoding)
-    return import_batch(ledger, batch, on=on, partial=partial, request_id=request_id)
+    return import_batch(ledger, batch, on=on, partial=partial, request_id=request_id, actor=actor)
