@@ -29,6 +29,7 @@ from pfdo.application.execution import Executor
 from pfdo.application.failures import translated
 from pfdo.application.follower import follow
 from pfdo.application.practice import RegionalPractice
+from pfdo.application.prolongation_run import ProlongationRun
 from pfdo.desk.exports.desk import Desk
 from pfdo.domain.contract import Contract
 from pfdo.storage.store import store_errors
@@ -114,6 +115,7 @@ class Ledger(Desk, RegionalPractice):
         self._x = Executor(parts, project_after_commands=project_after_commands)
         self._decode = self._x.decode
         self._billing = BillingRun(self._x, billing_batch)
+        self._prolongation = ProlongationRun(self._x, billing_batch)
 
     @property
     def billing_batch(self) -> int:
@@ -123,6 +125,16 @@ class Ledger(Desk, RegionalPractice):
     @billing_batch.setter
     def billing_batch(self, size: int) -> None:
         self._billing.batch = size
+
+    @property
+    def prolongation_batch(self) -> int:
+        """How many contracts a prolongation run (`prolong`) decides and saves in one
+        transaction; settable."""
+        return self._prolongation.batch
+
+    @prolongation_batch.setter
+    def prolongation_batch(self, size: int) -> None:
+        self._prolongation.batch = size
 
     @property
     def project_after_commands(self) -> bool:
@@ -551,6 +563,32 @@ class Ledger(Desk, RegionalPractice):
         command = cmd.WithdrawProgram.build(program=program, on=on)
         return self._x.execute(command, request_id, res.ProgramResult, registry.withdraw_program)
 
+    @translated
+    def program_settings(
+        self,
+        program: str,
+        *,
+        prolongation: bool,
+        on: date | str | None = None,
+        request_id: str | None = None,
+    ) -> res.ProgramSettings:
+        """Turn prolongation of a program's contracts on or off (rule 23): with it off, a
+        prolongation run gives its contracts no successor. Already so: nothing changes.
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier or date out of form, a
+            business date `on` more than 366 days after today, a `request_id` that is not
+            an identifier); raised before anything is read or written.
+            NotFound: the program does not exist.
+            IdempotencyConflict: `request_id` was used before with other arguments.
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
+        command = cmd.SetProlongation.build(program=program, prolongation=prolongation, on=on)
+        return self._x.execute(command, request_id, res.ProgramSettings, registry.set_prolongation)
+
     # -- certificates -----------------------------------------------------------------
 
     @translated
@@ -734,6 +772,65 @@ class Ledger(Desk, RegionalPractice):
         """
         command = cmd.Terminate.build(contract=contract, reason=reason, on=on)
         return self._x.execute(command, request_id, res.Termination, contracts.terminate)
+
+    @translated
+    def prolong(
+        self,
+        *,
+        period: str,
+        on: date | str | None = None,
+        request_id: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> res.ProlongationRun:
+        """Prolong into `period` every contract that continues into it (rule 23): each
+        gets one successor, priced, shared and reserved as an enrolment on `on`, or is
+        listed with the first reason it is not prolonged. Runs in atomic batches: an
+        interrupted run leaves each contract prolonged or not, and running it again
+        prolongs only what is left. `progress(done, total)` is called after each batch.
+
+        Raises:
+            InvalidInput: an argument is malformed (a code or date out of form, a
+            business date `on` more than 366 days after today, a `request_id` that is not
+            an identifier); raised before anything is read or written.
+            NotFound: the period does not exist.
+            PeriodClosed: the period is closed.
+            Refused: the business date is after the period's end.
+            IdempotencyConflict: `request_id` was used before with other arguments (the
+            same arguments return the first result again and write nothing).
+            ConcurrencyConflict: other writers kept changing the same contracts and the
+            retries ran out; earlier batches were saved, the run may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
+        command = cmd.Prolong.build(period=period, on=on)
+        self._settle()  # the contracts to prolong are found in the read models
+        with self._x.outside_bulk():  # a prolongation run batches on its own
+            return self._prolongation.prolong(command, request_id, progress)
+
+    @translated
+    def stop_continuation(
+        self, contract: str, *, on: date | str | None = None, request_id: str | None = None
+    ) -> res.ContinuationStopped:
+        """The family's refusal to continue a contract into the next period: its
+        `continues_until` is cleared (rule 23).
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier or date out of form, a
+            business date `on` more than 366 days after today, a `request_id` that is not
+            an identifier); raised before anything is read or written.
+            NotFound: the contract does not exist.
+            Refused: the contract does not continue beyond its end, or it was prolonged
+            already.
+            IdempotencyConflict: `request_id` was used before with other arguments.
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
+        command = cmd.StopContinuation.build(contract=contract, on=on)
+        return self._x.execute(
+            command, request_id, res.ContinuationStopped, contracts.stop_continuation
+        )
 
     @translated
     def correct(

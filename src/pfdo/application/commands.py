@@ -245,6 +245,22 @@ class Terminate(Command):
     reason: OptionalText = ""
 
 
+class StopContinuation(Command):
+    verb: ClassVar[str] = "contract continue --stop"
+    contract: Code
+
+
+class Prolong(Command):
+    verb: ClassVar[str] = "prolong"
+    period: Code
+
+
+class SetProlongation(Command):
+    verb: ClassVar[str] = "program settings"
+    program: Code
+    prolongation: bool
+
+
 class Correct(Command):
     verb: ClassVar[str] = "correct"
     contract: Code

@@ -25,8 +25,9 @@ from sqlalchemy import (
 metadata = MetaData()
 
 #: The shape of the folded tables; 2: programs' normative cost, settlement, waiting lists;
-#: 3: units (rules 21, 22), programs' hours, contract months' rubles payable.
-SCHEMA_VERSION = 3
+#: 3: units (rules 21, 22), programs' hours, contract months' rubles payable;
+#: 4: contracts across periods (rule 23).
+SCHEMA_VERSION = 4
 
 schema = Table(
     "pfdo_schema",
@@ -168,6 +169,11 @@ contracts = Table(
     Column("terminated_on", Date),
     Column("unit", String(8), nullable=False),
     Column("hour_cost", BigInteger),
+    # rule 23: the end asked for beyond the period's, and the links across periods
+    Column("continues_until", Date),
+    Column("continues", String(32)),
+    Column("continued_by", String(32)),
+    Column("made", BigInteger),  # the log position of its enrolment: the order made
 )
 
 contract_months = Table(

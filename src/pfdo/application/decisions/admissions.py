@@ -54,6 +54,12 @@ def withdraw_program(w: Reader, c: cmd.WithdrawProgram) -> Decision[res.ProgramR
     return program_result(program), [program]
 
 
+def set_prolongation(w: Reader, c: cmd.SetProlongation) -> Decision[res.ProgramSettings]:
+    program = w.get(Program, c.program, "program")
+    program.set_prolongation(c.prolongation, c.on)
+    return res.ProgramSettings(program=c.program, prolongation=c.prolongation), [program]
+
+
 def provider_result(provider: Provider) -> res.ProviderResult:
     return res.ProviderResult(
         provider=provider.code, name=provider.name, kind=provider.kind, status=provider.status
