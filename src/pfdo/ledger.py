@@ -502,6 +502,7 @@ class Ledger(Desk, RegionalPractice):
         normative_price: str | int | None = None,
         hours_per_month: str | int | None = None,
         hour_cost: str | int | None = None,
+        prolongation: bool = True,
         on: date | str | None = None,
         request_id: str | None = None,
     ) -> res.ProgramResult:
@@ -509,7 +510,8 @@ class Ledger(Desk, RegionalPractice):
         optionally the normative monthly cost that caps the certificate's share (rule 15)
         and, for social certificates, the person-hours it gives a month and the normative
         cost of a person-hour (rule 21: both or neither). `capacity`: contracts active at
-        once, at most.
+        once, at most. `prolongation`: whether its contracts are prolonged into later
+        periods (rule 23; `program_settings` changes it).
 
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
@@ -537,6 +539,7 @@ class Ledger(Desk, RegionalPractice):
             normative_price=normative_price,
             hours_per_month=hours_per_month,
             hour_cost=hour_cost,
+            prolongation=None if prolongation else False,
             on=on,
         )
         return self._x.execute(command, request_id, res.ProgramResult, registry.add_program)

@@ -46,6 +46,9 @@ class Command(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
     verb: ClassVar[str] = "command"
+    #: fields added after a release: out of a request's fingerprint unless given, so a
+    #: request recorded before them still replays
+    later: ClassVar[tuple[str, ...]] = ()
 
     on: DateIn = Field(default_factory=date.today)
 
@@ -135,6 +138,9 @@ class AddProgram(Command):
     #: rule 21: hours a month (two decimals) and rubles a person-hour, both or neither
     hours_per_month: HoursIn | None = None
     hour_cost: RublesIn | None = None
+    #: rule 23: whether its contracts are prolonged into later periods
+    prolongation: bool = True
+    later: ClassVar[tuple[str, ...]] = ("prolongation",)
 
     @model_validator(mode="after")
     def _hours_in_pairs(self) -> AddProgram:

@@ -25,8 +25,10 @@ FindRecord = Callable[[str], RequestRecord | None]
 
 
 def fingerprint(command: Command) -> str:
-    """What a retry must repeat: every field, the business date only if it was given."""
-    exclude = None if "on" in command.model_fields_set else {"on"}
+    """What a retry must repeat: every field, the business date (and the fields added
+    after a release, `Command.later`) only if it was given."""
+    given = command.model_fields_set
+    exclude = {name for name in ("on", *command.later) if name not in given} or None
     payload = command.model_dump_json(exclude=exclude)
     return hashlib.sha256(f"{command.verb}:{payload}".encode()).hexdigest()
 

@@ -76,6 +76,11 @@ def program() -> None:
     metavar="AMOUNT",
     help=f"Rubles a person-hour is paid at {AMOUNT} (goes with --hours-per-month).",
 )
+@click.option(
+    "--prolongation/--no-prolongation",
+    default=True,
+    help="Whether its contracts are prolonged into later periods (rule 23; default: yes).",
+)
 @writing
 @click.pass_obj
 def program_add(session: Session, /, code: str, as_json: bool, **options: Any) -> None:

@@ -45,6 +45,7 @@ def add_program(w: Reader, c: cmd.AddProgram) -> Decision[res.ProgramResult]:
         if c.hours_per_month is None or c.hour_cost is None
         else (c.hours_per_month, c.hour_cost),
     )
+    program.set_prolongation(c.prolongation, c.on)
     return program_result(program), [program]
 
 
