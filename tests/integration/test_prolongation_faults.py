@@ -8,12 +8,15 @@ exactly one successor.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
 import time
 from collections import Counter
+
+import pytest
 
 from pfdo import Ledger
 from pfdo.domain.contract import Contract
@@ -96,3 +99,34 @@ def test_a_prolongation_killed_with_sigkill_resumes_and_prolongs_each_contract_o
         assert ledger.continuing("2025").contracts == []
         report = ledger.period_report("2026")
         assert (report.prolonged, report.prolonged_reserved) == (CHILDREN, CHILDREN * 750000)
+
+
+WORKERS = 16
+
+
+def _prolong_once(db: str) -> int:
+    """One process's run: how many contracts it prolonged."""
+    with Ledger(db) as ledger:
+        ledger.prolongation_batch = BATCH
+        return len(ledger.prolong(period="2026", on="2025-12-20").prolonged)
+
+
+def test_sixteen_processes_running_the_same_prolongation_prolong_each_contract_once(
+    db_url: str,
+) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("sixteen writers at once: PostgreSQL (SQLite writes one at a time)")
+    _two_years_with_continuing_contracts(db_url)
+    with multiprocessing.get_context("spawn").Pool(WORKERS) as pool:
+        counts = pool.map(_prolong_once, [db_url] * WORKERS)
+    assert sum(counts) == CHILDREN
+    with Ledger(db_url) as ledger:
+        successors: Counter[str] = Counter()
+        log = ledger._log
+        for notification in log.recorder.select_notifications(start=1, limit=1_000_000):
+            event = log.mapper.to_domain_event(notification)
+            if isinstance(event, Contract.Prolonged):
+                successors[event.contract] += 1
+        assert len(successors) == CHILDREN and set(successors.values()) == {1}
+        report = ledger.auditor().verify()
+        assert report.ok, report.problems
