@@ -22,7 +22,7 @@ from pfdo.domain.enrolment import (
 from pfdo.domain.errors import Refused
 from pfdo.domain.period import Period
 from pfdo.domain.registry import Program, Provider
-from pfdo.domain.units import unit_of
+from pfdo.domain.units import HOURS, unit_of
 
 #: Why a contract is not prolonged, in the order rule 23 checks them.
 REASONS = (
@@ -83,10 +83,11 @@ def refusal(
     if program.at_capacity(start, end):
         return "capacity"
     pot = certificate.pot(period.code)
-    try:
-        contract_terms(program, unit_of(pot), start, end, pot["available"])
-    except Refused:
-        return "hours"
+    if unit_of(pot) == HOURS:  # in rubles the parents pay what the pot does not
+        try:
+            contract_terms(program, HOURS, start, end, pot["available"])
+        except Refused:
+            return "hours"
     try:
         check_one_contract_per_program(certificate, program, start, end, existing)
     except Refused:
