@@ -289,3 +289,20 @@ def test_the_continuing_list_and_the_period_report(year: Ledger) -> None:
     assert year.continuing("2025").contracts == []
     report = year.period_report("2026")
     assert (report.prolonged, report.prolonged_reserved) == (1, 500000)
+
+
+def test_a_certificate_funded_in_hours_needs_a_program_offering_them(year: Ledger) -> None:
+    number = funded_child(year)
+    code = school_year(year, number)
+    year.open_period(
+        "2026",
+        municipality="kazan",
+        start="2026-01-01",
+        end="2026-12-31",
+        categories={"social": {"nominal": "30", "unit": "hours"}},
+        on="2025-12-01",
+    )
+    year.fund_certificate(number, period="2026", category="social", on="2025-12-02")
+    run = year.prolong(period="2026", on="2025-12-20")  # CHESS offers no hours
+    assert [(n.contract, n.reason) for n in run.not_prolonged] == [(code, "hours")]
+    assert run.reasons == {"hours": 1}
