@@ -687,6 +687,8 @@ class Ledger(Desk, RegionalPractice):
     ) -> res.Enrolment:
         """Enrol a child in a program and reserve the certificate's share (rules 5-8).
         `mode` is `fixed` (a month's price) or `attendance` (paid by lessons attended).
+        An `end` after the period's end (at most 366 days after it) ends the contract on
+        the period's end and records `continues_until` (rule 23).
 
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
@@ -695,8 +697,8 @@ class Ledger(Desk, RegionalPractice):
             NotFound: the certificate, the program or its provider does not exist.
             PeriodClosed: the period holding the contract is closed.
             LimitExceeded: the program is at capacity on a day of the contract.
-            Refused: the dates are outside every period of the certificate's municipality
-            or end before they start, the child's age is outside the program's band, the
+            Refused: the dates are outside every period of the certificate's municipality,
+            end before they start or more than 366 days after the period's end, the child's age is outside the program's band, the
             program or its provider does not accept contracts, the certificate has a
             contract in the program overlapping these dates (rule 14), or it has not
             enough money (or hours) available.
