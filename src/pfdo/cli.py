@@ -80,7 +80,12 @@ COMMANDS: dict[str, Lazy] = {
         "practice", "invoice", "Providers' advances and invoices, and their payment (rules 16, 17)."
     ),
     "period": _at("periods", "period", "Open, close, change and list financing periods."),
-    "program": _at("registry", "program", "Add, withdraw and list programs."),
+    "program": _at("registry", "program", "Add, withdraw, set and list programs."),
+    "prolong": _at(
+        "prolongation",
+        "prolong",
+        "Prolong the contracts that continue into a later period (rule 23).",
+    ),
     "provider": _at(
         "registry", "provider", "Admit providers to the registry, exclude and list them."
     ),

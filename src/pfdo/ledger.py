@@ -30,6 +30,7 @@ from pfdo.application.execution import Executor
 from pfdo.application.failures import translated
 from pfdo.application.follower import follow
 from pfdo.application.practice import RegionalPractice
+from pfdo.application.prolongation_run import ProlongationRun
 from pfdo.desk.exports.desk import Desk
 from pfdo.domain.contract import Contract
 from pfdo.storage.store import store_errors
@@ -128,6 +129,7 @@ class Ledger(Desk, RegionalPractice):
         self._x = Executor(parts, project_after_commands=project_after_commands, actor=chosen)
         self._decode = self._x.decode
         self._billing = BillingRun(self._x, billing_batch)
+        self._prolongation = ProlongationRun(self._x, billing_batch)
 
     @property
     def actor(self) -> str:
@@ -142,6 +144,16 @@ class Ledger(Desk, RegionalPractice):
     @billing_batch.setter
     def billing_batch(self, size: int) -> None:
         self._billing.batch = size
+
+    @property
+    def prolongation_batch(self) -> int:
+        """How many contracts a prolongation run (`prolong`) decides and saves in one
+        transaction; settable."""
+        return self._prolongation.batch
+
+    @prolongation_batch.setter
+    def prolongation_batch(self, size: int) -> None:
+        self._prolongation.batch = size
 
     @property
     def project_after_commands(self) -> bool:
@@ -524,6 +536,7 @@ class Ledger(Desk, RegionalPractice):
         normative_price: str | int | None = None,
         hours_per_month: str | int | None = None,
         hour_cost: str | int | None = None,
+        prolongation: bool = True,
         on: date | str | None = None,
         request_id: str | None = None,
         actor: str | None = None,
@@ -532,7 +545,8 @@ class Ledger(Desk, RegionalPractice):
         optionally the normative monthly cost that caps the certificate's share (rule 15)
         and, for social certificates, the person-hours it gives a month and the normative
         cost of a person-hour (rule 21: both or neither). `capacity`: contracts active at
-        once, at most.
+        once, at most. `prolongation`: whether its contracts are prolonged into later
+        periods (rule 23; `program_settings` changes it).
 
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
@@ -560,6 +574,7 @@ class Ledger(Desk, RegionalPractice):
             normative_price=normative_price,
             hours_per_month=hours_per_month,
             hour_cost=hour_cost,
+            prolongation=None if prolongation else False,
             on=on,
             actor=actor,
         )
@@ -591,6 +606,35 @@ class Ledger(Desk, RegionalPractice):
         """
         command = cmd.WithdrawProgram.build(program=program, on=on, actor=actor)
         return self._x.execute(command, request_id, res.ProgramResult, registry.withdraw_program)
+
+    @translated
+    def program_settings(
+        self,
+        program: str,
+        *,
+        prolongation: bool,
+        on: date | str | None = None,
+        request_id: str | None = None,
+        actor: str | None = None,
+    ) -> res.ProgramSettings:
+        """Turn prolongation of a program's contracts on or off (rule 23): with it off, a
+        prolongation run gives its contracts no successor. Already so: nothing changes.
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier or date out of form, a
+            business date `on` more than 366 days after today, a `request_id` that is not
+            an identifier); raised before anything is read or written.
+            NotFound: the program does not exist.
+            IdempotencyConflict: `request_id` was used before with other arguments.
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
+        command = cmd.SetProlongation.build(
+            program=program, prolongation=prolongation, on=on, actor=actor
+        )
+        return self._x.execute(command, request_id, res.ProgramSettings, registry.set_prolongation)
 
     # -- certificates -----------------------------------------------------------------
 
@@ -695,6 +739,8 @@ class Ledger(Desk, RegionalPractice):
     ) -> res.Enrolment:
         """Enrol a child in a program and reserve the certificate's share (rules 5-8).
         `mode` is `fixed` (a month's price) or `attendance` (paid by lessons attended).
+        An `end` after the period's end (at most 366 days after it) ends the contract on
+        the period's end and records `continues_until` (rule 23).
 
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
@@ -703,9 +749,10 @@ class Ledger(Desk, RegionalPractice):
             NotFound: the certificate, the program or its provider does not exist.
             PeriodClosed: the period holding the contract is closed.
             LimitExceeded: the program is at capacity on a day of the contract.
-            Refused: the dates are outside every period of the certificate's municipality
-            or end before they start, the child's age is outside the program's band, the
-            program or its provider does not accept contracts, the certificate has a
+            Refused: the dates are outside every period of the certificate's municipality,
+            end before they start or more than 366 days after the period's end, the
+            child's age is outside the program's band, the program or its provider does
+            not accept contracts, the certificate has a
             contract in the program overlapping these dates (rule 14), or it has not
             enough money (or hours) available.
             IdempotencyConflict: `request_id` was used before with other arguments (the
@@ -785,6 +832,71 @@ class Ledger(Desk, RegionalPractice):
         """
         command = cmd.Terminate.build(contract=contract, reason=reason, on=on, actor=actor)
         return self._x.execute(command, request_id, res.Termination, contracts.terminate)
+
+    @translated
+    def prolong(
+        self,
+        *,
+        period: str,
+        on: date | str | None = None,
+        request_id: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        actor: str | None = None,
+    ) -> res.ProlongationRun:
+        """Prolong into `period` every contract that continues into it (rule 23): each
+        gets one successor, priced, shared and reserved as an enrolment on `on`, or is
+        listed with the first reason it is not prolonged. Runs in atomic batches: an
+        interrupted run leaves each contract prolonged or not, and running it again
+        prolongs only what is left. `progress(done, total)` is called after each batch.
+
+        Raises:
+            InvalidInput: an argument is malformed (a code or date out of form, a
+            business date `on` more than 366 days after today, a `request_id` that is not
+            an identifier); raised before anything is read or written.
+            NotFound: the period does not exist.
+            PeriodClosed: the period is closed.
+            Refused: the business date is after the period's end.
+            IdempotencyConflict: `request_id` was used before with other arguments (the
+            same arguments return the first result again and write nothing).
+            ConcurrencyConflict: other writers kept changing the same contracts and the
+            retries ran out; earlier batches were saved, the run may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
+        command = cmd.Prolong.build(period=period, on=on, actor=actor)
+        self._settle()  # the contracts to prolong are found in the read models
+        with self._x.outside_bulk():  # a prolongation run batches on its own
+            return self._prolongation.prolong(command, request_id, progress)
+
+    @translated
+    def stop_continuation(
+        self,
+        contract: str,
+        *,
+        on: date | str | None = None,
+        request_id: str | None = None,
+        actor: str | None = None,
+    ) -> res.ContinuationStopped:
+        """The family's refusal to continue a contract into the next period: its
+        `continues_until` is cleared (rule 23).
+
+        Raises:
+            InvalidInput: an argument is malformed (an identifier or date out of form, a
+            business date `on` more than 366 days after today, a `request_id` that is not
+            an identifier); raised before anything is read or written.
+            NotFound: the contract does not exist.
+            Refused: the contract does not continue beyond its end, or it was prolonged
+            already.
+            IdempotencyConflict: `request_id` was used before with other arguments.
+            ConcurrencyConflict: other writers kept changing the same records and the
+            retries ran out; nothing was written, the call may be repeated.
+            StoreUnavailable: the store is busy, unreachable or failing, or was opened
+            read-only.
+        """
+        command = cmd.StopContinuation.build(contract=contract, on=on, actor=actor)
+        return self._x.execute(
+            command, request_id, res.ContinuationStopped, contracts.stop_continuation
+        )
 
     @translated
     def correct(

@@ -72,7 +72,7 @@ def _version_1(
     """Store a snapshot of `aggregate` as version 1 of its state, made by `to_old` from
     today's, in place of the stored one."""
     state = deepcopy(Snapshot.take(aggregate).state)  # not the aggregate's own dicts
-    assert state.pop("class_version") == 2
+    assert state.pop("class_version") == type(aggregate).class_version
     to_old(state)
     old = Snapshot(
         originator_id=aggregate.id,
@@ -99,15 +99,18 @@ def _old_period(state: dict[str, Any]) -> None:
 
 
 def _old_program(state: dict[str, Any]) -> None:
-    """Before normative costs and hours."""
+    """Before normative costs, hours and the prolongation switch."""
     for key in ("normative", "hours", "hour_cost"):
         assert state.pop(key) is None
+    assert state.pop("prolongation") is True
 
 
 def _old_contract(state: dict[str, Any]) -> None:
-    """Before units."""
+    """Before units and the links across periods (rule 23)."""
     assert state.pop("unit") == "rub"
     assert state.pop("hour_cost") is None
+    for key in ("continues_until", "continues", "continued_by"):
+        assert state.pop(key) is None
 
 
 def _old_certificate(state: dict[str, Any]) -> None:
@@ -133,7 +136,7 @@ def test_a_version_1_snapshot_loads_as_a_replay_of_the_log(ledger: Ledger, kind:
     assert batch.snapshot_versions == {key: replayed.version}  # from the old snapshot
     loaded = batch.aggregates[key]
     assert _state(loaded) == _state(replayed)
-    assert Snapshot.take(loaded).state["class_version"] == 2  # and snapshotted as today's
+    assert Snapshot.take(loaded).state["class_version"] == type(loaded).class_version  # today
 
 
 def test_the_upcast_period_keeps_its_settings_and_takes_commands(db_url: str) -> None:

@@ -206,6 +206,8 @@ class Contract:
     terminated_on: date | None = None
     unit: str = "rub"
     hour_cost: int | None = None
+    #: rule 23: the end asked for past the period's end; None once terminated or stopped
+    continues_until: date | None = None
 
     def money(self) -> dict[str, Any]:
         return {
@@ -518,7 +520,10 @@ class Model:
         refuse_if(not self.opened or not PERIOD_START <= start <= PERIOD_END, "start outside")
         refuse_if(self.closed, "period closed")
         refuse_if(end < start, "ends before it starts")
-        refuse_if(end > PERIOD_END, "ends after the period")
+        # rule 23: an end past the period's, at most 366 days, continues the contract
+        refuse_if(end > PERIOD_END + timedelta(days=366), "ends too far after the period")
+        continues_until = end if end > PERIOD_END else None
+        end = min(end, PERIOD_END)
         refuse_if(certificate.category is None, "not funded")
         refuse_if(not self.providers[program.provider], "provider excluded")
         refuse_if(program.withdrawn, "program withdrawn")
@@ -570,6 +575,7 @@ class Model:
             enrolled_on=self.today,
             unit=unit,
             hour_cost=None if unit != "hours" or program.hours is None else program.hours[1],
+            continues_until=continues_until,
         )
         self.contracts[contract.code] = contract
         program.active[contract.code] = (start, end)
@@ -652,12 +658,20 @@ class Model:
             if state.part:
                 history.append(Move(on, "released", state.part, **contract.money(), month=month))
         contract.terminated_on = on
+        contract.continues_until = None  # rule 23
         program = self.programs[contract.program]
         if on >= contract.start:
             program.active[code] = (contract.start, on)
         else:
             del program.active[code]
         return {"released": released, "cancelled_months": cancelled}
+
+    def stop_continuation(self, code: str) -> None:
+        """Rule 23: the family will not continue the contract (none is prolonged here:
+        the model has one period)."""
+        refuse_if(code not in self.contracts, f"no contract {code}")
+        refuse_if(self.contracts[code].continues_until is None, "does not continue")
+        self.contracts[code].continues_until = None
 
     def correct(self, code: str, month: str, refund: int, on: date | None = None) -> int:
         """A refund dated `on` (default today)."""

@@ -778,6 +778,12 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
             return
         contract, enrolment = outcome
         assert enrolment.contract == contract.code
+        # rule 23: an end past the period's is the period's end, and continues
+        assert (enrolment.end, enrolment.continues_until) == (
+            contract.end,
+            contract.continues_until,
+        )
+        end = contract.end
         assert [(m.month, m.price, m.certificate, m.parent) for m in enrolment.months] == [
             (month, s.price, s.part, s.price - s.part) for month, s in contract.months.items()
         ]
@@ -797,6 +803,21 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         )
         assert sum(m.certificate for m in enrolment.months) == enrolment.certificate_share
         assert enrolment.price == enrolment.certificate_share + enrolment.parent_share
+
+    @precondition(lambda self: bool(self.model.contracts))
+    @rule(data=st.data())
+    def the_family_stops_a_continuation(self, data: st.DataObject) -> None:
+        """Rule 23: `contract continue --stop` clears `continues_until`, once; terminating
+        clears it too."""
+        self.time_passes(data, most=5)
+        code = data.draw(st.sampled_from(sorted(self.model.contracts)), label="contract")
+        self.attempt(
+            partial(self.model.stop_continuation, code),
+            partial(self.ledger.stop_continuation, code, on=self.today),
+        )
+        card = self.ledger.contract(code)
+        assert card.continues_until == self.model.contracts[code].continues_until
+        assert (card.continues, card.continued_by) == (None, None)
 
     @precondition(lambda self: bool(self.model.contracts))
     @rule(data=st.data())

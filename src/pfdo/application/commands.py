@@ -48,6 +48,9 @@ class Command(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
     verb: ClassVar[str] = "command"
+    #: fields added after a release: out of a request's fingerprint unless given, so a
+    #: request recorded before them still replays
+    later: ClassVar[tuple[str, ...]] = ()
 
     on: DateIn = Field(default_factory=date.today)
     actor: Actor | None = None
@@ -138,6 +141,9 @@ class AddProgram(Command):
     #: rule 21: hours a month (two decimals) and rubles a person-hour, both or neither
     hours_per_month: HoursIn | None = None
     hour_cost: RublesIn | None = None
+    #: rule 23: whether its contracts are prolonged into later periods
+    prolongation: bool = True
+    later: ClassVar[tuple[str, ...]] = ("prolongation",)
 
     @model_validator(mode="after")
     def _hours_in_pairs(self) -> AddProgram:
@@ -246,6 +252,22 @@ class Terminate(Command):
     verb: ClassVar[str] = "terminate"
     contract: Code
     reason: OptionalText = ""
+
+
+class StopContinuation(Command):
+    verb: ClassVar[str] = "contract continue --stop"
+    contract: Code
+
+
+class Prolong(Command):
+    verb: ClassVar[str] = "prolong"
+    period: Code
+
+
+class SetProlongation(Command):
+    verb: ClassVar[str] = "program settings"
+    program: Code
+    prolongation: bool
 
 
 class Correct(Command):

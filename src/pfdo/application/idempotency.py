@@ -25,9 +25,11 @@ FindRecord = Callable[[str], RequestRecord | None]
 
 
 def fingerprint(command: Command) -> str:
-    """What a retry must repeat: every field, the business date only if it was given,
-    never the actor (the same request retried by another actor replays its first result)."""
-    exclude = {"actor"} if "on" in command.model_fields_set else {"on", "actor"}
+    """What a retry must repeat: every field, the business date (and the fields added
+    after a release, `Command.later`) only if it was given, never the actor (the same
+    request retried by another actor replays its first result)."""
+    given = command.model_fields_set
+    exclude = {"actor", *(name for name in ("on", *command.later) if name not in given)}
     payload = command.model_dump_json(exclude=exclude)
     return hashlib.sha256(f"{command.verb}:{payload}".encode()).hexdigest()
 

@@ -18,11 +18,12 @@ from sqlalchemy import Engine
 
 from pfdo.application import results as res
 from pfdo.application.commands import Command
+from pfdo.application.continuing import continuing_line
 from pfdo.application.failures import translated
 from pfdo.application.fields import CertificateNumber, Code, DateIn, MonthIn
 from pfdo.domain.errors import NotFound
 from pfdo.domain.units import HOURS
-from pfdo.projections import queries
+from pfdo.projections import continuing, queries
 from pfdo.projections import settlement_queries as sq
 from pfdo.projections.movements import fold_balances
 from pfdo.projections.timeline import KnownAt, Timeline
@@ -500,6 +501,38 @@ class Reports:
             months=[res.ContractMonth(**_month(m)) for m in months],
             actor=row["actor"],
             terminated_by=row["terminated_by"],
+            continues_until=row["continues_until"],
+            continues=row["continues"],
+            continued_by=row["continued_by"],
+        )
+
+    @translated
+    def continuing(self, period: str) -> res.ContinuingList:
+        """The contracts of `period` that continue beyond it and are not prolonged yet
+        (rule 23), each with the dates and price its successor will have at the
+        program's prices of today.
+
+        Raises:
+            InvalidInput: the period's code is malformed.
+            NotFound: the period does not exist.
+            StoreUnavailable: the store is busy, unreachable or failing.
+        """
+        q = _ContinuingQuery.build(period=period)
+        self._settle()
+        with self._engine.connect() as connection:
+            row = queries.period(connection, q.period)
+            if row is None:
+                raise NotFound(f"period {q.period} does not exist")
+            following = continuing.period_after(connection, row["municipality"], row["end"])
+            lines = [
+                continuing_line(r, queries.program(connection, r["program"]), following)
+                for r in continuing.continuing_rows(connection, q.period)
+            ]
+        return res.ContinuingList(
+            period=q.period,
+            contracts=lines,
+            price=sum(line.price for line in lines if line.unit != HOURS),
+            price_hours=sum(line.price for line in lines if line.unit == HOURS),
         )
 
     @translated
@@ -523,6 +556,11 @@ class Reports:
                 raise NotFound(f"program {q.program} does not exist")
             rows = queries.contracts_of(connection, number=q.number, program=q.program)
         return res.ContractList(contracts=[res.ContractLine(**_contract_line(r)) for r in rows])
+
+
+class _ContinuingQuery(Command):
+    verb = "contract list --continuing"
+    period: Code
 
 
 def _position(connection: Any, period: str, category: str, number: str) -> int:

@@ -338,6 +338,8 @@ class Enrolment(Result):
             a contract in hours.
         unit: `rub` (amounts in kopecks) or `hours` (in hundredths of an hour), rule 21.
         hour_cost: kopecks a person-hour is paid at (contracts in hours only).
+        continues_until: rule 23, the end asked for after the period's end (the contract
+            ends on the period's end and is prolonged up to it); None: it ends in its period.
     """
 
     contract: str
@@ -347,6 +349,7 @@ class Enrolment(Result):
     mode: str
     start: date
     end: date
+    continues_until: date | None = None
     price: Kopecks
     certificate_share: Kopecks
     parent_share: Kopecks
@@ -839,11 +842,144 @@ class ContractCard(ContractLine):
         actor: who enrolled it (rule 25); None when recorded before pfdo recorded actors.
         terminated_by: who terminated it; None when it is not terminated (or was before
             pfdo recorded actors).
+        continues_until: rule 23, the end asked for beyond the period's end; None: the
+            contract does not continue (or no longer: terminated or stopped).
+        continues: the contract this one continues (rule 23), or None.
+        continued_by: the successor that continues this one (rule 23), or None.
     """
 
     months: list[ContractMonth]
     actor: str | None = None
     terminated_by: str | None = None
+    continues_until: date | None = None
+    continues: str | None = None
+    continued_by: str | None = None
+
+
+# -- the year's turn (rule 23) -----------------------------------------------------------
+
+
+class ContinuationStopped(Result):
+    """What `Ledger.stop_continuation` answers (rule 23).
+
+    Attributes:
+        contract: the contract's id.
+        continues_until: None: the contract no longer continues.
+    """
+
+    contract: str
+    continues_until: date | None = None
+
+
+class ContinuingContract(Result):
+    """A contract that continues beyond its period and is not prolonged yet, with what
+    it will need in the next period at today's prices (rule 23).
+
+    Attributes:
+        contract: the contract's id.
+        number: the certificate's number.
+        program: the program's code.
+        end: the contract's last day (its period's end, or earlier).
+        continues_until: the end asked for.
+        next_start: the successor's first day.
+        next_end: its last day (in the next period, when it is opened).
+        next_period: the next period, if the municipality has opened it; None: not yet.
+        price: the successor's price at the program's price of today, in `unit`.
+        unit: `rub` (kopecks) or `hours` (hundredths of an hour).
+    """
+
+    contract: str
+    number: str
+    program: str
+    end: date
+    continues_until: date
+    next_start: date
+    next_end: date
+    next_period: str | None
+    price: Kopecks
+    unit: Unit = "rub"
+
+
+class ContinuingList(Result):
+    """What `Reports.continuing` answers (rule 23).
+
+    Attributes:
+        period: the period whose contracts continue.
+        contracts: they, in the order they were made.
+        price: their successors' prices summed, in rubles (kopecks).
+        price_hours: the same in hours (hundredths), for contracts in hours.
+    """
+
+    period: str
+    contracts: list[ContinuingContract]
+    price: Kopecks
+    price_hours: Kopecks = 0
+
+
+class ProgramSettings(Result):
+    """What `Ledger.program_settings` answers (rule 23).
+
+    Attributes:
+        program: the program's code.
+        prolongation: whether its contracts are prolonged into later periods.
+    """
+
+    program: str
+    prolongation: bool
+
+
+class Prolongation(Result):
+    """A contract prolonged by a run (rule 23).
+
+    Attributes:
+        contract: the contract continued.
+        successor: the new contract's id.
+        start: the successor's first day.
+        end: its last day.
+        price: its months' prices summed, in `unit`.
+        certificate_share: what the certificate pays of it (reserved), in `unit`.
+        parent_share: what the parents pay of it, in `unit`.
+        unit: `rub` (kopecks) or `hours` (hundredths of an hour).
+    """
+
+    contract: str
+    successor: str
+    start: date
+    end: date
+    price: Kopecks
+    certificate_share: Kopecks
+    parent_share: Kopecks
+    unit: Unit = "rub"
+
+
+class NotProlonged(Result):
+    """A contract a prolongation run did not prolong, with the first reason that
+    applies (rule 23): `not_funded`, `program_closed`, `prolongation_off`, `age`,
+    `capacity`, `hours` or `overlap`.
+
+    Attributes:
+        contract: the contract's id.
+        reason: why.
+    """
+
+    contract: str
+    reason: str
+
+
+class ProlongationRun(Result):
+    """What `Ledger.prolong` answers (rule 23).
+
+    Attributes:
+        period: the period prolonged into.
+        prolonged: the contracts prolonged by this run, in the order they were made.
+        not_prolonged: those left, each with its reason.
+        reasons: reason -> how many contracts it left.
+    """
+
+    period: str
+    prolonged: list[Prolongation]
+    not_prolonged: list[NotProlonged]
+    reasons: dict[str, int]
 
 
 # -- settlement (rules 16, 17) ------------------------------------------------------------

@@ -30,15 +30,49 @@ def contract_show(session: Session, /, code: str, as_json: bool) -> None:
 @contract.command("list")
 @click.option("--certificate", metavar="NUMBER", help="The contracts of this certificate.")
 @click.option("--program", metavar="PROGRAM", help="The contracts of this program.")
+@click.option(
+    "--continuing",
+    is_flag=True,
+    help="With --period: its contracts that continue and are not prolonged yet (rule 23).",
+)
+@click.option("--period", metavar="PERIOD", help="With --continuing: the period.")
 @json_option
 @click.pass_obj
 def contract_list(
-    session: Session, /, as_json: bool, certificate: str | None, program: str | None
+    session: Session,
+    /,
+    as_json: bool,
+    certificate: str | None,
+    program: str | None,
+    continuing: bool,
+    period: str | None,
 ) -> None:
-    """The contracts of a certificate or of a program (give exactly one)."""
+    """The contracts of a certificate or of a program (give exactly one), or a period's
+    contracts that continue (--continuing --period P)."""
+    if continuing or period is not None:
+        if not continuing or period is None or certificate is not None or program is not None:
+            raise MalformedInput(InvalidInput("give --continuing with --period, and nothing else"))
+        session.run(as_json, lambda ledger: ledger.continuing(period))
+        return
     if (certificate is None) == (program is None):
         raise MalformedInput(InvalidInput("give exactly one of --certificate and --program"))
     session.run(as_json, lambda ledger: ledger.contracts(certificate=certificate, program=program))
+
+
+@contract.command("continue")
+@click.argument("code", metavar="CONTRACT")
+@click.option(
+    "--stop", is_flag=True, required=True, help="The family will not continue it (rule 23)."
+)
+@writing
+@click.pass_obj
+def contract_continue(
+    session: Session, /, code: str, as_json: bool, stop: bool, **options: Any
+) -> None:
+    """Stop a contract continuing into the next period (allowed until it is prolonged)."""
+    if not stop:
+        raise MalformedInput(InvalidInput("give --stop: the only change to a continuation"))
+    session.run(as_json, lambda ledger: ledger.stop_continuation(code, **options))
 
 
 @click.command()

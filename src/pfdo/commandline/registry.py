@@ -48,7 +48,7 @@ def provider_list(session: Session, /, as_json: bool) -> None:
 
 @click.group()
 def program() -> None:
-    """Add, withdraw and list programs."""
+    """Add, withdraw, set and list programs."""
 
 
 @program.command("add")
@@ -76,6 +76,11 @@ def program() -> None:
     metavar="AMOUNT",
     help=f"Rubles a person-hour is paid at {AMOUNT} (goes with --hours-per-month).",
 )
+@click.option(
+    "--prolongation/--no-prolongation",
+    default=True,
+    help="Whether its contracts are prolonged into later periods (rule 23; default: yes).",
+)
 @writing
 @click.pass_obj
 def program_add(session: Session, /, code: str, as_json: bool, **options: Any) -> None:
@@ -91,6 +96,21 @@ def program_add(session: Session, /, code: str, as_json: bool, **options: Any) -
 def program_withdraw(session: Session, /, code: str, as_json: bool, **options: Any) -> None:
     """Withdraw a program: it takes no new contracts; running ones go on."""
     session.run(as_json, lambda ledger: ledger.withdraw_program(code, **options))
+
+
+@program.command("settings")
+@click.argument("code", metavar="PROGRAM")
+@click.option(
+    "--prolongation/--no-prolongation",
+    required=True,
+    default=None,
+    help="Whether its contracts are prolonged into later periods (rule 23).",
+)
+@writing
+@click.pass_obj
+def program_settings(session: Session, /, code: str, as_json: bool, **options: Any) -> None:
+    """Turn prolongation of a program's contracts on or off (rule 23)."""
+    session.run(as_json, lambda ledger: ledger.program_settings(code, **options))
 
 
 @program.command("list")

@@ -67,10 +67,11 @@ class BillingOutcome:
 class Contract(Aggregate):
     """A child enrolled in a program for a date range, paid from one certificate pot.
 
-    Version 2 of its state is the one shape it has; a snapshot of version 1 may lack
-    the unit and the cost of a person-hour (before units: rubles, none)."""
+    Version 3 of its state is the one shape it has; a snapshot of version 1 may lack
+    the unit and the cost of a person-hour (before units: rubles, none), one of version 2
+    the links across periods (rule 23: before them, none)."""
 
-    class_version = 2
+    class_version = 3
 
     if TYPE_CHECKING:  # state set by the events' apply(); not dataclass fields
         code: str
@@ -88,19 +89,30 @@ class Contract(Aggregate):
         attendance: dict[str, bool]
         terminated_on: date | None
         enrolled_on: date
+        continues_until: date | None
+        continues: str | None
+        continued_by: str | None
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         state.setdefault("unit", RUB)
         state.setdefault("hour_cost", None)
 
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        state.setdefault("continues_until", None)
+        state.setdefault("continues", None)
+        state.setdefault("continued_by", None)
+
     class Enrolled(PfdoCreated):
         """Version 2 adds the program's normative monthly cost (rule 15; None: none);
         version 3 the unit of its amounts and, in hours, the normative cost of a
-        person-hour its months are paid at (rule 21). `monthly_price` is in the unit:
-        the program's hours a month for a contract in hours."""
+        person-hour its months are paid at (rule 21); version 4 the end asked for beyond
+        the period's (`continues_until`) and the contract it continues (rule 23: before
+        them, none). `monthly_price` is in the unit: the program's hours a month for a
+        contract in hours."""
 
-        class_version = 3
+        class_version = 4
         contract: str
         number: str
         program: str
@@ -116,6 +128,8 @@ class Contract(Aggregate):
         normative_price: int | None
         unit: str
         hour_cost: int | None
+        continues_until: date | None
+        continues: str | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -125,6 +139,11 @@ class Contract(Aggregate):
         def upcast_v2_v3(state: dict[str, Any]) -> None:
             state["unit"] = RUB
             state["hour_cost"] = None
+
+        @staticmethod
+        def upcast_v3_v4(state: dict[str, Any]) -> None:
+            state["continues_until"] = None
+            state["continues"] = None
 
         def apply(self, aggregate: Contract) -> None:
             aggregate.code = self.contract
@@ -156,6 +175,9 @@ class Contract(Aggregate):
             aggregate.attendance = {}
             aggregate.terminated_on = None
             aggregate.enrolled_on = self.on
+            aggregate.continues_until = self.continues_until
+            aggregate.continues = self.continues
+            aggregate.continued_by = None
 
     class AttendanceRecorded(PfdoEvent):
         contract: str
@@ -191,6 +213,7 @@ class Contract(Aggregate):
 
         def apply(self, aggregate: Contract) -> None:
             aggregate.terminated_on = self.on
+            aggregate.continues_until = None  # rule 23: a terminated contract ends
             for month in self.cancelled:
                 state = aggregate.months[month]
                 state["status"] = "cancelled"
@@ -204,6 +227,23 @@ class Contract(Aggregate):
 
         def apply(self, aggregate: Contract) -> None:
             aggregate.months[self.month]["refunded"] += self.amount
+
+    class ContinuationStopped(PfdoEvent):
+        """Rule 23: the family will not continue the contract into the next period."""
+
+        contract: str
+
+        def apply(self, aggregate: Contract) -> None:
+            aggregate.continues_until = None
+
+    class Prolonged(PfdoEvent):
+        """Rule 23: the contract was continued by a successor in a later period."""
+
+        contract: str
+        successor: str
+
+        def apply(self, aggregate: Contract) -> None:
+            aggregate.continued_by = self.successor
 
     @staticmethod
     def id_for(contract: str) -> Any:
@@ -226,6 +266,8 @@ class Contract(Aggregate):
         normative_price: int | None = None,
         unit: str = RUB,
         hour_cost: int | None = None,
+        continues_until: date | None = None,
+        continues: str | None = None,
     ) -> Contract:
         """Rule 7: a new contract with its months priced (rules 5 and 6), in `unit`
         (rule 21: hours, paid to the provider at `hour_cost` kopecks a person-hour)."""
@@ -253,8 +295,28 @@ class Contract(Aggregate):
             normative_price=normative_price,
             unit=unit,
             hour_cost=hour_cost,
+            continues_until=continues_until if continues_until and continues_until > end else None,
+            continues=continues,
             on=on,
         )
+
+    def stop_continuation(self, on: date) -> None:
+        """Rule 23: the family's refusal to continue; allowed until the contract is
+        prolonged."""
+        if self.continued_by is not None:
+            raise Refused(
+                f"contract {self.code} was already prolonged by {self.continued_by}: "
+                "terminate the successor instead"
+            )
+        if self.continues_until is None:
+            raise Refused(f"contract {self.code} does not continue beyond {self.end}")
+        self.trigger_event(self.ContinuationStopped, contract=self.code, on=on)
+
+    def record_successor(self, successor: str, on: date) -> None:
+        """Rule 23: the contract is continued by `successor`."""
+        if self.continued_by is not None:
+            raise Refused(f"contract {self.code} was already prolonged by {self.continued_by}")
+        self.trigger_event(self.Prolonged, contract=self.code, successor=successor, on=on)
 
     @property
     def contract_unit(self) -> Unit:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from pfdo.domain.calendar import age_on, eighteenth_birthday
 from pfdo.domain.certificate import Certificate
@@ -70,6 +70,25 @@ def check_one_contract_per_program(
             )
 
 
+#: Rule 23: how far beyond its period's end an enrolment may ask to continue.
+CONTINUATION_DAYS = 366
+
+
+def continuing_end(period: Period, end: date) -> tuple[date, date | None]:
+    """Rule 23: an end asked for after the period's end, at most `CONTINUATION_DAYS`
+    after it, gives the contract the period's end and records the end asked for:
+    (the contract's end, its `continues_until` or None)."""
+    if end <= period.end:
+        return end, None
+    if end > period.end + timedelta(days=CONTINUATION_DAYS):
+        raise Refused(
+            f"the end asked for, {end}, is more than {CONTINUATION_DAYS} days after the end "
+            f"of period {period.code} ({period.end}): a contract continues into the next "
+            "period at most that far"
+        )
+    return period.end, end
+
+
 @dataclass(frozen=True)
 class ContractTerms:
     """What a new contract is priced by, in its unit: the monthly amount (a price in
@@ -123,10 +142,14 @@ def enrol(
     mode: str,
     on: date,
     existing: Sequence[Contract] = (),
+    continues_until: date | None = None,
+    continues: str | None = None,
 ) -> Contract:
     """Create a contract and reserve its certificate share, or refuse saying why.
 
-    `existing`: the certificate's contracts in the program (`contracts_in`), for rule 14."""
+    `existing`: the certificate's contracts in the program (`contracts_in`), for rule 14.
+    `continues_until`: rule 23, the end asked for beyond the period's (`end` is then the
+    period's end); see `continuing_end`. `continues`: the contract a successor continues."""
     period.check_open()
     if mode not in MODES:
         raise Refused(f"payment mode {mode!r} is not one of {', '.join(MODES)}")
@@ -160,6 +183,8 @@ def enrol(
         terms.normative_price,
         unit,
         terms.hour_cost,
+        continues_until,
+        continues,
     )
     certificate.reserve(contract, contract.share, on)
     return contract

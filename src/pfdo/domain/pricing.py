@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from pfdo.domain.calendar import Month, days_in, first_day, last_day, months_between
 
@@ -34,10 +35,17 @@ def contract_days_in(month: Month, start: date, end: date) -> int:
 
 def month_prices(monthly_price: int, start: date, end: date) -> list[tuple[Month, int]]:
     """Rule 5: p_m = floor(monthly_price * d_m / D_m) for every month the contract touches."""
-    return [
+    return list(_month_prices(monthly_price, start, end))
+
+
+@lru_cache(maxsize=4096)
+def _month_prices(monthly_price: int, start: date, end: date) -> tuple[tuple[Month, int], ...]:
+    """`month_prices` remembered: a prolongation run prices thousands of successors over
+    the same few date ranges at a few prices."""
+    return tuple(
         (month, monthly_price * contract_days_in(month, start, end) // days_in(month))
         for month in months_between(start, end)
-    ]
+    )
 
 
 def split_share(share: int, prices: list[int]) -> list[int]:

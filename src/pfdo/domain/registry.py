@@ -65,11 +65,12 @@ class Provider(Aggregate):
 class Program(Aggregate):
     """An educational program: monthly price, age band, optional capacity.
 
-    Version 2 of its state is the one shape it has; a snapshot of version 1 may lack
+    Version 3 of its state is the one shape it has; a snapshot of version 1 may lack
     the normative monthly cost, the hours a month and the cost of a person-hour (before
-    each existed: none)."""
+    each existed: none), one of version 2 the prolongation switch (rule 23: before it,
+    on)."""
 
-    class_version = 2
+    class_version = 3
 
     if TYPE_CHECKING:  # state set by the events' apply(); not dataclass fields
         code: str
@@ -84,12 +85,17 @@ class Program(Aggregate):
         hour_cost: int | None
         status: str
         active: dict[str, list[str]]
+        prolongation: bool
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         state.setdefault("normative", None)
         state.setdefault("hours", None)
         state.setdefault("hour_cost", None)
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        state.setdefault("prolongation", True)
 
     class Added(PfdoCreated):
         """Version 2 adds the normative monthly cost (rule 15); version 3 the hours a
@@ -129,12 +135,22 @@ class Program(Aggregate):
             aggregate.hour_cost = self.hour_cost
             aggregate.status = "open"
             aggregate.active = {}
+            aggregate.prolongation = True
 
     class Withdrawn(PfdoEvent):
         program: str
 
         def apply(self, aggregate: Program) -> None:
             aggregate.status = "withdrawn"
+
+    class ProlongationSet(PfdoEvent):
+        """Rule 23: the provider turned prolongation of the program's contracts on or off."""
+
+        program: str
+        prolongation: bool
+
+        def apply(self, aggregate: Program) -> None:
+            aggregate.prolongation = self.prolongation
 
     class ContractAdmitted(PfdoEvent):
         contract: str
@@ -220,6 +236,18 @@ class Program(Aggregate):
         if self.status == "withdrawn":
             raise Refused(f"program {self.code} is already withdrawn")
         self.trigger_event(self.Withdrawn, program=self.code, on=on)
+
+    def set_prolongation(self, prolongation: bool, on: date) -> None:
+        """Rule 23: turn prolongation of this program's contracts on or off (already so:
+        nothing changes)."""
+        if self.prolongation != prolongation:
+            self.trigger_event(
+                self.ProlongationSet, program=self.code, prolongation=prolongation, on=on
+            )
+
+    def at_capacity(self, start: date, end: date) -> bool:
+        """Whether the program is at capacity on a day of start..end."""
+        return self.capacity is not None and self.busiest_day_count(start, end) >= self.capacity
 
     def check_accepts(self, provider: Provider) -> None:
         """Rule 4: only open programs of admitted providers take new contracts."""

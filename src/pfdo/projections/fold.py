@@ -251,7 +251,7 @@ def movement_row(e: Any, seq: int, unit: str) -> dict[str, Any]:
 
 
 @handles(Contract.Enrolled)
-def _enrolled(ws: Workspace, e: Contract.Enrolled, _seq: int) -> None:
+def _enrolled(ws: Workspace, e: Contract.Enrolled, seq: int) -> None:
     ws.put(
         t.contracts,
         {
@@ -271,6 +271,10 @@ def _enrolled(ws: Workspace, e: Contract.Enrolled, _seq: int) -> None:
             "hour_cost": e.hour_cost,
             "actor": e.actor,
             "terminated_by": None,
+            "continues_until": e.continues_until,
+            "continues": e.continues,
+            "continued_by": None,
+            "made": seq,
         },
     )
     for month, price, part in e.months:
@@ -316,11 +320,21 @@ def _billed(ws: Workspace, e: Contract.MonthBilled, _seq: int) -> None:
 @handles(Contract.Terminated)
 def _terminated(ws: Workspace, e: Contract.Terminated, _seq: int) -> None:
     ws.require(t.contracts, e.contract).update(
-        status="terminated", terminated_on=e.on, terminated_by=e.actor
+        status="terminated", terminated_on=e.on, terminated_by=e.actor, continues_until=None
     )
     for month in e.cancelled:
         row = ws.require(t.contract_months, e.contract, month)
         row.update(status="cancelled", released=row["certificate"])
+
+
+@handles(Contract.ContinuationStopped)
+def _continuation_stopped(ws: Workspace, e: Contract.ContinuationStopped, _seq: int) -> None:
+    ws.require(t.contracts, e.contract)["continues_until"] = None
+
+
+@handles(Contract.Prolonged)
+def _prolonged(ws: Workspace, e: Contract.Prolonged, _seq: int) -> None:
+    ws.require(t.contracts, e.contract)["continued_by"] = e.successor
 
 
 @handles(Contract.MonthRefunded)
@@ -390,5 +404,7 @@ _REACHES: dict[type, Callable[[Any], list[tuple[Table, tuple[Any, ...]]]]] = {
     Contract.MonthBilled: lambda e: [(t.contract_months, (e.contract, e.month))],
     Contract.MonthRefunded: lambda e: [(t.contract_months, (e.contract, e.month))],
     Contract.Terminated: _terminated_rows,
+    Contract.ContinuationStopped: lambda e: [(t.contracts, (e.contract,))],
+    Contract.Prolonged: lambda e: [(t.contracts, (e.contract,))],
     ProviderAccount.Paid: lambda e: [(t.invoices, (e.invoice,))],
 }

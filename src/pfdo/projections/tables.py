@@ -26,7 +26,8 @@ metadata = MetaData()
 
 #: The shape of the folded tables; 2: programs' normative cost, settlement, waiting lists;
 #: 3: units (rules 21, 22), programs' hours, contract months' rubles payable;
-#: 4: the actor of movements, of contracts' enrolment and termination (rule 25).
+#: 4: the actor of movements, of contracts' enrolment and termination (rule 25), and
+#: contracts across periods (rule 23).
 SCHEMA_VERSION = 4
 #: The longest actor (`pfdo.application.actors.ACTOR_MAX`).
 ACTOR = 128
@@ -174,6 +175,11 @@ contracts = Table(
     Column("hour_cost", BigInteger),
     Column("actor", String(ACTOR)),  # who enrolled it (rule 25)
     Column("terminated_by", String(ACTOR)),  # who terminated it, if terminated
+    # rule 23: the end asked for beyond the period's, and the links across periods
+    Column("continues_until", Date),
+    Column("continues", String(32)),
+    Column("continued_by", String(32)),
+    Column("made", BigInteger),  # the log position of its enrolment: the order made
 )
 
 contract_months = Table(

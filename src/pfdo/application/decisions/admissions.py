@@ -45,6 +45,7 @@ def add_program(w: Reader, c: cmd.AddProgram) -> Decision[res.ProgramResult]:
         if c.hours_per_month is None or c.hour_cost is None
         else (c.hours_per_month, c.hour_cost),
     )
+    program.set_prolongation(c.prolongation, c.on)
     return program_result(program), [program]
 
 
@@ -52,6 +53,12 @@ def withdraw_program(w: Reader, c: cmd.WithdrawProgram) -> Decision[res.ProgramR
     program = w.get(Program, c.program, "program")
     program.withdraw(c.on)
     return program_result(program), [program]
+
+
+def set_prolongation(w: Reader, c: cmd.SetProlongation) -> Decision[res.ProgramSettings]:
+    program = w.get(Program, c.program, "program")
+    program.set_prolongation(c.prolongation, c.on)
+    return res.ProgramSettings(program=c.program, prolongation=c.prolongation), [program]
 
 
 def provider_result(provider: Provider) -> res.ProviderResult:

@@ -15,7 +15,7 @@ from pfdo.application import results as res
 from pfdo.domain import billing
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.contract import Contract
-from pfdo.domain.enrolment import enrol
+from pfdo.domain.enrolment import continuing_end, enrol
 from pfdo.domain.errors import Refused
 from pfdo.domain.period import Municipality, Period
 from pfdo.domain.pricing import normative_cost
@@ -35,8 +35,18 @@ def enroll(w: Reader, c: cmd.Enrol) -> Decision[res.Enrolment]:
     same_program = [
         w.get(Contract, code, "contract") for code in certificate.contracts_in(program.code)
     ]
+    end, continues_until = continuing_end(period, c.end)
     contract = enrol(
-        certificate, program, provider, period, c.start, c.end, c.mode, c.on, same_program
+        certificate,
+        program,
+        provider,
+        period,
+        c.start,
+        end,
+        c.mode,
+        c.on,
+        same_program,
+        continues_until,
     )
     months = [
         res.MonthLine(
@@ -55,14 +65,15 @@ def enroll(w: Reader, c: cmd.Enrol) -> Decision[res.Enrolment]:
         provider=provider.code,
         mode=c.mode,
         start=c.start,
-        end=c.end,
+        end=end,
+        continues_until=continues_until,
         price=price,
         certificate_share=contract.share,
         parent_share=price - contract.share,
         months=months,
         normative=None
         if contract.contract_unit == HOURS
-        else normative_cost(program.normative_price, c.start, c.end),
+        else normative_cost(program.normative_price, c.start, end),
         unit=contract.contract_unit,
         hour_cost=contract.hour_cost,
     )
@@ -104,6 +115,12 @@ def terminate(w: Reader, c: cmd.Terminate) -> Decision[res.Termination]:
         unit=contract.contract_unit,
     )
     return result, [contract, certificate, program]
+
+
+def stop_continuation(w: Reader, c: cmd.StopContinuation) -> Decision[res.ContinuationStopped]:
+    contract = w.get(Contract, c.contract, "contract")
+    contract.stop_continuation(c.on)
+    return res.ContinuationStopped(contract=c.contract), [contract]
 
 
 def correct(w: Reader, c: cmd.Correct) -> Decision[res.Correction]:

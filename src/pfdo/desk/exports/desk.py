@@ -23,7 +23,7 @@ from pfdo.desk.exports import export_results as xr
 from pfdo.desk.exports import period_report as pr
 from pfdo.desk.exports.writers import write, write_document
 from pfdo.domain.errors import NotFound
-from pfdo.projections import queries, summaries
+from pfdo.projections import continuing, queries, summaries
 
 Format = Literal["csv", "xlsx", "json"]
 Progress = Callable[[int, int], None]
@@ -200,7 +200,14 @@ class Desk(Reports):
                 for key in sorted(set(moved) | set(contracts), key=pr.by_provider_and_unit)
             ]
             issued = summaries.certificates_in(connection, row["municipality"])
-        return pr.period_report(row, categories, providers, issued)
+            prolonged, reserved, reserved_hours = continuing.prolonged_into(connection, q.period)
+        return pr.period_report(row, categories, providers, issued).model_copy(
+            update={
+                "prolonged": prolonged,
+                "prolonged_reserved": reserved,
+                "prolonged_reserved_hours": reserved_hours,
+            }
+        )
 
     @translated
     def export_period_report(

@@ -197,6 +197,9 @@ class PeriodReport(Result):
         totals: of the ruble lines, kopecks.
         totals_hours: of the person-hour lines (rule 22), hundredths of an hour; None:
             none.
+        prolonged: how many contracts were prolonged into the period (rule 23).
+        prolonged_reserved: what their successors reserved at enrolment, kopecks.
+        prolonged_reserved_hours: the same for successors in hours, hundredths.
     """
 
     period: str
@@ -208,6 +211,9 @@ class PeriodReport(Result):
     providers: list[ProviderReport]
     totals: ReportTotals  # of the ruble lines
     totals_hours: ReportTotals | None = None  # of the person-hour lines (rule 22)
+    prolonged: int = 0
+    prolonged_reserved: Kopecks = 0
+    prolonged_reserved_hours: Kopecks = 0
 
 
 class PeriodReportExported(Exported, ReportTotals):

@@ -10,7 +10,7 @@ message contains, else the kind's main column).
   period `Ledger.fund_certificate` (a row refused at either step is wrong as a whole);
 - programs: `program`, `provider`, `title`, `monthly_price`, `min_age`, `max_age`,
   `capacity`, `normative_price` (optional), `hours_per_month` and `hour_cost` (optional,
-  together); a row is `Ledger.add_program`;
+  together), `prolongation` (optional, yes/no, rule 23); a row is `Ledger.add_program`;
 - enrolments: `number`, `program`, `start`, `end`, `mode` (optional, fixed); a row is
   `Ledger.enroll`.
 
@@ -40,6 +40,8 @@ Check = Callable[[Mapping[str, Any]], list[tuple[str, str]]]
 DATE = "YYYY-MM-DD or ДД.ММ.ГГГГ"
 MODES = {"fixed": "fixed", "attendance": "attendance", "фикс": "fixed",
          "посещение": "attendance", "по посещению": "attendance"}  # fmt: skip
+YES_NO = {"yes": "yes", "no": "no", "да": "yes", "нет": "no", "true": "yes", "false": "no",
+          "1": "yes", "0": "no"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -135,13 +137,20 @@ PROGRAMS = Kind(
             required=False,
             help="...and rubles a person-hour (both or neither)",
         ),
+        Field(
+            "prolongation",
+            ("пролонгация", "автопролонгация"),
+            lambda cell: choice(YES_NO)(cell) == "yes",
+            required=False,
+            help="yes/no: prolong its contracts into later periods (rule 23; default: yes)",
+        ),
     ),
     key=("program",),
     write=lambda ledger, r, on, rid: _given(ledger.add_program, r, on, rid),
     check=lambda r: _together(
         r, "hours_per_month", "hour_cost", "a program offering hours needs both"
     ),
-    added=("normative_price", "hours_per_month", "hour_cost"),
+    added=("normative_price", "hours_per_month", "hour_cost", "prolongation"),
     blame_rules=(
         ("provider", "provider"),
         ("normative", "normative_price"),
