@@ -28,8 +28,9 @@ from pfdo.application.commands import (
 from pfdo.cli import main
 from pfdo.desk.imports import CHILDREN, ENROLMENTS, PROGRAMS, Kind
 
-#: every writing call takes these; no sheet has a column for them (`--on` is the import's)
-SHARED = ("on", "request_id")
+#: every writing call takes these; no sheet has a column for them (`--on` is the import's;
+#: the actor too, rule 25: `import:FILE` or the import's `--actor`)
+SHARED = ("on", "request_id", "actor")
 #: the command line's own options, not fields of the command
 OWN = ("as_json",)
 #: fields a sheet leaves out on purpose, and why
