@@ -72,7 +72,7 @@ def _version_1(
     """Store a snapshot of `aggregate` as version 1 of its state, made by `to_old` from
     today's, in place of the stored one."""
     state = deepcopy(Snapshot.take(aggregate).state)  # not the aggregate's own dicts
-    assert state.pop("class_version") == 2
+    assert state.pop("class_version") == type(aggregate).class_version
     to_old(state)
     old = Snapshot(
         originator_id=aggregate.id,
@@ -111,7 +111,8 @@ def _old_contract(state: dict[str, Any]) -> None:
 
 
 def _old_certificate(state: dict[str, Any]) -> None:
-    """Before units (its contracts' programs already kept)."""
+    """Before units and annulment (its contracts' programs already kept)."""
+    assert state.pop("status") == "active"
     for pot in state["pots"].values():
         assert pot.pop("unit") == "rub"
 
@@ -133,7 +134,8 @@ def test_a_version_1_snapshot_loads_as_a_replay_of_the_log(ledger: Ledger, kind:
     assert batch.snapshot_versions == {key: replayed.version}  # from the old snapshot
     loaded = batch.aggregates[key]
     assert _state(loaded) == _state(replayed)
-    assert Snapshot.take(loaded).state["class_version"] == 2  # and snapshotted as today's
+    # and snapshotted as today's
+    assert Snapshot.take(loaded).state["class_version"] == type(replayed).class_version
 
 
 def test_the_upcast_period_keeps_its_settings_and_takes_commands(db_url: str) -> None:
@@ -225,3 +227,25 @@ def test_a_version_1_period_opened_event_gives_its_categories_rubles(ledger: Led
     )
     again = log.mapper.to_stored_event(event)
     assert b'"class_version":2' in again.state
+
+
+def test_a_version_2_certificate_snapshot_loads_as_an_active_certificate(ledger: Ledger) -> None:
+    """Version 2 (before rule 24) had no status: its certificates were all active."""
+    key = _a_billed_month(ledger)["certificate"]
+    replayed = _replayed(ledger, key)
+    state = deepcopy(Snapshot.take(replayed).state)
+    state["class_version"] = 2
+    assert state.pop("status") == "active"
+    old = Snapshot(
+        originator_id=replayed.id,
+        originator_version=replayed.version,
+        timestamp=Snapshot.create_timestamp(),
+        topic=get_topic(type(replayed)),
+        state=state,
+    )
+    ledger._log.storage.replace_snapshots(
+        [(replayed.id, replayed.version)], [ledger._log.mapper.to_stored_event(old)]
+    )
+    batch = load_batch(ledger._log, [key], ledger._decode)
+    assert batch.snapshot_versions == {key: replayed.version}
+    assert _state(batch.aggregates[key]) == _state(replayed)

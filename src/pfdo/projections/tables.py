@@ -25,8 +25,9 @@ from sqlalchemy import (
 metadata = MetaData()
 
 #: The shape of the folded tables; 2: programs' normative cost, settlement, waiting lists;
-#: 3: units (rules 21, 22), programs' hours, contract months' rubles payable.
-SCHEMA_VERSION = 3
+#: 3: units (rules 21, 22), programs' hours, contract months' rubles payable; 4:
+#: certificates' status (rule 24).
+SCHEMA_VERSION = 4
 
 schema = Table(
     "pfdo_schema",
@@ -100,6 +101,7 @@ certificates = Table(
     Column("number", String(10), primary_key=True),
     Column("municipality", String(128), nullable=False),
     Column("kind", String(16), nullable=False),
+    Column("status", String(16), nullable=False),  # "active" or "annulled" (rule 24)
 )
 
 balances = Table(
