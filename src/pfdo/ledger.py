@@ -24,6 +24,7 @@ from pfdo.application import results as res
 from pfdo.application.actors import check_actor
 from pfdo.application.billing_run import BILLING_BATCH, BillingRun
 from pfdo.application.bootstrap import bootstrap
+from pfdo.application.certificate_moves import CertificateMoves
 from pfdo.application.decisions import admissions as registry
 from pfdo.application.decisions import certificates, contracts, funding, periods
 from pfdo.application.execution import Executor
@@ -42,7 +43,7 @@ if TYPE_CHECKING:  # the auditor's toolkit is loaded when it is asked for
 log = logging.getLogger(__name__)
 
 
-class Ledger(Desk, RegionalPractice):
+class Ledger(Desk, RegionalPractice, CertificateMoves):
     """pfdo's accounting engine on one store (SQLite file or PostgreSQL database).
 
     Opening a `Ledger` has no side effect beyond creating the store's tables on first
@@ -74,7 +75,8 @@ class Ledger(Desk, RegionalPractice):
     actor raises `InvalidInput`. The rules cited are those of docs/RULES.md.
     The reports (balances, histories, registers, lists and cards) come from `Reports`,
     the exports and the period report from `Desk`, the commands of regional practice
-    (rules 15-20) from `RegionalPractice`.
+    (rules 15-20) from `RegionalPractice`, moving and annulling a certificate (rule 24)
+    from `CertificateMoves`.
     """
 
     def __init__(

@@ -133,6 +133,7 @@ def test_certificate_show_is_the_card_with_balance_lines_and_contracts(year: Pfd
         "number": NUMBER,
         "municipality": "city",
         "type": "financing",
+        "status": "active",
         "periods": [{"period": "2025", "category": "base", **pot("7677.42", "4322.58")}],
         "contracts": [CHESS_CONTRACT],
         "queues": [],
@@ -144,12 +145,14 @@ def test_certificate_show_as_text(year: Pfdo) -> None:
     result = year("certificate", "show", NUMBER)
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[:4] == [f"number: {NUMBER}", "municipality: city", "type: financing", "queues: -"]
-    assert lines[5].split() == [
+    assert lines[:5] == [
+        f"number: {NUMBER}", "municipality: city", "type: financing", "status: active", "queues: -",
+    ]  # fmt: skip
+    assert lines[6].split() == [
         "period", "category", "nominal", "credited", "available", "reserved", "spent", "expired",
         "unit",
     ]  # fmt: skip
-    assert lines[6].split() == [
+    assert lines[7].split() == [
         "2025", "base", "12000.00", "12000.00", "7677.42", "4322.58", "0.00", "0.00", "rub",
     ]  # fmt: skip
 

@@ -43,6 +43,7 @@ def test_balance_shows_each_period_of_a_financing_certificate(year: Pfdo) -> Non
     assert year.json("balance", NUMBER) == {
         "number": NUMBER,
         "type": "financing",
+        "status": "active",
         "periods": [{"period": "2025", "category": "base", **pot("7677.42", "4322.58")}],
     }
 

@@ -114,7 +114,8 @@ def _old_contract(state: dict[str, Any]) -> None:
 
 
 def _old_certificate(state: dict[str, Any]) -> None:
-    """Before units (its contracts' programs already kept)."""
+    """Before units and annulment (its contracts' programs already kept)."""
+    assert state.pop("status") == "active"
     for pot in state["pots"].values():
         assert pot.pop("unit") == "rub"
 
@@ -228,3 +229,25 @@ def test_a_version_1_period_opened_event_gives_its_categories_rubles(ledger: Led
     )
     again = log.mapper.to_stored_event(event)
     assert b'"class_version":2' in again.state
+
+
+def test_a_version_2_certificate_snapshot_loads_as_an_active_certificate(ledger: Ledger) -> None:
+    """Version 2 (before rule 24) had no status: its certificates were all active."""
+    key = _a_billed_month(ledger)["certificate"]
+    replayed = _replayed(ledger, key)
+    state = deepcopy(Snapshot.take(replayed).state)
+    state["class_version"] = 2
+    assert state.pop("status") == "active"
+    old = Snapshot(
+        originator_id=replayed.id,
+        originator_version=replayed.version,
+        timestamp=Snapshot.create_timestamp(),
+        topic=get_topic(type(replayed)),
+        state=state,
+    )
+    ledger._log.storage.replace_snapshots(
+        [(replayed.id, replayed.version)], [ledger._log.mapper.to_stored_event(old)]
+    )
+    batch = load_batch(ledger._log, [key], ledger._decode)
+    assert batch.snapshot_versions == {key: replayed.version}
+    assert _state(batch.aggregates[key]) == _state(replayed)

@@ -116,6 +116,7 @@ def test_unfunding_frees_a_place_that_serves_the_list(ledger: Ledger) -> None:
     assert ledger.balance(first).model_dump(mode="json") == {
         "number": first,
         "type": "accounting",
+        "status": "active",
         "periods": [],
     }
     assert [(m.kind, m.amount) for m in ledger.history(first).movements] == [

@@ -157,6 +157,7 @@ class Certificate:
     category: str | None = None
     contracts: int = 0
     history: list[Move] = field(default_factory=list)
+    annulled: bool = False  # rule 24: it accepts no more commands
 
     def pot(self) -> dict[str, int]:
         return fold_all(self.history).get(PERIOD, dict.fromkeys(BALANCE_FIELDS, 0))
@@ -404,6 +405,7 @@ class Model:
         return served
 
     def leave_queue(self, number: str) -> str:
+        self.check_active(number)
         self.check_open()
         place = self.place_of(number)
         refuse_if(place is None, f"{number} waits in no list")
@@ -413,6 +415,7 @@ class Model:
 
     def unfund(self, number: str) -> dict[str, Any]:
         refuse_if(number not in self.certificates, f"no certificate {number}")
+        self.check_active(number)
         self.check_open()
         certificate = self.certificates[number]
         refuse_if(certificate.category is None, f"{number} is not funded for {PERIOD}")
@@ -466,7 +469,11 @@ class Model:
     # -- certificates -----------------------------------------------------------------
 
     def check_issue(self, child: str, birth: date, number: str | None) -> None:
-        refuse_if(child in self.children, f"child {child} has a certificate")
+        had = self.children.get(child)
+        refuse_if(
+            had is not None and not self.certificates[had].annulled,
+            f"child {child} has a certificate",
+        )
         refuse_if(number in self.certificates, f"number {number} is taken")
         refuse_if(not 5 <= ref.age(birth, self.today) <= 17, "the child is not 5 to 17")
 
@@ -478,6 +485,7 @@ class Model:
         """Rule 3; with `queue`, one refused only by a limit joins the list (rule 19):
         {"nominal": ...} when funded, {"position": ...} when queued."""
         refuse_if(number not in self.certificates, f"no certificate {number}")
+        self.check_active(number)
         self.check_open()
         refuse_if(category not in self.categories, f"no category {category}")
         certificate, cat = self.certificates[number], self.categories[category]
@@ -502,6 +510,46 @@ class Model:
         self.drop_from_lists(certificate.number)
         return cat.nominal
 
+    # -- moving and annulling (rule 24) -------------------------------------------------
+
+    def check_active(self, number: str) -> None:
+        refuse_if(
+            number in self.certificates and self.certificates[number].annulled,
+            f"{number} is annulled",
+        )
+
+    def leave_lists_of(self, certificate: Certificate) -> list[str]:
+        """The period's lists, left when the certificate is of its municipality."""
+        if certificate.municipality != MUNICIPALITY or self.place_of(certificate.number) is None:
+            return []
+        self.drop_from_lists(certificate.number)
+        return [PERIOD]
+
+    def move(self, number: str, to: str) -> dict[str, Any]:
+        refuse_if(number not in self.certificates, f"no certificate {number}")
+        self.check_active(number)
+        certificate = self.certificates[number]
+        refuse_if(to == certificate.municipality, f"{number} is of {to} already")
+        refuse_if(
+            certificate.municipality == MUNICIPALITY
+            and certificate.category is not None
+            and not self.closed,
+            f"{number} is funded for the open period {PERIOD}",
+        )
+        previous = certificate.municipality
+        left = self.leave_lists_of(certificate)
+        certificate.municipality = to
+        return {"municipality": to, "previous": previous, "left_queues": left}
+
+    def annul(self, number: str) -> list[str]:
+        refuse_if(number not in self.certificates, f"no certificate {number}")
+        self.check_active(number)
+        certificate = self.certificates[number]
+        refuse_if(certificate.contracts > 0, f"{number} has had a contract")
+        refuse_if(certificate.category is not None, f"{number} holds money in {PERIOD}")
+        certificate.annulled = True
+        return self.leave_lists_of(certificate)
+
     # -- contracts --------------------------------------------------------------------
 
     def busiest_day(self, program: Program, start: date, end: date) -> int:
@@ -514,6 +562,7 @@ class Model:
 
     def enroll(self, number: str, program_code: str, start: date, end: date, mode: str) -> Contract:
         refuse_if(number not in self.certificates, f"no certificate {number}")
+        self.check_active(number)
         refuse_if(program_code not in self.programs, f"no program {program_code}")
         certificate, program = self.certificates[number], self.programs[program_code]
         refuse_if(certificate.municipality != MUNICIPALITY, "no period in that municipality")

@@ -686,6 +686,56 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         if outcome is not None:
             assert outcome[1].category == outcome[0]
 
+    # -- moving and annulling a certificate (rule 24) --------------------------------
+
+    @precondition(lambda self: bool(self.model.certificates))
+    @rule(data=st.data())
+    def move_a_certificate(self, data: st.DataObject) -> None:
+        """Mostly one that may move: unfunded, or funded for the closed period."""
+        self.time_passes(data)
+        movable = [
+            n
+            for n, c in self.model.certificates.items()
+            if not c.annulled and (c.category is None or self.model.closed)
+        ]
+        number = self.choose(data, movable or list(self.model.certificates), NUMBERS, "number")
+        to = data.draw(st.sampled_from([MUNICIPALITY, "m2", "m3"]), label="to")
+        outcome = self.attempt(
+            partial(self.model.move, number, to),
+            partial(self.ledger.move_certificate, number, to=to, on=self.today),
+        )
+        if outcome is not None:
+            expected, moved = outcome
+            assert (moved.number, moved.municipality) == (number, to)
+            assert (moved.previous, moved.left_queues) == (
+                expected["previous"],
+                expected["left_queues"],
+            )
+            assert self.ledger.certificate(number).municipality == to
+
+    @precondition(lambda self: bool(self.model.certificates))
+    @rule(data=st.data())
+    def annul_a_certificate(self, data: st.DataObject) -> None:
+        """Mostly one that may be annulled: never had a contract, holds no money."""
+        self.time_passes(data)
+        idle = [
+            n
+            for n, c in self.model.certificates.items()
+            if not c.annulled and c.category is None and not c.contracts
+        ]
+        number = self.choose(data, idle or list(self.model.certificates), NUMBERS, "number")
+        outcome = self.attempt(
+            partial(self.model.annul, number),
+            partial(self.ledger.annul_certificate, number, reason="issued in error", on=self.today),
+        )
+        if outcome is not None:
+            left, annulled = outcome
+            assert (annulled.number, annulled.status, annulled.left_queues) == (
+                number,
+                "annulled",
+                left,
+            )
+
     # -- contracts ---------------------------------------------------------------------
 
     @precondition(lambda self: bool(self.model.certificates) and bool(self.model.programs))
@@ -1279,6 +1329,7 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         for number, certificate in self.model.certificates.items():
             balance, movements = seen[number]
             assert balance.type == ("financing" if certificate.category else "accounting")
+            assert balance.status == ("annulled" if certificate.annulled else "active")
             assert [p.category for p in balance.periods] == [
                 c for c in [certificate.category] if c is not None
             ]

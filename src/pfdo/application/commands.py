@@ -189,6 +189,18 @@ class LeaveQueue(_CertificateInPeriod):
     verb: ClassVar[str] = "queue leave"
 
 
+class MoveCertificate(Command):
+    verb: ClassVar[str] = "certificate move"
+    number: CertificateNumber
+    to: Code
+
+
+class AnnulCertificate(Command):
+    verb: ClassVar[str] = "certificate annul"
+    number: CertificateNumber
+    reason: Text
+
+
 class ChangeLimits(Command):
     verb: ClassVar[str] = "period limits"
     period: Code

@@ -21,6 +21,7 @@ from pfdo.application.commands import Command
 from pfdo.application.continuing import continuing_line
 from pfdo.application.failures import translated
 from pfdo.application.fields import CertificateNumber, Code, DateIn, MonthIn
+from pfdo.domain.certificate import ACTIVE
 from pfdo.domain.errors import NotFound
 from pfdo.domain.units import HOURS
 from pfdo.projections import continuing, queries
@@ -202,6 +203,8 @@ class Reports:
             folded = fold_balances((m["period"], m["kind"], m["amount"]) for m in moves)
             amounts: dict[str, Any] = {p: folded[p] for p in categories}
             kind = "financing" if categories else "accounting"
+            standing = self._timeline.standing(q.number, as_of=q.as_of, known_at=q.known_at)
+            status = ACTIVE if standing is None else standing[1]
         else:
             with self._engine.connect() as connection:
                 row = queries.certificate(connection, number)
@@ -212,13 +215,14 @@ class Reports:
             units = {r["period"]: r["unit"] for r in current}
             amounts = {r["period"]: r for r in current}
             kind = row["kind"]
+            status = row["status"]
         periods = [
             res.PeriodBalance(
                 period=p, category=categories[p], unit=units[p], **{k: v[k] for k in _AMOUNTS}
             )
             for p, v in sorted(amounts.items())
         ]
-        return res.Balance(number=number, type=kind, periods=periods)
+        return res.Balance(number=number, type=kind, status=status, periods=periods)
 
     @translated
     def history(
@@ -409,6 +413,7 @@ class Reports:
             number=q.number,
             municipality=row["municipality"],
             type=row["kind"],
+            status=row["status"],
             periods=[
                 res.PeriodBalance(
                     period=r["period"],

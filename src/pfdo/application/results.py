@@ -193,6 +193,38 @@ class CertificateIssued(Result):
     type: str
 
 
+class CertificateMoved(Result):
+    """What `Ledger.move_certificate` answers (rule 24).
+
+    Attributes:
+        number: the certificate's number.
+        municipality: its municipality from the command's date on.
+        previous: the municipality it belonged to before.
+        left_queues: the periods of `previous` whose waiting lists it left.
+    """
+
+    number: str
+    municipality: str
+    previous: str
+    left_queues: list[str]
+
+
+class CertificateAnnulled(Result):
+    """What `Ledger.annul_certificate` answers (rule 24).
+
+    Attributes:
+        number: the certificate's number (never issued again).
+        status: `annulled`.
+        reason: why it was annulled.
+        left_queues: the periods whose waiting lists it left.
+    """
+
+    number: str
+    status: str
+    reason: str
+    left_queues: list[str]
+
+
 class CertificateFunded(Result):
     """A funding done: the period's nominal credited to the certificate (rule 3).
 
@@ -463,11 +495,13 @@ class Balance(Result):
     Attributes:
         number: the certificate's number.
         type: `accounting` (never funded) or `financing`.
+        status: `active`, or `annulled` (rule 24).
         periods: one line per period it was funded for.
     """
 
     number: str
     type: str
+    status: str
     periods: list[PeriodBalance]
 
 
@@ -791,6 +825,7 @@ class CertificateCard(Result):
         number: the certificate's number.
         municipality: its municipality's code.
         type: `accounting` or `financing`.
+        status: `active`, or `annulled` (rule 24).
         periods: its money per period.
         contracts: its contracts.
         queues: the waiting lists it is on.
@@ -799,6 +834,7 @@ class CertificateCard(Result):
     number: str
     municipality: str
     type: str
+    status: str
     periods: list[PeriodBalance]
     contracts: list[ContractLine]
     queues: list[QueueLine]

@@ -1,4 +1,5 @@
-"""`pfdo certificate ...`: issue, fund, unfund and show certificates (rules 1, 3, 20)."""
+"""`pfdo certificate ...`: issue, fund, unfund, move, annul and show certificates (rules 1,
+3, 20, 24)."""
 
 from __future__ import annotations
 
@@ -54,3 +55,23 @@ def certificate_show(session: Session, /, number: str, as_json: bool) -> None:
 
 
 certificate.add_command(certificate_unfund)
+
+
+@certificate.command("move")
+@click.argument("number")
+@click.option("--to", required=True, help=f"The municipality the child moved to {CODE}.")
+@writing
+@click.pass_obj
+def certificate_move(session: Session, /, number: str, as_json: bool, **options: Any) -> None:
+    """Move a certificate to another municipality (rule 24)."""
+    session.run(as_json, lambda ledger: ledger.move_certificate(number, **options))
+
+
+@certificate.command("annul")
+@click.argument("number")
+@click.option("--reason", required=True, help="Why the certificate was issued in error.")
+@writing
+@click.pass_obj
+def certificate_annul(session: Session, /, number: str, as_json: bool, **options: Any) -> None:
+    """Annul a certificate issued in error (rule 24); its number is never reused."""
+    session.run(as_json, lambda ledger: ledger.annul_certificate(number, **options))

@@ -20,7 +20,7 @@ from eventsourcing.domain import Aggregate
 from pfdo.domain.balance import POT_FIELDS, apply_movement, empty_balance
 from pfdo.domain.base import PfdoCreated, PfdoEvent, StaleSnapshot, stable_id
 from pfdo.domain.calendar import age_on
-from pfdo.domain.errors import AlreadyExists, Refused
+from pfdo.domain.errors import AlreadyExists, CertificateAnnulled, Refused
 from pfdo.domain.money import format_rubles
 from pfdo.domain.units import RUB
 
@@ -50,11 +50,32 @@ class ChildRegistration(Aggregate):
         def apply(self, aggregate: ChildRegistration) -> None:
             aggregate.number = self.number
 
+    class Reissued(PfdoEvent):
+        """Rule 24: the child's certificate was annulled; `number` is the new one."""
+
+        number: str
+        annulled: str
+
+        def apply(self, aggregate: ChildRegistration) -> None:
+            aggregate.number = self.number
+
     @classmethod
     def register(cls, registration: UUID, child: str, number: str, on: date) -> ChildRegistration:
         """Register `child`'s certificate under the id the application derives from the
         child's id (keyed: `pfdo.storage.pseudonyms`), so that a second registration conflicts."""
         return cls._create(cls.Registered, id=registration, child=child, number=number, on=on)
+
+    def reissue(self, annulled: Certificate, number: str, on: date) -> None:
+        """Rule 24: register the child's new certificate `number` in place of the one it
+        has, which must be annulled (one certificate per child otherwise)."""
+        if annulled.number != self.number or annulled.status != ANNULLED:
+            raise AlreadyExists(f"the child already has certificate {self.number}")
+        self.trigger_event(self.Reissued, number=number, annulled=annulled.number, on=on)
+
+
+#: A certificate's status (rule 24): it accepts commands while active, none once annulled.
+ACTIVE = "active"
+ANNULLED = "annulled"
 
 
 class ForContract(Protocol):
@@ -81,12 +102,13 @@ class ContractMoney(PfdoEvent):
 class Certificate(Aggregate):
     """A child's certificate: accounting until funded, then financing.
 
-    Version 2 of its state is the one shape it has; a snapshot of version 1 may have
+    Version 3 of its state is the one shape it has; a snapshot of version 2 has no
+    status (it was active: annulment came with version 3), one of version 1 may have
     pots without a unit (before units: rubles), and one taken before the certificate
     kept its contracts' programs cannot be upcast (they are only in its events): it is
     discarded, and the certificate replayed from its events."""
 
-    class_version = 2
+    class_version = 3
 
     if TYPE_CHECKING:  # state set by the events' apply(); not dataclass fields
         number: str
@@ -96,6 +118,7 @@ class Certificate(Aggregate):
         pots: dict[str, Pot]
         contracts: int
         contract_programs: dict[str, str]  # contract -> program (rule 14)
+        status: str  # ACTIVE or ANNULLED (rule 24)
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -103,6 +126,10 @@ class Certificate(Aggregate):
             raise StaleSnapshot("a certificate snapshot without its contracts' programs")
         for pot in state["pots"].values():
             pot.setdefault("unit", RUB)
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        state["status"] = ACTIVE
 
     class Issued(PfdoCreated):
         number: str
@@ -118,6 +145,7 @@ class Certificate(Aggregate):
             aggregate.pots = {}
             aggregate.contracts = 0
             aggregate.contract_programs = {}
+            aggregate.status = ACTIVE
 
     class Funded(PfdoEvent):
         """Version 2 adds the category's unit (rules 21, 22); version 1 was rubles."""
@@ -192,6 +220,25 @@ class Certificate(Aggregate):
             _move(aggregate, self)
             del aggregate.pots[self.period]
 
+    class Moved(PfdoEvent):
+        """Rule 24: `municipality` is the certificate's from the event's date on."""
+
+        number: str
+        municipality: str
+        previous: str
+
+        def apply(self, aggregate: Certificate) -> None:
+            aggregate.municipality = self.municipality
+
+    class Annulled(PfdoEvent):
+        """Rule 24: issued in error; it accepts no more commands."""
+
+        number: str
+        reason: str
+
+        def apply(self, aggregate: Certificate) -> None:
+            aggregate.status = ANNULLED
+
     @staticmethod
     def id_for(number: str) -> Any:
         return stable_id("certificate", number)
@@ -220,6 +267,53 @@ class Certificate(Aggregate):
     def kind(self) -> str:
         return "financing" if self.pots else "accounting"
 
+    # -- rule 24: moving and annulling ----------------------------------------------
+
+    def check_active(self) -> None:
+        """Refuse any command on an annulled certificate (rule 24)."""
+        if self.status == ANNULLED:
+            raise CertificateAnnulled(
+                f"certificate {self.number} is annulled and accepts no more commands"
+            )
+
+    def move(self, municipality: str, on: date, open_funded: Sequence[str]) -> None:
+        """Rule 24: make `municipality` the certificate's from `on`, unless it is funded
+        for a period of its municipality that is not closed (`open_funded`)."""
+        self.check_active()
+        if municipality == self.municipality:
+            raise Refused(
+                f"certificate {self.number} belongs to municipality {municipality} already"
+            )
+        if open_funded:
+            raise Refused(
+                f"certificate {self.number} is funded for period(s) {', '.join(open_funded)} "
+                f"of municipality {self.municipality}, not closed: unfund it first or let "
+                "the period close"
+            )
+        self.trigger_event(
+            self.Moved,
+            number=self.number,
+            municipality=municipality,
+            previous=self.municipality,
+            on=on,
+        )
+
+    def annul(self, reason: str, on: date) -> None:
+        """Rule 24: annul a certificate issued in error, one that never had a contract
+        and holds no money in any period."""
+        self.check_active()
+        if self.contracts:
+            raise Refused(
+                f"certificate {self.number} has had {self.contracts} contract(s): only a "
+                "certificate that never had a contract can be annulled"
+            )
+        if self.pots:
+            raise Refused(
+                f"certificate {self.number} holds money in period(s) "
+                f"{', '.join(sorted(self.pots))}: unfund every funding before annulling it"
+            )
+        self.trigger_event(self.Annulled, number=self.number, reason=reason, on=on)
+
     def pot(self, period: str) -> Pot:
         try:
             return self.pots[period]
@@ -242,6 +336,7 @@ class Certificate(Aggregate):
 
     def check_fundable(self, period: str, municipality: str, period_start: date) -> None:
         """Rule 3 but the limits: whether this certificate may be funded for `period`."""
+        self.check_active()
         if municipality != self.municipality:
             raise Refused(
                 f"certificate {self.number} belongs to municipality {self.municipality}, "
@@ -260,6 +355,7 @@ class Certificate(Aggregate):
         """Rule 20: take a period's credit back while nothing of it is reserved or spent
         and no contract of it (`running`: even one the certificate pays nothing of) has a
         month left to bill or cancel; return the pot as it was."""
+        self.check_active()
         pot = self.pot(period)
         if pot["reserved"] or pot["spent"]:
             raise Refused(
@@ -300,6 +396,7 @@ class Certificate(Aggregate):
 
     def reserve(self, contract: ForContract, amount: int, on: date) -> None:
         """Rule 7: set a contract's certificate share aside (it may be zero)."""
+        self.check_active()
         self._check_move(contract, "reserve", amount, "available")
         self.trigger_event(self.Reserved, amount=amount, on=on, **self._money(contract))
 

@@ -32,6 +32,10 @@ class PeriodClosed(Refused):
     """A closed period accepts no more commands."""
 
 
+class CertificateAnnulled(Refused):
+    """An annulled certificate accepts no more commands (rule 24)."""
+
+
 class LimitExceeded(Refused):
     """A category's count or sum limit, or a program's capacity, would be exceeded."""
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Table
 
 from pfdo.domain.balance import apply_movement, empty_balance
-from pfdo.domain.certificate import MOVEMENT_EVENTS, Certificate
+from pfdo.domain.certificate import ACTIVE, ANNULLED, MOVEMENT_EVENTS, Certificate
 from pfdo.domain.contract import Contract
 from pfdo.domain.period import Period
 from pfdo.domain.registry import Program, Provider
@@ -193,8 +193,24 @@ def _program_withdrawn(ws: Workspace, e: Program.Withdrawn, _seq: int) -> None:
 @handles(Certificate.Issued)
 def _issued(ws: Workspace, e: Certificate.Issued, _seq: int) -> None:
     ws.put(
-        t.certificates, {"number": e.number, "municipality": e.municipality, "kind": "accounting"}
+        t.certificates,
+        {
+            "number": e.number,
+            "municipality": e.municipality,
+            "kind": "accounting",
+            "status": ACTIVE,
+        },
     )
+
+
+@handles(Certificate.Moved)
+def _moved(ws: Workspace, e: Certificate.Moved, _seq: int) -> None:
+    ws.require(t.certificates, e.number)["municipality"] = e.municipality
+
+
+@handles(Certificate.Annulled)
+def _annulled(ws: Workspace, e: Certificate.Annulled, _seq: int) -> None:
+    ws.require(t.certificates, e.number)["status"] = ANNULLED
 
 
 #: Each money event of a certificate -> its movement kind (the domain's own mapping).
@@ -407,4 +423,6 @@ _REACHES: dict[type, Callable[[Any], list[tuple[Table, tuple[Any, ...]]]]] = {
     Contract.ContinuationStopped: lambda e: [(t.contracts, (e.contract,))],
     Contract.Prolonged: lambda e: [(t.contracts, (e.contract,))],
     ProviderAccount.Paid: lambda e: [(t.invoices, (e.invoice,))],
+    Certificate.Moved: lambda e: [(t.certificates, (e.number,))],
+    Certificate.Annulled: lambda e: [(t.certificates, (e.number,))],
 }

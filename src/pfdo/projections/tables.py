@@ -26,8 +26,8 @@ metadata = MetaData()
 
 #: The shape of the folded tables; 2: programs' normative cost, settlement, waiting lists;
 #: 3: units (rules 21, 22), programs' hours, contract months' rubles payable;
-#: 4: the actor of movements, of contracts' enrolment and termination (rule 25), and
-#: contracts across periods (rule 23).
+#: 4: the actor of movements, of contracts' enrolment and termination (rule 25),
+#: contracts across periods (rule 23) and certificates' status (rule 24).
 SCHEMA_VERSION = 4
 #: The longest actor (`pfdo.application.actors.ACTOR_MAX`).
 ACTOR = 128
@@ -104,6 +104,7 @@ certificates = Table(
     Column("number", String(10), primary_key=True),
     Column("municipality", String(128), nullable=False),
     Column("kind", String(16), nullable=False),
+    Column("status", String(16), nullable=False),  # "active" or "annulled" (rule 24)
 )
 
 balances = Table(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from pfdo.domain.certificate import Certificate
+from pfdo.domain.certificate import ACTIVE, ANNULLED, Certificate
 from pfdo.projections.decoding import EventDecoder
 from pfdo.projections.fold import MOVEMENT_KINDS, movement_row
 from pfdo.storage.loading import read_aggregate_log
@@ -41,6 +41,9 @@ class Timeline:
     def __init__(self, log: EventLog) -> None:
         self._log = log
         self._decoder = EventDecoder(log.mapper, {Certificate.Issued, *MOVEMENT_KINDS})
+        self._standing = EventDecoder(
+            log.mapper, {Certificate.Issued, Certificate.Moved, Certificate.Annulled}
+        )
 
     def movements(
         self, number: str, *, as_of: date | None = None, known_at: KnownAt | None = None
@@ -65,3 +68,23 @@ class Timeline:
             row["category"] = getattr(event, "category", None)
             rows.append(row)
         return rows if issued else None
+
+    def standing(
+        self, number: str, *, as_of: date | None = None, known_at: KnownAt | None = None
+    ) -> tuple[str, str] | None:
+        """The certificate's municipality and status (rule 24) at the time asked about,
+        by the same two clocks as `movements`; None when it did not exist then."""
+        standing: tuple[str, str] | None = None
+        for logged in read_aggregate_log(self._log, Certificate.id_for(number)):
+            event = self._standing.decode(logged)
+            if event is None or (known_at and not known_at.admits(logged.id, event.timestamp)):
+                continue
+            if as_of is not None and event.on > as_of:
+                continue
+            if isinstance(event, Certificate.Issued):
+                standing = event.municipality, ACTIVE
+            elif standing is not None and isinstance(event, Certificate.Moved):
+                standing = event.municipality, standing[1]
+            elif standing is not None and isinstance(event, Certificate.Annulled):
+                standing = standing[0], ANNULLED
+        return standing

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 def enroll(w: Reader, c: cmd.Enrol) -> Decision[res.Enrolment]:
     certificate = w.get(Certificate, c.number, "certificate")
+    certificate.check_active()  # rule 24
     program = w.get(Program, c.program, "program")
     provider = w.get(Provider, program.provider, "provider")
     period = _period_for(w, certificate, c.start, c.end)

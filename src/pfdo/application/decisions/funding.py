@@ -71,6 +71,9 @@ def unfund_certificate(w: Reader, c: cmd.UnfundCertificate) -> Decision[res.Unfu
 
 
 def leave_queue(w: Reader, c: cmd.LeaveQueue) -> Decision[res.QueueLeft]:
+    certificate = w.find(Certificate, c.number)
+    if certificate is not None:
+        certificate.check_active()  # rule 24
     period = w.get(Period, c.period, "period")
     category = period.leave_queue(c.number, c.on)
     return res.QueueLeft(number=c.number, period=c.period, category=category), [period]
