@@ -699,9 +699,10 @@ class Ledger(Desk, RegionalPractice):
             LimitExceeded: the program is at capacity on a day of the contract.
             Refused: the dates are outside every period of the certificate's municipality,
             end before they start or more than 366 days after the period's end, the
-            child's age is outside the program's band, the program or its provider does not accept contracts, the certificate has a
-            contract in the program overlapping these dates (rule 14), or it has not
-            enough money (or hours) available.
+            child's age is outside the program's band, the program or its provider does
+            not accept contracts, the certificate has a contract in the program
+            overlapping these dates (rule 14), or it has not enough money (or hours)
+            available.
             IdempotencyConflict: `request_id` was used before with other arguments (the
             same arguments return the first result again and write nothing).
             ConcurrencyConflict: other writers kept changing the same records and the
