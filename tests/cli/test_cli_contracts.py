@@ -28,6 +28,7 @@ def test_enroll_prices_the_contract_month_by_month_and_reserves_it(year: Pfdo) -
         "mode": "fixed",
         "start": "2025-01-15",
         "end": "2025-04-10",
+        "continues_until": None,  # rule 23: it ends in its period
         "price": "4322.58",
         "certificate_share": "4322.58",
         "parent_share": "0.00",

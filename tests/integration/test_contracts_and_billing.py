@@ -59,7 +59,7 @@ def test_a_contract_beyond_the_available_money_leaves_a_co_payment(ledger: Ledge
 @pytest.mark.parametrize(
     ("program", "start", "end", "message"),
     [
-        ("CHESS", "2025-01-15", "2026-01-10", "outside period 2025"),
+        ("CHESS", "2025-01-15", "2027-01-10", "366 days after the end of period 2025"),
         ("CHESS", "2024-12-15", "2025-01-10", "outside every period of municipality kazan"),
         ("CHESS", "2025-03-01", "2025-02-01", r"cannot end \(2025-02-01\) before it starts"),
         ("NOPE", "2025-03-01", "2025-04-01", "program NOPE does not exist"),

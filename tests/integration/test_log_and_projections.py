@@ -80,7 +80,7 @@ def test_refused_commands_write_nothing(ledger: Ledger) -> None:
     refusals = [
         lambda: ledger.fund_certificate(number, period=PERIOD, category="base"),
         lambda: ledger.enroll(
-            number, program="CHESS", start="2025-02-01", end="2026-02-01", on="2025-01-10"
+            number, program="CHESS", start="2025-02-01", end="2027-02-01", on="2025-01-10"
         ),
         lambda: ledger.enroll(
             number,
