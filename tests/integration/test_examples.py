@@ -62,3 +62,22 @@ def test_the_municipality_year_settles_the_pool_by_advances_and_invoices(db_url:
     assert rows["POOL/2025-03"][2] == "750.00"  # February's refund, deducted in March
     assert rows["POOL/2025-12"][-1] == "2025-12-25"
     assert all(row[-1] != "None" for row in rows.values())  # every invoice paid
+
+
+def test_the_january_turn_prolongs_with_the_rules_figures(db_url: str) -> None:
+    script = next(p for p in EXAMPLES if p.name == "january_turn.py")
+    out = subprocess.run(
+        [sys.executable, str(script), "--db", db_url],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    ).stdout
+    assert "months 800.00 / 1500.00 / 1500.00 / 1500.00; price 5300.00" in out
+    assert (
+        "prolonged 1600000091-001 -> 1600000091-002: 2026-01-01..2026-05-31, price 7500.00, "
+        "certificate 5000.00, parents 2500.00"
+    ) in out
+    assert "not prolonged 1600000093-001: not_funded" in out
+    assert "1600000092-001" not in out.split("not prolonged", 1)[1]  # stopped: not listed
+    assert "1600000091-002 continues 1600000091-001; enrolled by operator:kazan" in out
