@@ -50,7 +50,6 @@ from pfdo.domain.errors import InvalidInput
 from pfdo.ledger import Ledger
 
 Rejection = SheetRejected | SheetRefused | JournalRejected
-Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 READING = """\b
 Files: .xlsx (the first sheet), or CSV as Excel saves it: UTF-8 with or without BOM
@@ -59,27 +58,23 @@ Files: .xlsx (the first sheet), or CSV as Excel saves it: UTF-8 with or without 
 header line uses. Headers in any order and case; other columns are ignored."""
 
 
-def _options(writing: Decorator) -> Decorator:
+def _with_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """The file argument and the options every import takes, then the writing ones."""
-
-    def wrap(f: Callable[..., Any]) -> Callable[..., Any]:
-        f = click.option(
-            "--partial", is_flag=True,
-            help="Write the good rows even if others are wrong (they are listed in errors).",
-        )(f)  # fmt: skip
-        f = click.option(
-            "--errors", "errors_file", type=click.Path(dir_okay=False), callback=_writable,
-            help="With wrong rows, write them here (CSV UTF-8 with BOM, ';'): the file's "
-            "columns, then line, column, reason.",
-        )(f)  # fmt: skip
-        f = click.option(
-            "--encoding", type=click.Choice(ENCODINGS, case_sensitive=False),
-            help="A CSV's encoding without a byte order mark (default utf-8; Excel's plain "
-            "CSV is cp1251). A byte order mark (UTF-8, UTF-16 LE/BE) always wins.",
-        )(f)  # fmt: skip
-        return writing(click.argument("file", type=click.Path())(f))
-
-    return wrap
+    f = click.option(
+        "--partial", is_flag=True,
+        help="Write the good rows even if others are wrong (they are listed in errors).",
+    )(f)  # fmt: skip
+    f = click.option(
+        "--errors", "errors_file", type=click.Path(dir_okay=False), callback=_writable,
+        help="With wrong rows, write them here (CSV UTF-8 with BOM, ';'): the file's "
+        "columns, then line, column, reason.",
+    )(f)  # fmt: skip
+    f = click.option(
+        "--encoding", type=click.Choice(ENCODINGS, case_sensitive=False),
+        help="A CSV's encoding without a byte order mark (default utf-8; Excel's plain "
+        "CSV is cp1251). A byte order mark (UTF-8, UTF-16 LE/BE) always wins.",
+    )(f)  # fmt: skip
+    return writing(click.argument("file", type=click.Path())(f))
 
 
 def _writable(_ctx: click.Context, _param: click.Parameter, path: str | None) -> str | None:
@@ -96,10 +91,10 @@ def import_group() -> None:
     """Bring many facts in at once from spreadsheets (CSV or xlsx), checked whole."""
 
 
-def register_imports(group: click.Group, writing: Decorator) -> None:
+def register_imports(group: click.Group) -> None:
     """Add the import commands to `group` (`pfdo import`), with the writing options."""
     for kind in KINDS.values():
-        group.command(kind.name, help=_help(kind))(click.pass_obj(_options(writing)(_runner(kind))))
+        group.command(kind.name, help=_help(kind))(click.pass_obj(_with_options(_runner(kind))))
     attendance_help = (
         "Record a journal of lessons in one atomic bulk: all or nothing.\n\n\b\n"
         "Columns (header line):\n" + describe(FIELDS) + "\n\n" + READING + "\n\n"
@@ -109,7 +104,7 @@ def register_imports(group: click.Group, writing: Decorator) -> None:
         "again writes nothing: without --request-id, the request id is derived from the marks "
         "(and --on)."
     )
-    command = click.pass_obj(_options(writing)(_attendance))
+    command = click.pass_obj(_with_options(_attendance))
     group.command("attendance", help=attendance_help)(command)
 
 
@@ -209,4 +204,4 @@ def _attendance(
         del read  # its rows freed while the collector is paused: none for it to walk after
 
 
-register_imports(import_group, writing)
+register_imports(import_group)
