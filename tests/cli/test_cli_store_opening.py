@@ -394,3 +394,35 @@ def test_the_auditors_commands_read_a_read_only_copy_without_writing_it(
     ]
     assert (tmp_path / "x.jsonl").exists()
     assert files(copy.parent) == before
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "period open 2026 --municipality m --start 2026-13-01 --end 2026-12-31 "
+        "--category base=5000",
+        "certificate issue --number 12x --child c1 --municipality m --birth-date 2015-01-01",
+        "certificate fund 1000000001 --period 2026 --category base",
+    ],
+)
+def test_a_refused_first_command_leaves_no_store_behind(tmp_path: Path, command: str) -> None:
+    """A writing command that would create the store but is refused (malformed, or refused
+    by the rules) writes nothing: not even an empty store file."""
+    store = tmp_path / "year.sqlite"
+    result = CliRunner().invoke(main, ["--db", str(store), *command.split()])
+    assert result.exit_code in (1, 2), result.output
+    assert files(tmp_path) == {}
+
+
+def test_a_refused_command_on_an_existing_empty_store_keeps_it(tmp_path: Path) -> None:
+    """Only a file this invocation created is removed: an empty store made before stays."""
+    store = tmp_path / "year.sqlite"
+    Ledger(str(store), create=True).close()
+    before = files(tmp_path)
+    bad = ["period", "open", "2026", "--municipality", "m", "--start", "2026-13-01"]
+    result = CliRunner().invoke(
+        main, ["--db", str(store), *bad, "--end", "2026-12-31", "--category", "b=1"]
+    )
+    assert result.exit_code == 2, result.output
+    assert set(files(tmp_path)) >= set(before)
+    assert logged(store) == 0
