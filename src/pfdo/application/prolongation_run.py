@@ -79,7 +79,7 @@ class ProlongationRun:
                     actor=x.actor_of(command),
                 )
             )
-        return result
+        return idempotency.answered(result, request_id)
 
     def _batch(self, c: cmd.Prolong, batch: Sequence[tuple[str, str]], outcome: _Outcome) -> None:
         x = self._x

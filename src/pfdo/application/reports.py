@@ -13,14 +13,14 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, model_validator
+from pydantic import BaseModel, BeforeValidator, StrictBool, model_validator
 from sqlalchemy import Engine
 
 from pfdo.application import results as res
 from pfdo.application.commands import Command
 from pfdo.application.continuing import continuing_line
 from pfdo.application.failures import translated
-from pfdo.application.fields import CertificateNumber, Code, DateIn, MonthIn
+from pfdo.application.fields import CertificateNumber, Code, ContractCode, DateIn, MonthIn
 from pfdo.domain.certificate import ACTIVE
 from pfdo.domain.errors import NotFound
 from pfdo.domain.units import HOURS
@@ -37,6 +37,8 @@ def _known_at(value: Any) -> KnownAt | None:
     """`--known-at`: a log position (digits) or a recorded time (ISO, UTC when naive)."""
     if value is None or isinstance(value, KnownAt):
         return value
+    if isinstance(value, bool) or (isinstance(value, int) and value < 0):
+        raise ValueError(f"{value!r} is not a log position: expected a whole number 0 or more")
     if isinstance(value, int) or (isinstance(value, str) and _POSITION.fullmatch(value)):
         return KnownAt(position=int(value))
     if isinstance(value, str):
@@ -98,11 +100,12 @@ class _InvoiceQuery(Command):
     verb = "invoice list"
     provider: Code | None = None
     period: Code | None = None
+    unpaid: StrictBool = False
 
 
 class _ContractQuery(Command):
     verb = "contract show"
-    contract: Code
+    contract: ContractCode
 
 
 class _ContractListQuery(Command):
@@ -119,7 +122,7 @@ class _ContractListQuery(Command):
 
 def _fields_of(model: type[BaseModel], row: Mapping[str, Any]) -> dict[str, Any]:
     """The columns of a read-model row that `model` has fields for."""
-    return {k: row[k] for k in model.model_fields}
+    return {k: row[k] for k in model.model_fields if k != "replayed"}
 
 
 def _contract_line(row: dict[str, Any]) -> dict[str, Any]:
@@ -188,7 +191,7 @@ class Reports:
 
         Raises:
             InvalidInput: an argument is malformed (a certificate number, code, date,
-            month or log position out of form).
+            month or log position out of form, or a value of the wrong type).
             NotFound: the certificate does not exist (or did not at the time asked about),
             or the `period` given does not exist.
             StoreUnavailable: the store is busy, unreachable or failing.
@@ -238,7 +241,7 @@ class Reports:
 
         Raises:
             InvalidInput: an argument is malformed (a certificate number, code, date,
-            month or log position out of form).
+            month or log position out of form, or a value of the wrong type).
             NotFound: the certificate does not exist (or did not at the time asked about),
             or the `period` given does not exist.
             StoreUnavailable: the store is busy, unreachable or failing.
@@ -279,7 +282,7 @@ class Reports:
 
         Raises:
             InvalidInput: an argument is malformed (a certificate number, code, date,
-            month or log position out of form).
+            month or log position out of form, or a value of the wrong type).
             NotFound: the provider does not exist.
             StoreUnavailable: the store is busy, unreachable or failing.
         """
@@ -334,7 +337,7 @@ class Reports:
 
         Raises:
             InvalidInput: an argument is malformed (a certificate number, code, date,
-            month or log position out of form).
+            month or log position out of form, or a value of the wrong type).
             NotFound: the `provider` given does not exist.
             StoreUnavailable: the store is busy, unreachable or failing.
         """
@@ -388,7 +391,7 @@ class Reports:
 
         Raises:
             InvalidInput: an argument is malformed (a certificate number, code, date,
-            month or log position out of form).
+            month or log position out of form, or a value of the wrong type).
             NotFound: the certificate does not exist.
             StoreUnavailable: the store is busy, unreachable or failing.
         """
@@ -433,7 +436,7 @@ class Reports:
 
         Raises:
             InvalidInput: an argument is malformed (a certificate number, code, date,
-            month or log position out of form).
+            month or log position out of form, or a value of the wrong type).
             NotFound: the period does not exist, or has no such category.
             StoreUnavailable: the store is busy, unreachable or failing.
         """
@@ -464,11 +467,11 @@ class Reports:
 
         Raises:
             InvalidInput: an argument is malformed (a certificate number, code, date,
-            month or log position out of form).
+            month or log position out of form, or a value of the wrong type).
             NotFound: the `provider` or `period` given does not exist.
             StoreUnavailable: the store is busy, unreachable or failing.
         """
-        q = _InvoiceQuery.build(provider=provider, period=period)
+        q = _InvoiceQuery.build(provider=provider, period=period, unpaid=unpaid)
         self._settle()
         with self._engine.connect() as connection:
             months = None
@@ -479,7 +482,7 @@ class Reports:
                 months = (row["start"].isoformat()[:7], row["end"].isoformat()[:7])
             if q.provider is not None and queries.provider(connection, q.provider) is None:
                 raise NotFound(f"provider {q.provider} does not exist")
-            rows = sq.documents(connection, q.provider, months, unpaid)
+            rows = sq.documents(connection, q.provider, months, q.unpaid)
         invoices = [res.InvoiceSummary(**r) for r in rows]
         return res.InvoiceList(invoices=invoices, total_due=sum(i.due for i in invoices))
 
@@ -490,7 +493,7 @@ class Reports:
 
         Raises:
             InvalidInput: an argument is malformed (a certificate number, code, date,
-            month or log position out of form).
+            month or log position out of form, or a value of the wrong type).
             NotFound: the contract does not exist.
             StoreUnavailable: the store is busy, unreachable or failing.
         """

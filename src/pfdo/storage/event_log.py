@@ -67,10 +67,19 @@ class EventLog(Application[UUID]):
     #: Set on a log opened read-only: every save is refused before it reaches the store.
     read_only_reason = ""
 
-    def __init__(self, env: EnvType | None = None, *, synchronous: str = "full") -> None:
+    def __init__(
+        self,
+        env: EnvType | None = None,
+        *,
+        synchronous: str = "full",
+        busy_timeout: float | None = None,
+    ) -> None:
         """`synchronous`: SQLite's `PRAGMA synchronous` on each of the log's connections
-        ("full" or "normal"; `pfdo.storage.store` says what each keeps through a crash)."""
+        ("full" or "normal"; `pfdo.storage.store` says what each keeps through a crash).
+        `busy_timeout`: the seconds a SQLite connection waits for another writer's lock
+        (None: the library's lock timeout)."""
         self._synchronous = synchronous
+        self._busy_timeout = busy_timeout
         super().__init__(env)
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory:
@@ -81,7 +90,7 @@ class EventLog(Application[UUID]):
             from pfdo.storage.sqlite import configure_connections
 
             assert isinstance(factory, SQLiteFactory)
-            configure_connections(factory.datastore, self._synchronous)
+            configure_connections(factory.datastore, self._synchronous, self._busy_timeout)
         return factory
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
