@@ -292,3 +292,21 @@ def test_replayed_is_stored_nowhere_and_absent_without_a_request_id(year: Ledger
         False,
         True,
     )
+
+
+@pytest.mark.parametrize(
+    ("code", "russian"),
+    [
+        ("limit_exceeded", "Превышен лимит категории base периода 2026"),
+        ("idempotency_conflict", "Ключ запроса r-1 уже использован для другой команды"),
+        ("period_closed", "Период 2024 закрыт и не принимает команд"),
+        ("invalid_input", "Неверные входные данные: поле dates: expected a list of dates"),
+        ("age", "Возраст ребёнка не подходит: сертификат "),
+    ],
+)
+def test_the_russian_detail_of_a_scenario_names_what_was_refused(
+    year: Ledger, code: str, russian: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    with pytest.raises(PfdoError) as raised:
+        SCENARIOS[code](year, monkeypatch, tmp_path)
+    assert messages.detail(raised.value, "ru").startswith(russian)

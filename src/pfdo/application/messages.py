@@ -75,6 +75,11 @@ SENTENCES_RU: dict[str, str] = {
     "age": "Возраст ребёнка не подходит: {named}",
     "insufficient_hours": "Недостаточно часов на сертификате для программы {program}",
     "not_found": "Не найдено: {named}",
+    "limit_exceeded": "Превышен лимит категории {category} периода {period}",
+    "idempotency_conflict": (
+        "Ключ запроса {request_id} уже использован для другой команды или с другими "
+        "параметрами: возьмите новый ключ"
+    ),
     "already_exists": "Уже существует: {named}",
 }
 

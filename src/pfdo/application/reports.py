@@ -167,12 +167,15 @@ class Reports:
             return
         with self._engine.connect() as connection:
             if queries.period(connection, q.period) is None:
-                raise NotFound(f"period {q.period} does not exist")
+                raise NotFound(f"period {q.period} does not exist", period=q.period)
 
     def _past(self, q: _CertificateQuery) -> list[dict[str, Any]]:
         rows = self._timeline.movements(q.number, as_of=q.as_of, known_at=q.known_at)
         if rows is None:
-            raise NotFound(f"certificate {q.number} did not exist at the time asked about")
+            raise NotFound(
+                f"certificate {q.number} did not exist at the time asked about",
+                certificate=q.number,
+            )
         return [r for r in rows if q.period is None or r["period"] == q.period]
 
     @translated
@@ -212,7 +215,7 @@ class Reports:
             with self._engine.connect() as connection:
                 row = queries.certificate(connection, number)
                 if row is None:
-                    raise NotFound(f"certificate {number} does not exist")
+                    raise NotFound(f"certificate {number} does not exist", certificate=number)
                 current = queries.balances(connection, number, q.period)
             categories = {r["period"]: r["category"] for r in current}
             units = {r["period"]: r["unit"] for r in current}
@@ -254,7 +257,7 @@ class Reports:
         else:
             with self._engine.connect() as connection:
                 if queries.certificate(connection, number) is None:
-                    raise NotFound(f"certificate {number} does not exist")
+                    raise NotFound(f"certificate {number} does not exist", certificate=number)
                 rows = queries.movements(connection, number, period)
         return res.History(
             number=number,
@@ -290,7 +293,7 @@ class Reports:
         self._settle()
         with self._engine.connect() as connection:
             if queries.provider(connection, provider) is None:
-                raise NotFound(f"provider {provider} does not exist")
+                raise NotFound(f"provider {provider} does not exist", provider=provider)
             rows = queries.register_lines(connection, provider, q.month)
         lines = [
             res.RegisterLine(
@@ -345,7 +348,7 @@ class Reports:
         self._settle()
         with self._engine.connect() as connection:
             if q.provider is not None and queries.provider(connection, q.provider) is None:
-                raise NotFound(f"provider {q.provider} does not exist")
+                raise NotFound(f"provider {q.provider} does not exist", provider=q.provider)
             rows = queries.programs(connection, q.provider)
         return res.ProgramList(
             programs=[res.ProgramLine(**_fields_of(res.ProgramLine, r)) for r in rows]
@@ -400,7 +403,7 @@ class Reports:
         with self._engine.connect() as connection:
             row = queries.certificate(connection, q.number)
             if row is None:
-                raise NotFound(f"certificate {q.number} does not exist")
+                raise NotFound(f"certificate {q.number} does not exist", certificate=q.number)
             lines = queries.balances(connection, q.number, None)
             contracts = queries.contracts_of(connection, number=q.number)
             places = [
@@ -444,9 +447,13 @@ class Reports:
         self._settle()
         with self._engine.connect() as connection:
             if queries.period(connection, q.period) is None:
-                raise NotFound(f"period {q.period} does not exist")
+                raise NotFound(f"period {q.period} does not exist", period=q.period)
             if queries.category(connection, q.period, q.category) is None:
-                raise NotFound(f"period {q.period} has no category {q.category}")
+                raise NotFound(
+                    f"period {q.period} has no category {q.category}",
+                    period=q.period,
+                    category=q.category,
+                )
             rows = queries.waiting_list(connection, q.period, q.category)
         entries = [
             res.QueueEntry(position=i, number=r["number"], since=r["since"])
@@ -478,10 +485,10 @@ class Reports:
             if q.period is not None:
                 row = queries.period(connection, q.period)
                 if row is None:
-                    raise NotFound(f"period {q.period} does not exist")
+                    raise NotFound(f"period {q.period} does not exist", period=q.period)
                 months = (row["start"].isoformat()[:7], row["end"].isoformat()[:7])
             if q.provider is not None and queries.provider(connection, q.provider) is None:
-                raise NotFound(f"provider {q.provider} does not exist")
+                raise NotFound(f"provider {q.provider} does not exist", provider=q.provider)
             rows = sq.documents(connection, q.provider, months, q.unpaid)
         invoices = [res.InvoiceSummary(**r) for r in rows]
         return res.InvoiceList(invoices=invoices, total_due=sum(i.due for i in invoices))
@@ -502,7 +509,7 @@ class Reports:
         with self._engine.connect() as connection:
             row = queries.contract(connection, q.contract)
             if row is None:
-                raise NotFound(f"contract {q.contract} does not exist")
+                raise NotFound(f"contract {q.contract} does not exist", contract=q.contract)
             months = queries.contract_months(connection, q.contract)
         return res.ContractCard(
             **_contract_line(row),
@@ -530,7 +537,7 @@ class Reports:
         with self._engine.connect() as connection:
             row = queries.period(connection, q.period)
             if row is None:
-                raise NotFound(f"period {q.period} does not exist")
+                raise NotFound(f"period {q.period} does not exist", period=q.period)
             following = continuing.period_after(connection, row["municipality"], row["end"])
             lines = [
                 continuing_line(r, queries.program(connection, r["program"]), following)
@@ -559,9 +566,9 @@ class Reports:
         self._settle()
         with self._engine.connect() as connection:
             if q.number is not None and queries.certificate(connection, q.number) is None:
-                raise NotFound(f"certificate {q.number} does not exist")
+                raise NotFound(f"certificate {q.number} does not exist", certificate=q.number)
             if q.program is not None and queries.program(connection, q.program) is None:
-                raise NotFound(f"program {q.program} does not exist")
+                raise NotFound(f"program {q.program} does not exist", program=q.program)
             rows = queries.contracts_of(connection, number=q.number, program=q.program)
         return res.ContractList(contracts=[res.ContractLine(**_contract_line(r)) for r in rows])
 

@@ -334,7 +334,9 @@ class Contract(Aggregate):
         try:
             return self.months[month]
         except KeyError:
-            raise NotFound(f"contract {self.code} has no month {month}") from None
+            raise NotFound(
+                f"contract {self.code} has no month {month}", contract=self.code, month=month
+            ) from None
 
     def attendance_in(self, month: str, until: date | None = None) -> tuple[int, int]:
         """(present, recorded) lesson counts of a month, of lessons up to `until` (a

@@ -460,7 +460,11 @@ class Period(Aggregate):
         self.check_open()
         place = self.place_of(number)
         if place is None:
-            raise NotFound(f"certificate {number} waits in no list of period {self.code}")
+            raise NotFound(
+                f"certificate {number} waits in no list of period {self.code}",
+                certificate=number,
+                period=self.code,
+            )
         self.trigger_event(
             self.LeftQueue, period=self.code, category=place[0], number=number, on=on
         )

@@ -76,8 +76,8 @@ class EventLog(Application[UUID]):
     ) -> None:
         """`synchronous`: SQLite's `PRAGMA synchronous` on each of the log's connections
         ("full" or "normal"; `pfdo.storage.store` says what each keeps through a crash).
-        `busy_timeout`: the seconds a SQLite connection waits for another writer's lock
-        (None: the library's lock timeout)."""
+        `busy_timeout`: the seconds a connection waits for another writer's lock (SQLite's
+        busy timeout, PostgreSQL's `lock_timeout`; None: the library's lock timeout)."""
         self._synchronous = synchronous
         self._busy_timeout = busy_timeout
         super().__init__(env)
@@ -91,6 +91,17 @@ class EventLog(Application[UUID]):
 
             assert isinstance(factory, SQLiteFactory)
             configure_connections(factory.datastore, self._synchronous, self._busy_timeout)
+        elif (
+            type(factory).__module__ == "eventsourcing.postgres" and self._busy_timeout is not None
+        ):
+            from eventsourcing.postgres import PostgresFactory
+
+            from pfdo.storage.store import postgres_options
+
+            assert isinstance(factory, PostgresFactory)
+            pool = factory.datastore.pool  # not opened yet: its connections take the option
+            assert isinstance(pool.kwargs, dict)  # the library gives it as a dict
+            pool.kwargs = {**pool.kwargs, **postgres_options(self._busy_timeout)}
         return factory
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:

@@ -88,9 +88,7 @@ class StoreURL:
 
     def postgres_options(self) -> dict[str, str]:
         """The connection options that bound a PostgreSQL lock wait (none by default)."""
-        if self.busy_timeout is None:
-            return {}
-        return {"options": f"-c lock_timeout={max(1, round(self.busy_timeout * 1000))}"}
+        return postgres_options(self.busy_timeout)
 
     @classmethod
     def parse(cls, url: str | None = None) -> StoreURL:
@@ -181,6 +179,14 @@ class StoreURL:
         pg = dict(self.pg)
         where = f"{pg['POSTGRES_HOST']}:{pg['POSTGRES_PORT']}"
         return f"PostgreSQL database {pg['POSTGRES_DBNAME']} on {where}"
+
+
+def postgres_options(busy_timeout: float | None) -> dict[str, str]:
+    """The psycopg connection options that make every lock wait of a PostgreSQL session end
+    after `busy_timeout` seconds (`lock_timeout`, at least a millisecond); none for None."""
+    if busy_timeout is None:
+        return {}
+    return {"options": f"-c lock_timeout={max(1, round(busy_timeout * 1000))}"}
 
 
 def _sqlite_settings(raw: str) -> tuple[str, str]:
@@ -284,7 +290,7 @@ def open_event_log(url: StoreURL, *, read_only: bool = False) -> EventLog:
         log.read_only_reason = f"cannot write to {url.describe()}: it is read-only"
         return log
     env = {**url.event_store_env(), "CREATE_TABLE": "y"}
-    return EventLog(env=env, synchronous=url.synchronous, busy_timeout=url.sqlite_timeout)
+    return EventLog(env=env, synchronous=url.synchronous, busy_timeout=url.busy_timeout)
 
 
 def open_engine(url: StoreURL, *, read_only: bool = False) -> Engine:
