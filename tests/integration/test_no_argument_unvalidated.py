@@ -162,3 +162,26 @@ def test_a_wrong_typed_argument_raises_only_pfdo_errors_and_writes_nothing(
         assert year.log_position() == before
         return
     assert not _must_be_invalid(method, argument, value), (method, argument, value)
+
+
+#: The wrong values every argument of every method is fed, one at a time.
+EVERY_WRONG = [None, "", "x", 7, -1, 1.5, True, [], ["x"], {}, {"x": 1}, object()]
+
+
+@pytest.mark.parametrize("method", sorted(METHODS))
+def test_every_argument_of_every_method_refuses_each_wrong_type_and_writes_nothing(
+    year: Ledger, method: str
+) -> None:
+    for argument in (a for m, a in CASES if m == method):
+        for value in EVERY_WRONG:
+            before = year.log_position()
+            try:
+                _call(year, method, argument, value)()
+            except InvalidInput:
+                assert year.log_position() == before, (argument, value)
+                continue
+            except PfdoError as error:
+                assert not _must_be_invalid(method, argument, value), (argument, value, error)
+                assert year.log_position() == before, (argument, value)
+                continue
+            assert not _must_be_invalid(method, argument, value), (argument, value)
