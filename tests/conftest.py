@@ -145,6 +145,16 @@ class _PostgresStores:
         self._admin.dispose()
 
 
+@pytest.fixture(autouse=True)
+def english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test speaks English unless it says otherwise: the command line says its errors
+    in Russian under a Russian locale (`pfdo.application.messages.language_of`), and the
+    tests assert on the English text, whatever the locale of the machine running them."""
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+
+
 @pytest.fixture(params=BACKENDS)
 def new_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[NewStore]:
     """A factory of fresh, empty stores on the test's backend."""

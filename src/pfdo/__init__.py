@@ -9,7 +9,8 @@ Embed it with `Ledger`; every refusal is a `PfdoError`.
   (`pfdo.application.practice.RegionalPractice`); `Ledger.bulk()` runs many commands in
   few transactions.
 - The errors (`pfdo.domain.errors`): `InvalidInput` for malformed input, `Refused` and
-  its subclasses (`NotFound`, `AlreadyExists`, `PeriodClosed`, `LimitExceeded`,
+  its subclasses (`NotFound`, `AlreadyExists`, `PeriodClosed`, `LimitExceeded` and its
+  `Capacity`, `Age`, `Overlap`, `NotFunded`, `InsufficientHours`, `CertificateAnnulled`,
   `IdempotencyConflict`) for what the rules refuse, `StoreUnavailable` (`NoStore`) and
   `ConcurrencyConflict` for the store. Each method's `Raises:` says which and when.
 - The results: `pfdo.application.results` (commands and reports),
@@ -25,13 +26,19 @@ reference.
 from typing import TYPE_CHECKING, Any
 
 from pfdo.domain.errors import (
+    Age,
     AlreadyExists,
+    Capacity,
+    CertificateAnnulled,
     ConcurrencyConflict,
     IdempotencyConflict,
+    InsufficientHours,
     InvalidInput,
     LimitExceeded,
     NoStore,
     NotFound,
+    NotFunded,
+    Overlap,
     PeriodClosed,
     PfdoError,
     Refused,
@@ -54,14 +61,20 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "Age",
     "AlreadyExists",
+    "Capacity",
+    "CertificateAnnulled",
     "ConcurrencyConflict",
     "IdempotencyConflict",
+    "InsufficientHours",
     "InvalidInput",
     "Ledger",
     "LimitExceeded",
     "NoStore",
     "NotFound",
+    "NotFunded",
+    "Overlap",
     "PeriodClosed",
     "PfdoError",
     "Refused",

@@ -29,6 +29,7 @@ from pfdo.application.decisions import admissions as registry
 from pfdo.application.decisions import certificates, contracts, funding, periods
 from pfdo.application.execution import Executor
 from pfdo.application.failures import translated
+from pfdo.application.fields import check_seconds, check_texts
 from pfdo.application.follower import follow
 from pfdo.application.practice import RegionalPractice
 from pfdo.application.prolongation_run import ProlongationRun
@@ -88,6 +89,7 @@ class Ledger(Desk, RegionalPractice, CertificateMoves):
         create: bool = True,
         read_only: bool | None = None,
         actor: str | None = None,
+        busy_timeout: float | None = None,
     ) -> None:
         """Open the store `db`: a SQLite path, `sqlite:///PATH` or `postgresql://...`;
         default `PFDO_DB`, then `./pfdo.sqlite`.
@@ -112,11 +114,18 @@ class Ledger(Desk, RegionalPractice, CertificateMoves):
         control characters; the actor is not part of a request id's fingerprint, so a
         retry by another actor replays the first result.
 
+        `busy_timeout` is how many seconds a call waits for the store while another process
+        holds it locked, then raises `StoreUnavailable` having written nothing (default: 30
+        on SQLite, its busy timeout for the log and the read models; no limit on PostgreSQL,
+        where it sets `lock_timeout`, and the insert's table lock waits whole seconds,
+        rounded up).
+
         Raises:
             InvalidInput: `db` is not a store URL pfdo understands (another scheme, a
                 `postgresql://` URL naming no database, an in-memory SQLite store, a
                 `synchronous=` other than full or normal), or `actor` is empty, longer
-                than 128 characters or holds a control character.
+                than 128 characters or holds a control character, or `busy_timeout` is not
+                a number of seconds 0 or more.
             NoStore: there is no store at `db` and none is created (`create=False`, or
                 `read_only=True`).
             StoreUnavailable: the store cannot be opened: the server is unreachable or
@@ -124,7 +133,9 @@ class Ledger(Desk, RegionalPractice, CertificateMoves):
                 or it may not be written and `read_only=False` was given.
         """
         chosen = None if actor is None else check_actor(actor)
-        self._parts = parts = bootstrap(db, create=create, read_only=read_only)
+        self._parts = parts = bootstrap(
+            db, create=create, read_only=read_only, busy_timeout=check_seconds(busy_timeout)
+        )
         self.store, self.read_only = parts.store, parts.read_only
         self._engine, self._log, self._timeline = parts.engine, parts.log, parts.timeline
         self._projector = parts.projector
@@ -226,10 +237,13 @@ class Ledger(Desk, RegionalPractice, CertificateMoves):
         import of many contracts' marks). Outside a bulk it does nothing.
 
         Raises:
+            InvalidInput: `contracts` or `request_ids` is not a list of text, or a request
+                id is malformed.
             StoreUnavailable: the store failed while loading (inside the bulk's block).
         """
-        ids = [Contract.id_for(code) for code in contracts]
-        self._x.prefetch([*ids, *self._x.request_ids(request_ids)])
+        ids = [Contract.id_for(code) for code in check_texts(contracts, "contracts")]
+        requested = self._x.request_ids(check_texts(request_ids, "request_ids"))
+        self._x.prefetch([*ids, *requested])
 
     def _settle(self) -> None:
         """Make the read models show everything decided so far, bulk included."""
@@ -362,10 +376,10 @@ class Ledger(Desk, RegionalPractice, CertificateMoves):
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
             out of form, a business date `on` more than 366 days after today, a `request_id`
-            that is not an identifier); raised before anything is read or written.
+            out of form; a value of the wrong type; None where a value is required);
+            raised before anything is read or written, naming the fields (`.fields`).
             AlreadyExists: the period exists already.
-            Refused: the period ends before it starts, or overlaps another period of the
-            municipality.
+            Overlap: the period overlaps another period of the municipality.
             IdempotencyConflict: `request_id` was used before with other arguments (the
             same arguments return the first result again and write nothing).
             ConcurrencyConflict: other writers kept changing the same records and the
@@ -404,7 +418,8 @@ class Ledger(Desk, RegionalPractice, CertificateMoves):
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
             out of form, a business date `on` more than 366 days after today, a `request_id`
-            that is not an identifier); raised before anything is read or written.
+            out of form; a value of the wrong type; None where a value is required);
+            raised before anything is read or written, naming the fields (`.fields`).
             NotFound: the period does not exist.
             PeriodClosed: the period is closed already.
             Refused: the business date is before the period's end, or contract months are
@@ -447,13 +462,14 @@ class Ledger(Desk, RegionalPractice, CertificateMoves):
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
             out of form, a business date `on` more than 366 days after today, a `request_id`
-            that is not an identifier); raised before anything is read or written.
-            NotFound: the period does not exist.
+            out of form; a value of the wrong type; None where a value is required);
+            raised before anything is read or written, naming the fields (`.fields`).
+            NotFound: the period does not exist, or has no such category.
             PeriodClosed: the period is closed.
             LimitExceeded: the funded certificates at the new nominal would exceed the
             category's sum limit.
-            Refused: the period has no such category, the nominal is not above zero, or a
-            lowered nominal would take back money a certificate has reserved or spent.
+            Refused: the nominal is not above zero, or a lowered nominal would take back
+            money a certificate has reserved or spent.
             IdempotencyConflict: `request_id` was used before with other arguments (the
             same arguments return the first result again and write nothing).
             ConcurrencyConflict: other writers kept changing the same records and the
@@ -485,7 +501,8 @@ class Ledger(Desk, RegionalPractice, CertificateMoves):
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
             out of form, a business date `on` more than 366 days after today, a `request_id`
-            that is not an identifier); raised before anything is read or written.
+            out of form; a value of the wrong type; None where a value is required);
+            raised before anything is read or written, naming the fields (`.fields`).
             AlreadyExists: the provider exists already.
             IdempotencyConflict: `request_id` was used before with other arguments (the
             same arguments return the first result again and write nothing).
@@ -511,7 +528,8 @@ class Ledger(Desk, RegionalPractice, CertificateMoves):
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
             out of form, a business date `on` more than 366 days after today, a `request_id`
-            that is not an identifier); raised before anything is read or written.
+            out of form; a value of the wrong type; None where a value is required);
+            raised before anything is read or written, naming the fields (`.fields`).
             NotFound: the provider does not exist.
             Refused: the provider is excluded already.
             IdempotencyConflict: `request_id` was used before with other arguments (the
@@ -553,7 +571,8 @@ class Ledger(Desk, RegionalPractice, CertificateMoves):
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
             out of form, a business date `on` more than 366 days after today, a `request_id`
-            that is not an identifier); raised before anything is read or written.
+            out of form; a value of the wrong type; None where a value is required);
+            raised before anything is read or written, naming the fields (`.fields`).
             AlreadyExists: the program exists already.
             NotFound: the provider does not exist.
             Refused: the provider is excluded, a price or cost is not above zero, or the
@@ -576,9 +595,10 @@ class Ledger(Desk, RegionalPractice, CertificateMoves):
             normative_price=normative_price,
             hours_per_month=hours_per_month,
             hour_cost=hour_cost,
-            prolongation=None if prolongation else False,
             on=on,
             actor=actor,
+            # a program prolonged (the default) leaves the field out of the fingerprint
+            **({} if prolongation is True else {"prolongation": prolongation}),
         )
         return self._x.execute(command, request_id, res.ProgramResult, registry.add_program)
 
@@ -596,7 +616,8 @@ class Ledger(Desk, RegionalPractice, CertificateMoves):
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
             out of form, a business date `on` more than 366 days after today, a `request_id`
-            that is not an identifier); raised before anything is read or written.
+            out of form; a value of the wrong type; None where a value is required);
+            raised before anything is read or written, naming the fields (`.fields`).
             NotFound: the program does not exist.
             Refused: the program is withdrawn already.
             IdempotencyConflict: `request_id` was used before with other arguments (the
@@ -658,10 +679,11 @@ class Ledger(Desk, RegionalPractice, CertificateMoves):
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
             out of form, a business date `on` more than 366 days after today, a `request_id`
-            that is not an identifier); raised before anything is read or written.
+            out of form; a value of the wrong type; None where a value is required);
+            raised before anything is read or written, naming the fields (`.fields`).
             AlreadyExists: the child has a certificate already (in any municipality), or
             the `number` given is taken.
-            Refused: the child is not aged 5 to 17 on the business date.
+            Age: the child is not aged 5 to 17 on the business date.
             IdempotencyConflict: `request_id` was used before with other arguments (the
             same arguments return the first result again and write nothing).
             ConcurrencyConflict: other writers kept changing the same records and the
@@ -703,14 +725,16 @@ class Ledger(Desk, RegionalPractice, CertificateMoves):
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
             out of form, a business date `on` more than 366 days after today, a `request_id`
-            that is not an identifier); raised before anything is read or written.
+            out of form; a value of the wrong type; None where a value is required);
+            raised before anything is read or written, naming the fields (`.fields`).
             NotFound: the certificate or the period does not exist.
             PeriodClosed: the period is closed.
             AlreadyExists: the certificate is funded for the period already, or (with
             `queue`) waits in one of its lists already.
             LimitExceeded: the category's count or sum limit is reached (without `queue`).
-            Refused: the period has no such category, the certificate belongs to another
-            municipality, or the child's age at the period's start is outside the rules.
+            NotFound: the period has no such category.
+            Age: the child is 18 or older at the period's start.
+            Refused: the certificate belongs to another municipality.
             IdempotencyConflict: `request_id` was used before with other arguments (the
             same arguments return the first result again and write nothing).
             ConcurrencyConflict: other writers kept changing the same records and the
@@ -747,16 +771,23 @@ class Ledger(Desk, RegionalPractice, CertificateMoves):
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
             out of form, a business date `on` more than 366 days after today, a `request_id`
-            that is not an identifier); raised before anything is read or written.
+            out of form; a value of the wrong type; None where a value is required);
+            raised before anything is read or written, naming the fields (`.fields`).
+            The `end` before the `start` is `InvalidInput` too.
             NotFound: the certificate, the program or its provider does not exist.
             PeriodClosed: the period holding the contract is closed.
-            LimitExceeded: the program is at capacity on a day of the contract.
-            Refused: the dates are outside every period of the certificate's municipality,
-            end before they start or more than 366 days after the period's end, the
-            child's age is outside the program's band, the program or its provider does
-            not accept contracts, the certificate has a
-            contract in the program overlapping these dates (rule 14), or it has not
-            enough money (or hours) available.
+            Capacity: the program is at capacity on a day of the contract (a
+            `LimitExceeded`).
+            Age: the child's age is outside the program's band, or the child turns 18 by
+            the contract's end.
+            Overlap: the certificate has a contract in the program overlapping these dates
+            (rule 14).
+            NotFunded: the certificate is not funded for the period.
+            InsufficientHours: a certificate in hours has fewer hours available than the
+            contract needs (rule 21).
+            Refused: the dates are outside every period of the certificate's municipality
+            or more than 366 days after the period's end, or the program or its provider
+            does not accept contracts.
             IdempotencyConflict: `request_id` was used before with other arguments (the
             same arguments return the first result again and write nothing).
             ConcurrencyConflict: other writers kept changing the same records and the
@@ -786,7 +817,8 @@ class Ledger(Desk, RegionalPractice, CertificateMoves):
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
             out of form, a business date `on` more than 366 days after today, a `request_id`
-            that is not an identifier); raised before anything is read or written.
+            out of form; a value of the wrong type; None where a value is required);
+            raised before anything is read or written, naming the fields (`.fields`).
             NotFound: the contract does not exist.
             PeriodClosed: the contract's period is closed.
             Refused: a lesson date is after the business date or outside the contract's
@@ -799,7 +831,7 @@ class Ledger(Desk, RegionalPractice, CertificateMoves):
             read-only.
         """
         command = cmd.RecordAttendance.build(
-            contract=contract, dates=tuple(dates), present=present, on=on, actor=actor
+            contract=contract, dates=dates, present=present, on=on, actor=actor
         )
         return self._x.execute(
             command, request_id, res.AttendanceRecorded, contracts.record_attendance
@@ -820,7 +852,8 @@ class Ledger(Desk, RegionalPractice, CertificateMoves):
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
             out of form, a business date `on` more than 366 days after today, a `request_id`
-            that is not an identifier); raised before anything is read or written.
+            out of form; a value of the wrong type; None where a value is required);
+            raised before anything is read or written, naming the fields (`.fields`).
             NotFound: the contract does not exist.
             PeriodClosed: the contract's period is closed.
             Refused: the contract is terminated or ended already, the business date is
@@ -918,7 +951,8 @@ class Ledger(Desk, RegionalPractice, CertificateMoves):
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
             out of form, a business date `on` more than 366 days after today, a `request_id`
-            that is not an identifier); raised before anything is read or written.
+            out of form; a value of the wrong type; None where a value is required);
+            raised before anything is read or written, naming the fields (`.fields`).
             NotFound: the contract does not exist, or has no such month.
             PeriodClosed: the contract's period is closed.
             Refused: the month is not billed, the refund is not above zero or exceeds
@@ -956,7 +990,8 @@ class Ledger(Desk, RegionalPractice, CertificateMoves):
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
             out of form, a business date `on` more than 366 days after today, a `request_id`
-            that is not an identifier); raised before anything is read or written.
+            out of form; a value of the wrong type; None where a value is required);
+            raised before anything is read or written, naming the fields (`.fields`).
             Refused: the month may not be billed yet: the business date is before the
             next month's first day and no period bills its last month early (rule 18).
             IdempotencyConflict: `request_id` was used before with other arguments (the

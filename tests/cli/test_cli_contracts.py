@@ -147,6 +147,7 @@ def test_enroll_retried_with_the_same_request_id_returns_the_first_contract(year
     first = year.enroll(NUMBER, "--request-id", "portal-42")
     events = year.events()
     again = year.enroll(NUMBER, "--request-id", "portal-42")
+    assert (first.pop("replayed"), again.pop("replayed")) == (False, True)
     assert again == first
     assert again["contract"] == CONTRACT
     assert year.events() == events
@@ -193,8 +194,13 @@ def test_attend_refuses_a_lesson_outside_the_contract(year: Pfdo) -> None:
 
 
 def test_attend_refuses_an_unknown_contract(year: Pfdo) -> None:
-    error = year.refused("attend", "nope", "--date", "2025-01-20", "--absent")
-    assert error == "Error: contract nope does not exist"
+    error = year.refused("attend", "1234567890-001", "--date", "2025-01-20", "--absent")
+    assert error == "Error: contract 1234567890-001 does not exist"
+
+
+def test_attend_refuses_a_malformed_contract_code_as_malformed_input(year: Pfdo) -> None:
+    error = year.malformed("attend", "nope", "--date", "2025-01-20", "--absent")
+    assert "contract: 'nope' is not a contract code" in error
 
 
 def test_attend_needs_a_date(year: Pfdo) -> None:

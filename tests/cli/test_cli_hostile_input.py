@@ -215,7 +215,7 @@ def test_a_request_id_with_a_zero_width_space_is_malformed(year: Pfdo) -> None:
     )
     assert error == (
         "Error: request id 'key\\u200b' contains U+200B ZERO WIDTH SPACE: "
-        "it must be 1-64 characters, no spaces (visible characters only)"
+        "it must be 1-256 printable characters"
     )
 
 

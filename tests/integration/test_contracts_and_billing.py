@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from integration.year import PERIOD, funded_child, open_year, pot
-from pfdo import Ledger, LimitExceeded, NotFound, Refused
+from pfdo import InvalidInput, Ledger, LimitExceeded, NotFound, PfdoError, Refused
 
 
 @pytest.fixture
@@ -57,19 +57,31 @@ def test_a_contract_beyond_the_available_money_leaves_a_co_payment(ledger: Ledge
 
 
 @pytest.mark.parametrize(
-    ("program", "start", "end", "message"),
+    ("program", "start", "end", "message", "error"),
     [
-        ("CHESS", "2025-01-15", "2027-01-10", "366 days after the end of period 2025"),
-        ("CHESS", "2024-12-15", "2025-01-10", "outside every period of municipality kazan"),
-        ("CHESS", "2025-03-01", "2025-02-01", r"cannot end \(2025-02-01\) before it starts"),
-        ("NOPE", "2025-03-01", "2025-04-01", "program NOPE does not exist"),
+        ("CHESS", "2025-01-15", "2027-01-10", "366 days after the end of period 2025", Refused),
+        (
+            "CHESS",
+            "2024-12-15",
+            "2025-01-10",
+            "outside every period of municipality kazan",
+            Refused,
+        ),
+        (
+            "CHESS",
+            "2025-03-01",
+            "2025-02-01",
+            r"cannot end \(2025-02-01\) before it starts",
+            InvalidInput,
+        ),
+        ("NOPE", "2025-03-01", "2025-04-01", "program NOPE does not exist", NotFound),
     ],
 )
 def test_enrolment_refuses_bad_dates_and_unknown_programs(
-    year: Ledger, program: str, start: str, end: str, message: str
+    year: Ledger, program: str, start: str, end: str, message: str, error: type[PfdoError]
 ) -> None:
     number = funded_child(year)
-    with pytest.raises(Refused, match=message):
+    with pytest.raises(error, match=message):
         year.enroll(number, program=program, start=start, end=end, on="2025-01-10")
     assert pot(year, number)["reserved"] == 0
 
@@ -276,7 +288,10 @@ def test_period_close_lists_what_is_left_then_expires_the_available_money(year: 
 
 
 def test_unknown_contracts_and_certificates_are_named_in_the_refusal(year: Ledger) -> None:
-    with pytest.raises(NotFound, match="contract X-1 does not exist"):
+    with pytest.raises(NotFound, match="contract 1234567890-001 does not exist"):
+        year.terminate("1234567890-001")
+    with pytest.raises(InvalidInput, match="'X-1' is not a contract code") as malformed:
         year.terminate("X-1")
+    assert [field for field, _ in malformed.value.fields] == ["contract"]
     with pytest.raises(NotFound, match="certificate 1234567890 does not exist"):
         year.balance("1234567890")

@@ -197,8 +197,9 @@ def test_request_ids_replay_a_move_and_an_annulment(ledger: Ledger) -> None:
     number = _region(ledger)
     moved = ledger.move_certificate(number, to="south", on="2025-01-02", request_id="mv-1")
     again = ledger.move_certificate(number, to="south", on="2025-01-02", request_id="mv-1")
-    assert again == moved
+    assert again == moved.model_copy(update={"replayed": True})
     annulled = ledger.annul_certificate(number, reason="error", request_id="an-1")
-    assert ledger.annul_certificate(number, reason="error", request_id="an-1") == annulled
+    replayed = ledger.annul_certificate(number, reason="error", request_id="an-1")
+    assert replayed == annulled.model_copy(update={"replayed": True})
     assert len(ledger.history(number).movements) == 0
     assert ledger.certificate(number).municipality == "south"

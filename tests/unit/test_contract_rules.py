@@ -10,7 +10,7 @@ import pytest
 from pfdo.domain import billing
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.contract import Contract
-from pfdo.domain.errors import NotFound, Refused
+from pfdo.domain.errors import InvalidInput, NotFound, Refused
 from pfdo.domain.pricing import contract_schedule
 
 JANUARY = date(2025, 1, 10)
@@ -41,8 +41,8 @@ def test_a_contract_in_an_unknown_payment_mode_is_refused() -> None:
         enrolled(mode="monthly")
 
 
-def test_a_contract_that_ends_before_it_starts_is_refused() -> None:
-    with pytest.raises(Refused, match=r"cannot end \(2025-01-01\) before it starts"):
+def test_a_contract_that_ends_before_it_starts_is_invalid_input() -> None:
+    with pytest.raises(InvalidInput, match=r"cannot end \(2025-01-01\) before it starts"):
         Contract.enrol(
             "1000000001-001", "1000000001", "chess", "school-1", "2025", START,
             date(2025, 1, 1), "fixed", 150000, [], JANUARY,

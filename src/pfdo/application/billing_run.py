@@ -69,7 +69,7 @@ class BillingRun:
         with x.exclusive():
             record = idempotency.request_record(x.ids, command, request_id, result)
             x.project(x.save(*record, actor=x.actor_of(command)))
-        return result
+        return idempotency.answered(result, request_id)
 
     def _bill_batch(
         self, c: cmd.BillMonth, batch: Sequence[tuple[str, str]], totals: _BillingTotals

@@ -38,12 +38,17 @@ class Parts:
 
 
 def bootstrap(
-    db: str | None = None, *, create: bool = True, read_only: bool | None = None
+    db: str | None = None,
+    *,
+    create: bool = True,
+    read_only: bool | None = None,
+    busy_timeout: float | None = None,
 ) -> Parts:
     """Open the store `db`: a SQLite path, `sqlite:///PATH` or `postgresql://...`; default
     `PFDO_DB`, then `./pfdo.sqlite`. `create` and `read_only` as `pfdo.storage.store.opening`
-    takes them; a read-only store gets a projector that folds nothing."""
-    store = StoreURL.parse(db)
+    takes them; a read-only store gets a projector that folds nothing. `busy_timeout`: the
+    seconds a call waits for a lock another writer holds (`StoreURL.busy_timeout`)."""
+    store = StoreURL.parse(db).waiting(busy_timeout)
     with opening(store, create=create, read_only=read_only) as opened:
         log, engine = opened.log, opened.engine
         folds: list[SameTransactionFold] = [ReadModels(log), ChainKeeper(log)]

@@ -43,7 +43,8 @@ class CertificateMoves:
         Raises:
             InvalidInput: an argument is malformed (a certificate number or code out of
             form, a business date `on` more than 366 days after today, a `request_id`
-            that is not an identifier); raised before anything is read or written.
+            out of form; a value of the wrong type; None where a value is required);
+            raised before anything is read or written, naming the fields (`.fields`).
             NotFound: the certificate does not exist.
             CertificateAnnulled: the certificate is annulled.
             Refused: the certificate belongs to `to` already, or is funded for a period
@@ -76,8 +77,8 @@ class CertificateMoves:
         Raises:
             InvalidInput: an argument is malformed (a certificate number out of form, an
             empty `reason`, a business date `on` more than 366 days after today, a
-            `request_id` that is not an identifier); raised before anything is read or
-            written.
+            `request_id` out of form; a value of the wrong type; None where a value is
+            required); raised before anything is read or written, naming the fields.
             NotFound: the certificate does not exist.
             CertificateAnnulled: the certificate is annulled already.
             Refused: the certificate has had a contract, or holds money in a period (every

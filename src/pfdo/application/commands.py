@@ -8,6 +8,7 @@ anything is read or written."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, ClassVar, TypeVar
 
@@ -15,15 +16,19 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from pfdo.application.actors import Actor
 from pfdo.application.fields import (
     CertificateNumber,
     Code,
+    ContractCode,
     Count,
     DateIn,
     HoursIn,
@@ -67,21 +72,87 @@ class Command(BaseModel):
 
     @classmethod
     def build(cls: type[C], **fields: Any) -> C:
-        """Validate `fields` into a command, dropping unset optional ones."""
-        given = {k: v for k, v in fields.items() if v is not None}
+        """Validate `fields` into a command. None leaves out an optional field whose
+        default is None (or today, the business date `on`); a field that is required or
+        has another default (`present=True`) refuses None as it refuses any wrong type."""
+        given = {
+            k: v for k, v in fields.items() if v is not None or not _none_means_default(cls, k)
+        }
         try:
             return cls.model_validate(given)
         except ValidationError as error:
-            raise InvalidInput(_describe(cls.verb, error)) from None
+            raise InvalidInput(*_describe(cls.verb, error)) from None
 
 
-def _describe(command: str, error: ValidationError) -> str:
-    problems = []
+def _ends_before(what: str, start: date) -> PydanticCustomError:
+    """An end before its start: malformed input, said on the field `end`."""
+    return PydanticCustomError(
+        "end_before_start", "{what} before it starts ({start})", {"what": what, "start": start}
+    )
+
+
+def _none_means_default(cls: type[BaseModel], name: str) -> bool:
+    field = cls.model_fields.get(name)
+    if field is None:
+        return False  # an unknown field is refused by name
+    return not field.is_required() and (field.default is None or field.default_factory is not None)
+
+
+#: pydantic's error types, said as what was expected
+_EXPECTED = {
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "string_type": "text",
+    "dict_type": "a mapping",
+    "tuple_type": "a list",
+    "list_type": "a list",
+    "int_type": "a whole number",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+}
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "None"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple | set | frozenset):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
+def _reason(item: Any) -> str:
+    """One field's problem, said for a person: what was expected and what came."""
+    message = str(item["msg"]).removeprefix("Value error, ")
+    value = item.get("input")
+    if item["type"] == "missing":
+        return "is required"
+    if item["type"] == "extra_forbidden":
+        return "is not a field of this command"
+    expected = _EXPECTED.get(item["type"])
+    if expected is not None:
+        return f"expected {expected}, got {_kind(value)}"
+    if value is None and "None" not in message:
+        return f"a value is required, got None ({message})"
+    return message
+
+
+def _describe(command: str, error: ValidationError) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The message of an `InvalidInput` for a command's `ValidationError`, and its fields."""
+    problems, fields = [], []
     for item in error.errors():
         where = ".".join(str(part) for part in item["loc"]) or "input"
-        message = str(item["msg"]).removeprefix("Value error, ")
-        problems.append(message if message.startswith(f"{where} ") else f"{where}: {message}")
-    return f"{command}: " + "; ".join(problems)
+        reason = _reason(item)
+        fields.append((where, reason.removeprefix(f"{where} ")))
+        problems.append(reason if reason.startswith(f"{where} ") else f"{where}: {reason}")
+    return f"{command}: " + "; ".join(problems), tuple(fields)
 
 
 class CategorySpec(BaseModel):
@@ -102,6 +173,14 @@ class OpenPeriod(Command):
     start: DateIn
     end: DateIn
     categories: dict[Code, CategorySpec] = Field(min_length=1)
+
+    @field_validator("end")
+    @classmethod
+    def _ends_after_start(cls, end: date, info: ValidationInfo) -> date:
+        start = info.data.get("start")
+        if start is not None and end < start:
+            raise _ends_before(f"period {info.data.get('period')} ends ({end})", start)
+        return end
 
 
 class ClosePeriod(Command):
@@ -142,7 +221,7 @@ class AddProgram(Command):
     hours_per_month: HoursIn | None = None
     hour_cost: RublesIn | None = None
     #: rule 23: whether its contracts are prolonged into later periods
-    prolongation: bool = True
+    prolongation: StrictBool = True
     later: ClassVar[tuple[str, ...]] = ("prolongation",)
 
     @model_validator(mode="after")
@@ -173,7 +252,7 @@ class FundCertificate(Command):
     number: CertificateNumber
     period: Code
     category: Code
-    queue: bool = False
+    queue: StrictBool = False
 
 
 class _CertificateInPeriod(Command):
@@ -236,12 +315,27 @@ class Enrol(Command):
     end: DateIn
     mode: str = Field(default="fixed", pattern=r"^(fixed|attendance)$")
 
+    @field_validator("end")
+    @classmethod
+    def _ends_after_start(cls, end: date, info: ValidationInfo) -> date:
+        start = info.data.get("start")
+        if start is not None and end < start:
+            raise _ends_before(f"a contract cannot end ({end})", start)
+        return end
+
 
 class RecordAttendance(Command):
     verb: ClassVar[str] = "attend"
-    contract: Code
+    contract: ContractCode
     dates: tuple[DateIn, ...] = Field(min_length=1)
-    present: bool = True
+    present: StrictBool = True
+
+    @field_validator("dates", mode="before")
+    @classmethod
+    def _a_list(cls, dates: Any) -> Any:
+        if isinstance(dates, str | bytes) or not isinstance(dates, Iterable):
+            raise ValueError(f"expected a list of dates, got {_kind(dates)}")
+        return tuple(dates)
 
     @classmethod
     def build(cls: type[C], **fields: Any) -> C:
@@ -249,6 +343,8 @@ class RecordAttendance(Command):
         sheet) are checked on the first one and taken as they are: a `date` is a valid
         `DateIn` as it is, so the command is the one validating them all would give."""
         dates = fields.get("dates")
+        if isinstance(dates, list):
+            dates = fields["dates"] = tuple(dates)
         if isinstance(dates, tuple) and len(dates) > 1 and set(map(type, dates)) == {date}:
             first = super().build(**{**fields, "dates": dates[:1]})
             return first.model_copy(update={"dates": dates})
@@ -262,13 +358,13 @@ class BillMonth(Command):
 
 class Terminate(Command):
     verb: ClassVar[str] = "terminate"
-    contract: Code
+    contract: ContractCode
     reason: OptionalText = ""
 
 
 class StopContinuation(Command):
     verb: ClassVar[str] = "contract continue --stop"
-    contract: Code
+    contract: ContractCode
 
 
 class Prolong(Command):
@@ -279,12 +375,12 @@ class Prolong(Command):
 class SetProlongation(Command):
     verb: ClassVar[str] = "program settings"
     program: Code
-    prolongation: bool
+    prolongation: StrictBool
 
 
 class Correct(Command):
     verb: ClassVar[str] = "correct"
-    contract: Code
+    contract: ContractCode
     month: MonthIn
     refund: RublesIn
     reason: Text

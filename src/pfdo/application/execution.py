@@ -267,7 +267,7 @@ class Executor:
     def get(self, cls: type[A], key: str, what: str) -> A:
         found = self.find(cls, key)
         if found is None:
-            raise NotFound(f"{what} {key} does not exist")
+            raise NotFound(f"{what} {key} does not exist", **{what: key})
         return found
 
     def exists(self, cls: type[Aggregate], key: str) -> bool:
@@ -373,7 +373,7 @@ class Executor:
             self.warm.forget(reads.versions)  # a read one the decision changed unsaved, too
             self.warm.keep(reads.to_keep(saving))
             self.project(recorded)
-            return result
+            return idempotency.answered(result, request_id)
         raise ConcurrencyConflict(
             f"{command.verb}: other writers kept changing the same records; "
             f"gave up after {MAX_ATTEMPTS} attempts, nothing was written"
@@ -401,7 +401,7 @@ class Executor:
         stamp(bulk.new_events(decided), self.actor_of(command))
         if bulk.done(decided):
             self.save_bulk()
-        return result
+        return idempotency.answered(result, request_id)
 
     @contextmanager
     def bulk(self, chunk: int, actor: str | None = None) -> Iterator[None]:

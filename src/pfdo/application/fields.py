@@ -15,9 +15,10 @@ the limits of every field, stated once.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from functools import partial
@@ -32,17 +33,21 @@ from pfdo.domain.money import MAX_AMOUNT, MAX_TOTAL, format_rubles, parse_rubles
 T = TypeVar("T")
 
 #: Identifiers: child ids, municipality, period, category, provider, program and contract
-#: codes, request ids.
+#: codes.
 CODE_MAX = 64
 #: Names, titles and reasons.
 TEXT_MAX = 1000
 #: Whole numbers: counts, ages, capacities.
 COUNT_DIGITS = 9
 CODE_FORM = f"1-{CODE_MAX} characters, no spaces"
+#: Request ids: long enough for a client's key of 200 characters behind a service's prefix.
+REQUEST_ID_MAX = 256
+REQUEST_ID_FORM = f"1-{REQUEST_ID_MAX} printable characters"
 TEXT_FORM = f"at most {TEXT_MAX:,} characters"
 
 _DIGITS = re.compile(rf"[0-9]{{1,{COUNT_DIGITS}}}", re.ASCII)
 _NUMBER = re.compile(r"[0-9]{10}", re.ASCII)
+_CONTRACT = re.compile(r"[0-9]{10}-[0-9]{3,9}", re.ASCII)
 # control, format (zero-width, bidi), line and paragraph separators, surrogates, private
 # use and unassigned code points: nothing an operator could see or type on purpose
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
@@ -69,9 +74,55 @@ def check_code(value: Any, what: str = "identifier") -> str:
     return text
 
 
-def check_request_id(value: str | None) -> str | None:
-    """A request id is an identifier, like the codes."""
-    return None if value is None else check_code(value, "request id")
+def check_request_id(value: Any) -> str | None:
+    """A request id: NFC text of 1 to `REQUEST_ID_MAX` printable characters (spaces, `:` and
+    `/` allowed; no control, format or line-separator characters), so that a service may
+    scope a client's key by a prefix (`token:NAME:KEY`). Else `InvalidInput` naming
+    `request_id`."""
+    if value is None:
+        return None
+    reason = _request_id_problem(value)
+    if reason is not None:
+        shown = repr(value) if len(repr(value)) <= 80 else f"{repr(value)[:60]}..."
+        raise InvalidInput(f"request id {shown} {reason}", (("request_id", reason),))
+    return unicodedata.normalize("NFC", value)
+
+
+def check_texts(value: Any, field: str) -> list[str]:
+    """A list (any iterable but text) of texts; else `InvalidInput` naming `field`."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        reason = f"expected a list of text, got {type(value).__name__}"
+        raise InvalidInput(f"{field}: {reason}", ((field, reason),))
+    texts = list(value)
+    for i, item in enumerate(texts):
+        if not isinstance(item, str):
+            reason = f"expected text, got {type(item).__name__}"
+            raise InvalidInput(f"{field}.{i}: {reason}", ((f"{field}.{i}", reason),))
+    return texts
+
+
+def check_seconds(value: Any, field: str = "busy_timeout") -> float | None:
+    """A number of seconds, 0 or more and finite (None stays None); else `InvalidInput`
+    naming `field`."""
+    if value is None:
+        return None
+    number = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    if not number or not math.isfinite(value) or value < 0:
+        reason = f"expected a number of seconds 0 or more, got {value!r}"
+        raise InvalidInput(f"{field}: {reason}", ((field, reason),))
+    return float(value)
+
+
+def _request_id_problem(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return f"is not text: expected text, got {type(value).__name__}"
+    text = unicodedata.normalize("NFC", value)
+    if not 1 <= len(text) <= REQUEST_ID_MAX:
+        return f"must be {REQUEST_ID_FORM}; got {len(text):,} characters"
+    for ch in text:
+        if unicodedata.category(ch) in _INVISIBLE or (ch.isspace() and ch != " "):
+            return f"contains {_character(ch)}: it must be {REQUEST_ID_FORM}"
+    return None
 
 
 def _text(value: Any, required: bool) -> str:
@@ -107,6 +158,15 @@ def _number_in(value: Any) -> str:
     if isinstance(value, str) and _NUMBER.fullmatch(value):
         return value
     raise ValueError(f"{value!r} is not a certificate number: expected 10 digits 0-9")
+
+
+def _contract_in(value: Any) -> str:
+    if isinstance(value, str) and _CONTRACT.fullmatch(value.strip()):
+        return value.strip()
+    raise ValueError(
+        f"{value!r} is not a contract code: expected a certificate number and a serial, "
+        "like 1234567890-001"
+    )
 
 
 def _as_value_error(parse: Callable[[str], T], value: str) -> T:
@@ -172,3 +232,5 @@ OptionalText = Annotated[str, BeforeValidator(partial(_text, required=False))]
 Count = Annotated[int, BeforeValidator(_count_in)]
 #: a certificate number: 10 ASCII digits
 CertificateNumber = Annotated[str, BeforeValidator(_number_in)]
+#: a contract code: its certificate's number, a dash and a serial (`1234567890-001`)
+ContractCode = Annotated[str, BeforeValidator(_contract_in)]

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from eventsourcing.domain import Aggregate
-from pydantic import BaseModel
+from pydantic import BaseModel, RootModel
 
 from pfdo.application.commands import Command
 from pfdo.domain.requests import RequestRecord
@@ -37,12 +37,35 @@ def fingerprint(command: Command) -> str:
 def replayed(
     find: FindRecord, command: Command, request_id: str | None, result_type: type[R]
 ) -> R | None:
-    """The first result of a request id already used, or None for a new one."""
+    """The first result of a request id already used, marked `replayed=True`, or None for
+    a new one."""
     record = None if request_id is None else find(request_id)
     if record is None:
         return None
     first = record.replay(command.verb, fingerprint(command))
-    return result_type.model_validate(first)
+    return marked(result_type.model_validate(first), replayed=True)
+
+
+def marked(result: R, *, replayed: bool) -> R:
+    """`result` saying whether it was replayed (`pfdo.application.results.Answer`); a
+    result of another kind as it is."""
+    if isinstance(result, RootModel):
+        return cast(R, result.model_copy(update={"root": marked(result.root, replayed=replayed)}))
+    if "replayed" in type(result).model_fields:
+        return result.model_copy(update={"replayed": replayed})
+    return result
+
+
+def answered(result: R, request_id: str | None) -> R:
+    """A first execution's result: `replayed=False` when a request id was given."""
+    return result if request_id is None else marked(result, replayed=False)
+
+
+def _stored(result: BaseModel) -> dict[str, Any]:
+    """What a request record keeps of a result: its JSON form, never `replayed`."""
+    stored = result.model_dump(mode="json")
+    stored.pop("replayed", None)
+    return stored
 
 
 def request_record(
@@ -59,7 +82,7 @@ def request_record(
             request_id,
             command.verb,
             fingerprint(command),
-            result.model_dump(mode="json"),
+            _stored(result),
             command.on,
         )
     ]

@@ -44,7 +44,8 @@ class RegionalPractice:
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
             out of form, a business date `on` more than 366 days after today, a `request_id`
-            that is not an identifier); raised before anything is read or written.
+            out of form; a value of the wrong type; None where a value is required);
+            raised before anything is read or written, naming the fields (`.fields`).
             NotFound: the period does not exist.
             PeriodClosed: the period is closed.
             Refused: `final_billing_from` is not a day of the period's last month up to its
@@ -84,11 +85,11 @@ class RegionalPractice:
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
             out of form, a business date `on` more than 366 days after today, a `request_id`
-            that is not an identifier); raised before anything is read or written.
-            NotFound: the period does not exist.
+            out of form; a value of the wrong type; None where a value is required);
+            raised before anything is read or written, naming the fields (`.fields`).
+            NotFound: the period does not exist, or has no such category.
             PeriodClosed: the period is closed.
             LimitExceeded: a limit would fall below the count or sum already funded.
-            Refused: the period has no such category.
             IdempotencyConflict: `request_id` was used before with other arguments (the
             same arguments return the first result again and write nothing).
             ConcurrencyConflict: other writers kept changing the same records and the
@@ -117,11 +118,13 @@ class RegionalPractice:
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
             out of form, a business date `on` more than 366 days after today, a `request_id`
-            that is not an identifier); raised before anything is read or written.
+            out of form; a value of the wrong type; None where a value is required);
+            raised before anything is read or written, naming the fields (`.fields`).
             NotFound: the certificate or the period does not exist.
             PeriodClosed: the period is closed.
-            Refused: the certificate is not funded for the period, has money of it
-            reserved or spent, or has contracts running in it.
+            NotFunded: the certificate is not funded for the period.
+            Refused: the certificate has money of the period reserved or spent, or has
+            contracts running in it.
             IdempotencyConflict: `request_id` was used before with other arguments (the
             same arguments return the first result again and write nothing).
             ConcurrencyConflict: other writers kept changing the same records and the
@@ -147,7 +150,8 @@ class RegionalPractice:
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
             out of form, a business date `on` more than 366 days after today, a `request_id`
-            that is not an identifier); raised before anything is read or written.
+            out of form; a value of the wrong type; None where a value is required);
+            raised before anything is read or written, naming the fields (`.fields`).
             NotFound: the period does not exist, or the certificate waits in none of its
             lists.
             PeriodClosed: the period is closed (its lists have lapsed).
@@ -180,7 +184,8 @@ class RegionalPractice:
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
             out of form, a business date `on` more than 366 days after today, a `request_id`
-            that is not an identifier); raised before anything is read or written.
+            out of form; a value of the wrong type; None where a value is required);
+            raised before anything is read or written, naming the fields (`.fields`).
             NotFound: the provider does not exist.
             AlreadyExists: the month's advance was issued already.
             Refused: the business date is before the month's first day, the month is
@@ -213,7 +218,8 @@ class RegionalPractice:
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
             out of form, a business date `on` more than 366 days after today, a `request_id`
-            that is not an identifier); raised before anything is read or written.
+            out of form; a value of the wrong type; None where a value is required);
+            raised before anything is read or written, naming the fields (`.fields`).
             NotFound: the provider does not exist.
             AlreadyExists: the month's invoice was issued already.
             Refused: the business date is before the month's first day, or contract
@@ -242,7 +248,8 @@ class RegionalPractice:
         Raises:
             InvalidInput: an argument is malformed (an identifier, amount, date or month
             out of form, a business date `on` more than 366 days after today, a `request_id`
-            that is not an identifier); raised before anything is read or written.
+            out of form; a value of the wrong type; None where a value is required);
+            raised before anything is read or written, naming the fields (`.fields`).
             NotFound: there is no such advance or invoice (or the number is not one).
             AlreadyExists: it was paid already.
             Refused: the business date is before the day it was issued.

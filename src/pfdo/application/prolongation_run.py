@@ -79,7 +79,7 @@ class ProlongationRun:
                     actor=x.actor_of(command),
                 )
             )
-        return result
+        return idempotency.answered(result, request_id)
 
     def _batch(self, c: cmd.Prolong, batch: Sequence[tuple[str, str]], outcome: _Outcome) -> None:
         x = self._x
@@ -163,7 +163,7 @@ def _period(x: Executor, code: str) -> Period:
     """Period `code` as stored, once it exists and is open."""
     found = _load(x, [Period.id_for(code)])
     if not found:
-        raise NotFound(f"period {code} does not exist")
+        raise NotFound(f"period {code} does not exist", period=code)
     period = cast(Period, next(iter(found.values())))
     period.check_open()
     return period

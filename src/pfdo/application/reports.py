@@ -13,14 +13,14 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, model_validator
+from pydantic import BaseModel, BeforeValidator, StrictBool, model_validator
 from sqlalchemy import Engine
 
 from pfdo.application import results as res
 from pfdo.application.commands import Command
 from pfdo.application.continuing import continuing_line
 from pfdo.application.failures import translated
-from pfdo.application.fields import CertificateNumber, Code, DateIn, MonthIn
+from pfdo.application.fields import CertificateNumber, Code, ContractCode, DateIn, MonthIn
 from pfdo.domain.certificate import ACTIVE
 from pfdo.domain.errors import NotFound
 from pfdo.domain.units import HOURS
@@ -37,6 +37,8 @@ def _known_at(value: Any) -> KnownAt | None:
     """`--known-at`: a log position (digits) or a recorded time (ISO, UTC when naive)."""
     if value is None or isinstance(value, KnownAt):
         return value
+    if isinstance(value, bool) or (isinstance(value, int) and value < 0):
+        raise ValueError(f"{value!r} is not a log position: expected a whole number 0 or more")
     if isinstance(value, int) or (isinstance(value, str) and _POSITION.fullmatch(value)):
         return KnownAt(position=int(value))
     if isinstance(value, str):
@@ -98,11 +100,12 @@ class _InvoiceQuery(Command):
     verb = "invoice list"
     provider: Code | None = None
     period: Code | None = None
+    unpaid: StrictBool = False
 
 
 class _ContractQuery(Command):
     verb = "contract show"
-    contract: Code
+    contract: ContractCode
 
 
 class _ContractListQuery(Command):
@@ -119,7 +122,7 @@ class _ContractListQuery(Command):
 
 def _fields_of(model: type[BaseModel], row: Mapping[str, Any]) -> dict[str, Any]:
     """The columns of a read-model row that `model` has fields for."""
-    return {k: row[k] for k in model.model_fields}
+    return {k: row[k] for k in model.model_fields if k != "replayed"}
 
 
 def _contract_line(row: dict[str, Any]) -> dict[str, Any]:
@@ -164,12 +167,15 @@ class Reports:
             return
         with self._engine.connect() as connection:
             if queries.period(connection, q.period) is None:
-                raise NotFound(f"period {q.period} does not exist")
+                raise NotFound(f"period {q.period} does not exist", period=q.period)
 
     def _past(self, q: _CertificateQuery) -> list[dict[str, Any]]:
         rows = self._timeline.movements(q.number, as_of=q.as_of, known_at=q.known_at)
         if rows is None:
-            raise NotFound(f"certificate {q.number} did not exist at the time asked about")
+            raise NotFound(
+                f"certificate {q.number} did not exist at the time asked about",
+                certificate=q.number,
+            )
         return [r for r in rows if q.period is None or r["period"] == q.period]
 
     @translated
@@ -188,7 +194,7 @@ class Reports:
 
         Raises:
             InvalidInput: an argument is malformed (a certificate number, code, date,
-            month or log position out of form).
+            month or log position out of form, or a value of the wrong type).
             NotFound: the certificate does not exist (or did not at the time asked about),
             or the `period` given does not exist.
             StoreUnavailable: the store is busy, unreachable or failing.
@@ -209,7 +215,7 @@ class Reports:
             with self._engine.connect() as connection:
                 row = queries.certificate(connection, number)
                 if row is None:
-                    raise NotFound(f"certificate {number} does not exist")
+                    raise NotFound(f"certificate {number} does not exist", certificate=number)
                 current = queries.balances(connection, number, q.period)
             categories = {r["period"]: r["category"] for r in current}
             units = {r["period"]: r["unit"] for r in current}
@@ -238,7 +244,7 @@ class Reports:
 
         Raises:
             InvalidInput: an argument is malformed (a certificate number, code, date,
-            month or log position out of form).
+            month or log position out of form, or a value of the wrong type).
             NotFound: the certificate does not exist (or did not at the time asked about),
             or the `period` given does not exist.
             StoreUnavailable: the store is busy, unreachable or failing.
@@ -251,7 +257,7 @@ class Reports:
         else:
             with self._engine.connect() as connection:
                 if queries.certificate(connection, number) is None:
-                    raise NotFound(f"certificate {number} does not exist")
+                    raise NotFound(f"certificate {number} does not exist", certificate=number)
                 rows = queries.movements(connection, number, period)
         return res.History(
             number=number,
@@ -279,7 +285,7 @@ class Reports:
 
         Raises:
             InvalidInput: an argument is malformed (a certificate number, code, date,
-            month or log position out of form).
+            month or log position out of form, or a value of the wrong type).
             NotFound: the provider does not exist.
             StoreUnavailable: the store is busy, unreachable or failing.
         """
@@ -287,7 +293,7 @@ class Reports:
         self._settle()
         with self._engine.connect() as connection:
             if queries.provider(connection, provider) is None:
-                raise NotFound(f"provider {provider} does not exist")
+                raise NotFound(f"provider {provider} does not exist", provider=provider)
             rows = queries.register_lines(connection, provider, q.month)
         lines = [
             res.RegisterLine(
@@ -334,7 +340,7 @@ class Reports:
 
         Raises:
             InvalidInput: an argument is malformed (a certificate number, code, date,
-            month or log position out of form).
+            month or log position out of form, or a value of the wrong type).
             NotFound: the `provider` given does not exist.
             StoreUnavailable: the store is busy, unreachable or failing.
         """
@@ -342,7 +348,7 @@ class Reports:
         self._settle()
         with self._engine.connect() as connection:
             if q.provider is not None and queries.provider(connection, q.provider) is None:
-                raise NotFound(f"provider {q.provider} does not exist")
+                raise NotFound(f"provider {q.provider} does not exist", provider=q.provider)
             rows = queries.programs(connection, q.provider)
         return res.ProgramList(
             programs=[res.ProgramLine(**_fields_of(res.ProgramLine, r)) for r in rows]
@@ -388,7 +394,7 @@ class Reports:
 
         Raises:
             InvalidInput: an argument is malformed (a certificate number, code, date,
-            month or log position out of form).
+            month or log position out of form, or a value of the wrong type).
             NotFound: the certificate does not exist.
             StoreUnavailable: the store is busy, unreachable or failing.
         """
@@ -397,7 +403,7 @@ class Reports:
         with self._engine.connect() as connection:
             row = queries.certificate(connection, q.number)
             if row is None:
-                raise NotFound(f"certificate {q.number} does not exist")
+                raise NotFound(f"certificate {q.number} does not exist", certificate=q.number)
             lines = queries.balances(connection, q.number, None)
             contracts = queries.contracts_of(connection, number=q.number)
             places = [
@@ -433,7 +439,7 @@ class Reports:
 
         Raises:
             InvalidInput: an argument is malformed (a certificate number, code, date,
-            month or log position out of form).
+            month or log position out of form, or a value of the wrong type).
             NotFound: the period does not exist, or has no such category.
             StoreUnavailable: the store is busy, unreachable or failing.
         """
@@ -441,9 +447,13 @@ class Reports:
         self._settle()
         with self._engine.connect() as connection:
             if queries.period(connection, q.period) is None:
-                raise NotFound(f"period {q.period} does not exist")
+                raise NotFound(f"period {q.period} does not exist", period=q.period)
             if queries.category(connection, q.period, q.category) is None:
-                raise NotFound(f"period {q.period} has no category {q.category}")
+                raise NotFound(
+                    f"period {q.period} has no category {q.category}",
+                    period=q.period,
+                    category=q.category,
+                )
             rows = queries.waiting_list(connection, q.period, q.category)
         entries = [
             res.QueueEntry(position=i, number=r["number"], since=r["since"])
@@ -464,22 +474,22 @@ class Reports:
 
         Raises:
             InvalidInput: an argument is malformed (a certificate number, code, date,
-            month or log position out of form).
+            month or log position out of form, or a value of the wrong type).
             NotFound: the `provider` or `period` given does not exist.
             StoreUnavailable: the store is busy, unreachable or failing.
         """
-        q = _InvoiceQuery.build(provider=provider, period=period)
+        q = _InvoiceQuery.build(provider=provider, period=period, unpaid=unpaid)
         self._settle()
         with self._engine.connect() as connection:
             months = None
             if q.period is not None:
                 row = queries.period(connection, q.period)
                 if row is None:
-                    raise NotFound(f"period {q.period} does not exist")
+                    raise NotFound(f"period {q.period} does not exist", period=q.period)
                 months = (row["start"].isoformat()[:7], row["end"].isoformat()[:7])
             if q.provider is not None and queries.provider(connection, q.provider) is None:
-                raise NotFound(f"provider {q.provider} does not exist")
-            rows = sq.documents(connection, q.provider, months, unpaid)
+                raise NotFound(f"provider {q.provider} does not exist", provider=q.provider)
+            rows = sq.documents(connection, q.provider, months, q.unpaid)
         invoices = [res.InvoiceSummary(**r) for r in rows]
         return res.InvoiceList(invoices=invoices, total_due=sum(i.due for i in invoices))
 
@@ -490,7 +500,7 @@ class Reports:
 
         Raises:
             InvalidInput: an argument is malformed (a certificate number, code, date,
-            month or log position out of form).
+            month or log position out of form, or a value of the wrong type).
             NotFound: the contract does not exist.
             StoreUnavailable: the store is busy, unreachable or failing.
         """
@@ -499,7 +509,7 @@ class Reports:
         with self._engine.connect() as connection:
             row = queries.contract(connection, q.contract)
             if row is None:
-                raise NotFound(f"contract {q.contract} does not exist")
+                raise NotFound(f"contract {q.contract} does not exist", contract=q.contract)
             months = queries.contract_months(connection, q.contract)
         return res.ContractCard(
             **_contract_line(row),
@@ -527,7 +537,7 @@ class Reports:
         with self._engine.connect() as connection:
             row = queries.period(connection, q.period)
             if row is None:
-                raise NotFound(f"period {q.period} does not exist")
+                raise NotFound(f"period {q.period} does not exist", period=q.period)
             following = continuing.period_after(connection, row["municipality"], row["end"])
             lines = [
                 continuing_line(r, queries.program(connection, r["program"]), following)
@@ -556,9 +566,9 @@ class Reports:
         self._settle()
         with self._engine.connect() as connection:
             if q.number is not None and queries.certificate(connection, q.number) is None:
-                raise NotFound(f"certificate {q.number} does not exist")
+                raise NotFound(f"certificate {q.number} does not exist", certificate=q.number)
             if q.program is not None and queries.program(connection, q.program) is None:
-                raise NotFound(f"program {q.program} does not exist")
+                raise NotFound(f"program {q.program} does not exist", program=q.program)
             rows = queries.contracts_of(connection, number=q.number, program=q.program)
         return res.ContractList(contracts=[res.ContractLine(**_contract_line(r)) for r in rows])
 

@@ -11,9 +11,15 @@ is paid (registers, invoices) is always rubles.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, RootModel
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    RootModel,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from pfdo.application.fields import Kopecks
 from pfdo.domain.units import Unit
@@ -25,6 +31,22 @@ class Result(BaseModel):
     """
 
     model_config = ConfigDict(frozen=True)
+
+
+class Answer(Result):
+    """The result of a writing command. `replayed` is set when the command was given a
+    request id: False on its first execution, True when the first result is returned
+    again and nothing is written. Without a request id it is None and absent from the
+    JSON form (the CLI prints the key only with `--request-id`)."""
+
+    replayed: bool | None = None
+
+    @model_serializer(mode="wrap")
+    def _replayed_when_known(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and data.get("replayed", False) is None:
+            del data["replayed"]
+        return data
 
 
 class CategoryResult(Result):
@@ -46,7 +68,7 @@ class CategoryResult(Result):
     unit: Unit = "rub"
 
 
-class PeriodOpened(Result):
+class PeriodOpened(Answer):
     """What `Ledger.open_period` answers: the period as opened.
 
     Attributes:
@@ -64,7 +86,7 @@ class PeriodOpened(Result):
     categories: list[CategoryResult]
 
 
-class PeriodClosed(Result):
+class PeriodClosed(Answer):
     """What `Ledger.close_period` answers: the money that expired (rule 12).
 
     Attributes:
@@ -82,7 +104,7 @@ class PeriodClosed(Result):
     owed_by_providers: list[ProviderOwes] = []
 
 
-class NominalChanged(Result):
+class NominalChanged(Answer):
     """What `Ledger.change_nominal` answers (rule 13).
 
     Attributes:
@@ -105,7 +127,7 @@ class NominalChanged(Result):
     unit: Unit = "rub"
 
 
-class PeriodSettings(Result):
+class PeriodSettings(Answer):
     """What `RegionalPractice.period_settings` answers: the settings now.
 
     Attributes:
@@ -120,7 +142,7 @@ class PeriodSettings(Result):
     final_billing_from: date | None
 
 
-class LimitsChanged(Result):
+class LimitsChanged(Answer):
     """What `RegionalPractice.change_limits` answers: the limits now (rule 19).
 
     Attributes:
@@ -140,7 +162,7 @@ class LimitsChanged(Result):
     unit: Unit = "rub"
 
 
-class ProviderResult(Result):
+class ProviderResult(Answer):
     """A provider of the registry, as admitted, excluded or listed (rule 4).
 
     Attributes:
@@ -156,7 +178,7 @@ class ProviderResult(Result):
     status: str
 
 
-class ProgramResult(Result):
+class ProgramResult(Answer):
     """A program as added or withdrawn (rule 4).
 
     Attributes:
@@ -179,7 +201,7 @@ class ProgramResult(Result):
     hour_cost: Kopecks | None = None
 
 
-class CertificateIssued(Result):
+class CertificateIssued(Answer):
     """What `Ledger.issue_certificate` answers (rule 1).
 
     Attributes:
@@ -193,7 +215,7 @@ class CertificateIssued(Result):
     type: str
 
 
-class CertificateMoved(Result):
+class CertificateMoved(Answer):
     """What `Ledger.move_certificate` answers (rule 24).
 
     Attributes:
@@ -209,7 +231,7 @@ class CertificateMoved(Result):
     left_queues: list[str]
 
 
-class CertificateAnnulled(Result):
+class CertificateAnnulled(Answer):
     """What `Ledger.annul_certificate` answers (rule 24).
 
     Attributes:
@@ -225,7 +247,7 @@ class CertificateAnnulled(Result):
     left_queues: list[str]
 
 
-class CertificateFunded(Result):
+class CertificateFunded(Answer):
     """A funding done: the period's nominal credited to the certificate (rule 3).
 
     Attributes:
@@ -244,7 +266,7 @@ class CertificateFunded(Result):
     unit: Unit = "rub"
 
 
-class CertificateQueued(Result):
+class CertificateQueued(Answer):
     """A funding refused only by a limit, put on the category's waiting list (rule 19).
 
     Attributes:
@@ -271,7 +293,7 @@ class Funding(RootModel[CertificateFunded | CertificateQueued]):
     model_config = ConfigDict(frozen=True)
 
 
-class Unfunded(Result):
+class Unfunded(Answer):
     """What `RegionalPractice.unfund_certificate` answers (rule 20).
 
     Attributes:
@@ -292,7 +314,7 @@ class Unfunded(Result):
     unit: Unit = "rub"
 
 
-class QueueLeft(Result):
+class QueueLeft(Answer):
     """What `RegionalPractice.leave_queue` answers (rule 19).
 
     Attributes:
@@ -350,7 +372,7 @@ class MonthLine(Result):
     parent: Kopecks
 
 
-class Enrolment(Result):
+class Enrolment(Answer):
     """What `Ledger.enroll` answers: the contract and its reservation (rules 5-8).
 
     Attributes:
@@ -392,7 +414,7 @@ class Enrolment(Result):
     hour_cost: Kopecks | None = None
 
 
-class AttendanceRecorded(Result):
+class AttendanceRecorded(Answer):
     """What `Ledger.record_attendance` answers (rule 8).
 
     Attributes:
@@ -404,7 +426,7 @@ class AttendanceRecorded(Result):
     recorded: int
 
 
-class BillingRun(Result):
+class BillingRun(Answer):
     """What `Ledger.bill` answers: the month billed (rule 9).
 
     Attributes:
@@ -429,7 +451,7 @@ class BillingRun(Result):
     released_hours: Kopecks = 0
 
 
-class Termination(Result):
+class Termination(Answer):
     """What `Ledger.terminate` answers (rule 10).
 
     Attributes:
@@ -446,7 +468,7 @@ class Termination(Result):
     unit: Unit = "rub"
 
 
-class Correction(Result):
+class Correction(Answer):
     """What `Ledger.correct` answers (rule 11).
 
     Attributes:
@@ -895,7 +917,7 @@ class ContractCard(ContractLine):
 # -- the year's turn (rule 23) -----------------------------------------------------------
 
 
-class ContinuationStopped(Result):
+class ContinuationStopped(Answer):
     """What `Ledger.stop_continuation` answers (rule 23).
 
     Attributes:
@@ -952,7 +974,7 @@ class ContinuingList(Result):
     price_hours: Kopecks = 0
 
 
-class ProgramSettings(Result):
+class ProgramSettings(Answer):
     """What `Ledger.program_settings` answers (rule 23).
 
     Attributes:
@@ -1002,7 +1024,7 @@ class NotProlonged(Result):
     reason: str
 
 
-class ProlongationRun(Result):
+class ProlongationRun(Answer):
     """What `Ledger.prolong` answers (rule 23).
 
     Attributes:
@@ -1035,7 +1057,7 @@ class InvoiceLine(Result):
     amount: Kopecks
 
 
-class AdvanceIssued(Result):
+class AdvanceIssued(Answer):
     """What `RegionalPractice.issue_advance` answers (rule 16).
 
     Attributes:
@@ -1053,7 +1075,7 @@ class AdvanceIssued(Result):
     lines: list[InvoiceLine]
 
 
-class InvoiceIssued(Result):
+class InvoiceIssued(Answer):
     """What `RegionalPractice.issue_invoice` answers (rule 17); kopecks.
 
     Attributes:
@@ -1079,7 +1101,7 @@ class InvoiceIssued(Result):
     lines: list[InvoiceLine]
 
 
-class InvoicePaid(Result):
+class InvoicePaid(Answer):
     """What `RegionalPractice.pay_invoice` answers.
 
     Attributes:

@@ -11,6 +11,7 @@ it may write. `pfdo.cli` (the root) and `pfdo.commandline.audit` both build on t
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
+from pfdo.application.messages import detail, language_of
 from pfdo.domain.errors import InvalidInput, PfdoError
 
 if TYPE_CHECKING:  # imported when a command runs: `pfdo --help` loads none of them
@@ -37,12 +39,15 @@ _ACCESS = "pfdo_store_access"
 
 
 class CommandError(click.ClickException):
-    """A pfdo error shown as one line `Error: ...`: exit 1, the domain refused."""
+    """A pfdo error shown as one line `Error: ...`: exit 1, the domain refused. It is said
+    from the catalogue (`pfdo.application.messages`): in Russian when the locale is
+    Russian (`LC_ALL`, `LC_MESSAGES`, `LANG`: `ru_RU.UTF-8`), else the error's English."""
 
     exit_code = 1
 
     def __init__(self, error: PfdoError) -> None:
-        super().__init__(" ".join(str(error).split()))
+        said = detail(error, language_of(os.environ))
+        super().__init__(" ".join(said.split()))
 
     @staticmethod
     def of(error: PfdoError) -> CommandError:

@@ -20,7 +20,7 @@ from eventsourcing.domain import Aggregate
 from pfdo.domain.balance import POT_FIELDS, apply_movement, empty_balance
 from pfdo.domain.base import PfdoCreated, PfdoEvent, StaleSnapshot, stable_id
 from pfdo.domain.calendar import age_on
-from pfdo.domain.errors import AlreadyExists, CertificateAnnulled, Refused
+from pfdo.domain.errors import Age, AlreadyExists, CertificateAnnulled, NotFunded, Refused
 from pfdo.domain.money import format_rubles
 from pfdo.domain.units import RUB
 
@@ -250,8 +250,10 @@ class Certificate(Aggregate):
         """Rule 1: a child aged 5 to 17 on the issue date gets an accounting certificate."""
         age = age_on(birth_date, on)
         if not 5 <= age <= 17:
-            raise Refused(
-                f"child {child} is {age} on {on}: certificates are issued to children aged 5 to 17"
+            raise Age(
+                f"child {child} is {age} on {on}: certificates are issued to children aged 5 to 17",
+                certificate=number,
+                age=age,
             )
         return cls._create(
             cls.Issued,
@@ -273,7 +275,8 @@ class Certificate(Aggregate):
         """Refuse any command on an annulled certificate (rule 24)."""
         if self.status == ANNULLED:
             raise CertificateAnnulled(
-                f"certificate {self.number} is annulled and accepts no more commands"
+                f"certificate {self.number} is annulled and accepts no more commands",
+                certificate=self.number,
             )
 
     def move(self, municipality: str, on: date, open_funded: Sequence[str]) -> None:
@@ -318,7 +321,11 @@ class Certificate(Aggregate):
         try:
             return self.pots[period]
         except KeyError:
-            raise Refused(f"certificate {self.number} is not funded for period {period}") from None
+            raise NotFunded(
+                f"certificate {self.number} is not funded for period {period}",
+                certificate=self.number,
+                period=period,
+            ) from None
 
     def fund(self, period: str, category: str, amount: int, on: date, unit: str) -> None:
         """Rule 3: credit a period's nominal (in its category's unit) to this certificate,
@@ -343,12 +350,19 @@ class Certificate(Aggregate):
                 f"not to {municipality} which opened period {period}"
             )
         if period in self.pots:
-            raise AlreadyExists(f"certificate {self.number} is already funded for period {period}")
+            raise AlreadyExists(
+                f"certificate {self.number} is already funded for period {period}",
+                certificate=self.number,
+                period=period,
+            )
         age = age_on(self.birth_date, period_start)
         if age >= 18:
-            raise Refused(
+            raise Age(
                 f"the child of certificate {self.number} is {age} on {period_start}, "
-                f"the start of period {period}: only children under 18 are funded"
+                f"the start of period {period}: only children under 18 are funded",
+                certificate=self.number,
+                period=period,
+                age=age,
             )
 
     def unfund(self, period: str, on: date, running: Sequence[str] = ()) -> Pot:

@@ -19,7 +19,7 @@ from eventsourcing.domain import Aggregate
 
 from pfdo.domain.base import PfdoCreated, PfdoEvent, stable_id
 from pfdo.domain.calendar import month_of
-from pfdo.domain.errors import NotFound, Refused
+from pfdo.domain.errors import InvalidInput, NotFound, Refused
 from pfdo.domain.money import format_rubles
 from pfdo.domain.pricing import MonthBill, MonthPrice, bill_attendance, bill_fixed
 from pfdo.domain.units import HOURS, RUB, Unit, to_rubles
@@ -276,7 +276,10 @@ class Contract(Aggregate):
         if mode not in MODES:
             raise Refused(f"payment mode {mode!r} is not one of {', '.join(MODES)}")
         if end < start:
-            raise Refused(f"a contract cannot end ({end}) before it starts ({start})")
+            raise InvalidInput(
+                f"a contract cannot end ({end}) before it starts ({start})",
+                (("end", f"{end} is before the start {start}"),),
+            )
         return cls._create(
             cls.Enrolled,
             id=cls.id_for(code),
@@ -331,7 +334,9 @@ class Contract(Aggregate):
         try:
             return self.months[month]
         except KeyError:
-            raise NotFound(f"contract {self.code} has no month {month}") from None
+            raise NotFound(
+                f"contract {self.code} has no month {month}", contract=self.code, month=month
+            ) from None
 
     def attendance_in(self, month: str, until: date | None = None) -> tuple[int, int]:
         """(present, recorded) lesson counts of a month, of lessons up to `until` (a

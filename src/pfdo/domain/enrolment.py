@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from pfdo.domain.calendar import age_on, eighteenth_birthday
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.contract import MODES, Contract
-from pfdo.domain.errors import Refused
+from pfdo.domain.errors import Age, InsufficientHours, InvalidInput, Overlap, Refused
 from pfdo.domain.money import format_rubles
 from pfdo.domain.period import Period
 from pfdo.domain.pricing import MonthPrice, contract_schedule
@@ -29,15 +29,20 @@ def check_child_fits(certificate: Certificate, program: Program, start: date, en
     """The child's age on the start date is in the band and the child is under 18 to the end."""
     age = age_on(certificate.birth_date, start)
     if not program.min_age <= age <= program.max_age:
-        raise Refused(
+        raise Age(
             f"the child of certificate {certificate.number} is {age} on {start}, outside the "
-            f"age band {program.min_age}-{program.max_age} of program {program.code}"
+            f"age band {program.min_age}-{program.max_age} of program {program.code}",
+            certificate=certificate.number,
+            program=program.code,
+            age=age,
         )
     turns_18 = eighteenth_birthday(certificate.birth_date)
     if turns_18 <= end:
-        raise Refused(
+        raise Age(
             f"the child of certificate {certificate.number} turns 18 on {turns_18}, "
-            f"on or before the contract's end {end}"
+            f"on or before the contract's end {end}",
+            certificate=certificate.number,
+            program=program.code,
         )
 
 
@@ -63,10 +68,13 @@ def check_one_contract_per_program(
             continue
         if contract.start <= end and start <= last:
             terminated = "" if contract.terminated_on is None else ", terminated"
-            raise Refused(
+            raise Overlap(
                 f"certificate {certificate.number} already has contract {contract.code} in "
                 f"program {program.code} ({contract.start}..{last}{terminated}), which "
-                f"overlaps {start}..{end}: one contract per child and program at a time"
+                f"overlaps {start}..{end}: one contract per child and program at a time",
+                certificate=certificate.number,
+                program=program.code,
+                contract=contract.code,
             )
 
 
@@ -124,10 +132,11 @@ def contract_terms(
     schedule = contract_schedule(hours, start, end, available)
     needed = sum(m.price for m in schedule)
     if needed > available:
-        raise Refused(
+        raise InsufficientHours(
             f"the contract needs {format_rubles(needed)} hours but only "
             f"{format_rubles(max(0, available))} hours are available: there is no "
-            "co-payment in hours"
+            "co-payment in hours",
+            program=program.code,
         )
     return ContractTerms(hours, schedule, None, hour_cost)
 
@@ -154,7 +163,10 @@ def enrol(
     if mode not in MODES:
         raise Refused(f"payment mode {mode!r} is not one of {', '.join(MODES)}")
     if end < start:
-        raise Refused(f"a contract cannot end ({end}) before it starts ({start})")
+        raise InvalidInput(
+            f"a contract cannot end ({end}) before it starts ({start})",
+            (("end", f"{end} is before the start {start}"),),
+        )
     if not period.contains(start, end):
         raise Refused(
             f"contract dates {start}..{end} are outside period {period.code} "

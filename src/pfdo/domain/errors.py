@@ -20,14 +20,22 @@ class PfdoError(Exception):
 
     code: ClassVar[str] = "error"
 
+    def __init__(self, message: str = "", **params: object) -> None:
+        super().__init__(message)
+        self.params: dict[str, str] = {k: str(v) for k, v in params.items() if v is not None}
+        """What the error is about, by name (`program`, `number`, `period`, `contract`, ...):
+        the catalogue (`pfdo.application.messages`) names them in the caller's language."""
+
 
 class InvalidInput(PfdoError):
     """Input that cannot be understood: a bad amount, date, month or identifier."""
 
     code: ClassVar[str] = "invalid_input"
 
-    def __init__(self, message: str, fields: tuple[tuple[str, str], ...] = ()) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, fields: tuple[tuple[str, str], ...] = (), **params: object
+    ) -> None:
+        super().__init__(message, **params)
         self.fields = fields
         """The input's fields at fault, each with its reason: `(("dates", "not a list"),)`."""
 
@@ -66,6 +74,39 @@ class LimitExceeded(Refused):
     """A category's count or sum limit, or a program's capacity, would be exceeded."""
 
     code: ClassVar[str] = "limit_exceeded"
+
+
+class Capacity(LimitExceeded):
+    """A program is full: it has as many contracts at once as its capacity on a day asked for."""
+
+    code: ClassVar[str] = "capacity"
+
+
+class Age(Refused):
+    """The child's age is outside what the rule allows (a certificate, a funding, a program's
+    band, the eighteenth birthday before a contract's end)."""
+
+    code: ClassVar[str] = "age"
+
+
+class Overlap(Refused):
+    """Dates overlap what they may not: a contract of the same certificate in the same
+    program (rule 14), or another period of the municipality."""
+
+    code: ClassVar[str] = "overlap"
+
+
+class NotFunded(Refused):
+    """The certificate is not funded for the period the command needs money of."""
+
+    code: ClassVar[str] = "not_funded"
+
+
+class InsufficientHours(Refused):
+    """A social certificate has fewer person-hours available than the contract needs (rule
+    21: there is no co-payment in hours)."""
+
+    code: ClassVar[str] = "insufficient_hours"
 
 
 class IdempotencyConflict(Refused):

@@ -154,7 +154,7 @@ def fund(
     if refusal is None:
         return changed, None
     if not queue:
-        raise LimitExceeded(refusal)
+        raise LimitExceeded(refusal, period=period.code, category=category)
     position = period.enqueue(certificate.number, category, on)
     return [period, *(a for a in changed if a is not period)], position
 
@@ -166,7 +166,7 @@ def fund_on_period(certificate: Certificate, period: Period, category: str, on: 
     check(certificate, period, category)
     refusal = limit_refusal(period, category)
     if refusal is not None:
-        raise LimitExceeded(refusal)
+        raise LimitExceeded(refusal, period=period.code, category=category)
     period.record_funding(certificate.number, category, on)
     return _credit(certificate, period, category, on)
 

@@ -23,7 +23,15 @@ from eventsourcing.domain import Aggregate
 
 from pfdo.domain.base import PfdoCreated, PfdoEvent, stable_id
 from pfdo.domain.calendar import Month, month_of, next_month_start
-from pfdo.domain.errors import AlreadyExists, LimitExceeded, NotFound, PeriodClosed, Refused
+from pfdo.domain.errors import (
+    AlreadyExists,
+    InvalidInput,
+    LimitExceeded,
+    NotFound,
+    Overlap,
+    PeriodClosed,
+    Refused,
+)
 from pfdo.domain.money import format_rubles
 from pfdo.domain.units import RUB
 
@@ -113,9 +121,11 @@ class Municipality(Aggregate):
     def add_period(self, period: str, start: date, end: date, on: date) -> None:
         for other, (other_start, other_end) in self.periods.items():
             if start <= date.fromisoformat(other_end) and date.fromisoformat(other_start) <= end:
-                raise Refused(
+                raise Overlap(
                     f"period {period} ({start}..{end}) overlaps period {other} "
-                    f"({other_start}..{other_end}) of municipality {self.name}"
+                    f"({other_start}..{other_end}) of municipality {self.name}",
+                    period=period,
+                    municipality=self.name,
                 )
         self.trigger_event(self.PeriodAdded, period=period, start=start, end=end, on=on)
 
@@ -322,7 +332,11 @@ class Period(Aggregate):
         on: date,
     ) -> Period:
         if end < start:
-            raise Refused(f"period {period} ends ({end}) before it starts ({start})")
+            raise InvalidInput(
+                f"period {period} ends ({end}) before it starts ({start})",
+                (("end", f"{end} is before the start {start}"),),
+                period=period,
+            )
         if not categories:
             raise Refused(f"period {period} needs at least one category")
         return cls._create(
@@ -339,15 +353,19 @@ class Period(Aggregate):
     def check_open(self) -> None:
         """Refuse any command on a closed period (rule 12)."""
         if self.closed:
-            raise PeriodClosed(f"period {self.code} is closed and accepts no more commands")
+            raise PeriodClosed(
+                f"period {self.code} is closed and accepts no more commands", period=self.code
+            )
 
     def category(self, name: str) -> Category:
         try:
             return self.categories[name]
         except KeyError:
             known = ", ".join(sorted(self.categories))
-            raise Refused(
-                f"period {self.code} has no category {name!r} (it has: {known})"
+            raise NotFound(
+                f"period {self.code} has no category {name!r} (it has: {known})",
+                period=self.code,
+                category=name,
             ) from None
 
     def contains(self, start: date, end: date) -> bool:
@@ -442,7 +460,11 @@ class Period(Aggregate):
         self.check_open()
         place = self.place_of(number)
         if place is None:
-            raise NotFound(f"certificate {number} waits in no list of period {self.code}")
+            raise NotFound(
+                f"certificate {number} waits in no list of period {self.code}",
+                certificate=number,
+                period=self.code,
+            )
         self.trigger_event(
             self.LeftQueue, period=self.code, category=place[0], number=number, on=on
         )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import Aggregate
 
 from pfdo.domain.base import PfdoCreated, PfdoEvent, stable_id
-from pfdo.domain.errors import LimitExceeded, Refused
+from pfdo.domain.errors import Capacity, Refused
 
 PROVIDER_KINDS = ("municipal", "private", "sole-trader")
 
@@ -268,9 +268,10 @@ class Program(Aggregate):
 
     def admit_contract(self, contract: str, start: date, end: date, on: date) -> None:
         if self.capacity is not None and self.busiest_day_count(start, end) >= self.capacity:
-            raise LimitExceeded(
+            raise Capacity(
                 f"program {self.code} is at capacity: {self.capacity} contracts "
-                f"already active at once between {start} and {end}"
+                f"already active at once between {start} and {end}",
+                program=self.code,
             )
         self.trigger_event(self.ContractAdmitted, contract=contract, start=start, end=end, on=on)
 

@@ -64,6 +64,7 @@ class RequestRecord(Aggregate):
         if (command, fingerprint) != (self.command, self.fingerprint):
             raise IdempotencyConflict(
                 f"request id {self.request_id!r} was already used for another command "
-                f"or other arguments ({self.command}); use a new request id"
+                f"or other arguments ({self.command}); use a new request id",
+                request_id=self.request_id,
             )
         return self.result

@@ -218,7 +218,7 @@ class ProviderAccount(Aggregate):
         """Rule 17: an advance or invoice is paid once."""
         document = self.documents.get(number)
         if document is None:
-            raise NotFound(f"invoice {number} does not exist")
+            raise NotFound(f"invoice {number} does not exist", invoice=number)
         if document["paid_on"] is not None:
             raise AlreadyExists(f"invoice {number} was already paid on {document['paid_on']}")
         if on.isoformat() < document["issued_on"]:

@@ -67,10 +67,19 @@ class EventLog(Application[UUID]):
     #: Set on a log opened read-only: every save is refused before it reaches the store.
     read_only_reason = ""
 
-    def __init__(self, env: EnvType | None = None, *, synchronous: str = "full") -> None:
+    def __init__(
+        self,
+        env: EnvType | None = None,
+        *,
+        synchronous: str = "full",
+        busy_timeout: float | None = None,
+    ) -> None:
         """`synchronous`: SQLite's `PRAGMA synchronous` on each of the log's connections
-        ("full" or "normal"; `pfdo.storage.store` says what each keeps through a crash)."""
+        ("full" or "normal"; `pfdo.storage.store` says what each keeps through a crash).
+        `busy_timeout`: the seconds a connection waits for another writer's lock (SQLite's
+        busy timeout, PostgreSQL's `lock_timeout`; None: the library's lock timeout)."""
         self._synchronous = synchronous
+        self._busy_timeout = busy_timeout
         super().__init__(env)
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory:
@@ -81,7 +90,18 @@ class EventLog(Application[UUID]):
             from pfdo.storage.sqlite import configure_connections
 
             assert isinstance(factory, SQLiteFactory)
-            configure_connections(factory.datastore, self._synchronous)
+            configure_connections(factory.datastore, self._synchronous, self._busy_timeout)
+        elif (
+            type(factory).__module__ == "eventsourcing.postgres" and self._busy_timeout is not None
+        ):
+            from eventsourcing.postgres import PostgresFactory
+
+            from pfdo.storage.store import postgres_options
+
+            assert isinstance(factory, PostgresFactory)
+            pool = factory.datastore.pool  # not opened yet: its connections take the option
+            assert isinstance(pool.kwargs, dict)  # the library gives it as a dict
+            pool.kwargs = {**pool.kwargs, **postgres_options(self._busy_timeout)}
         return factory
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:

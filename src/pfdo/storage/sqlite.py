@@ -68,10 +68,13 @@ _DELETE_SUPERSEDED = "DELETE FROM {snapshots} WHERE originator_id = ? AND origin
 STATEMENT_CACHE = 128
 
 
-def configure_connections(datastore: SQLiteDatastore, synchronous: str) -> None:
+def configure_connections(
+    datastore: SQLiteDatastore, synchronous: str, busy_timeout: float | None = None
+) -> None:
     """Have the datastore's pool open its connections as pfdo needs them: as the library
     does (autocommit, its lock timeout, WAL, rows as `sqlite3.Row`), with a statement cache
-    of `STATEMENT_CACHE` and `PRAGMA synchronous=<synchronous>` ("full" or "normal"). It
+    of `STATEMENT_CACHE`, `PRAGMA synchronous=<synchronous>` ("full" or "normal") and a
+    busy timeout of `busy_timeout` seconds (None: the pool's lock timeout). It
     replaces the pool's private `_create_connection` on this one pool; call it before the
     pool opens its first connection, as `EventLog.construct_factory` does."""
     if synchronous not in ("full", "normal"):
@@ -86,7 +89,9 @@ def configure_connections(datastore: SQLiteDatastore, synchronous: str) -> None:
                 check_same_thread=False,  # the pool hands it to one thread at a time
                 isolation_level=None,  # autocommit: transactions are begun explicitly
                 cached_statements=STATEMENT_CACHE,
-                timeout=pool.lock_timeout or SQLITE3_DEFAULT_LOCK_TIMEOUT,
+                timeout=busy_timeout
+                if busy_timeout is not None
+                else pool.lock_timeout or SQLITE3_DEFAULT_LOCK_TIMEOUT,
             )
         except (sqlite3.Error, TypeError) as error:
             raise InterfaceError(error) from error

@@ -21,12 +21,13 @@ drivers' errors (locked, unreachable, ...) into one-line `StoreUnavailable`.
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote, unquote, urlsplit
@@ -54,6 +55,8 @@ from pfdo.storage.event_log import EventLog as EventLog
 
 DEFAULT_DB = "./pfdo.sqlite"
 CONNECT_TIMEOUT = 5
+#: Seconds a SQLite call waits for a lock another writer holds, unless `busy_timeout` says.
+BUSY_TIMEOUT = 30
 #: The table every pfdo store has, the `eventsourcing` library's log, on each backend.
 LOG_TABLE = {"sqlite": "stored_events", "postgresql": "pfdo_events"}
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -70,6 +73,22 @@ class StoreURL:
     pg: tuple[tuple[str, str], ...] = ()
     #: SQLite's `PRAGMA synchronous` on every connection: "full" (default) or "normal".
     synchronous: str = "full"
+    #: Seconds a call waits for a store another writer holds locked, then fails
+    #: (`StoreUnavailable`); None: `BUSY_TIMEOUT` on SQLite, no limit on PostgreSQL.
+    busy_timeout: float | None = None
+
+    def waiting(self, busy_timeout: float | None) -> StoreURL:
+        """This store, waiting `busy_timeout` seconds at most for a lock (None: as it was)."""
+        return self if busy_timeout is None else replace(self, busy_timeout=busy_timeout)
+
+    @property
+    def sqlite_timeout(self) -> float:
+        """The SQLite busy timeout of every connection, in seconds."""
+        return BUSY_TIMEOUT if self.busy_timeout is None else self.busy_timeout
+
+    def postgres_options(self) -> dict[str, str]:
+        """The connection options that bound a PostgreSQL lock wait (none by default)."""
+        return postgres_options(self.busy_timeout)
 
     @classmethod
     def parse(cls, url: str | None = None) -> StoreURL:
@@ -114,13 +133,19 @@ class StoreURL:
                 # the library's recorder, its insert checking the decision's reads
                 "APPLICATION_RECORDER_TOPIC": "pfdo.storage.sqlite:GuardedRecorder",
                 "SQLITE_DBNAME": self.sqlite_read_only_uri() if read_only else self.sqlite_path,
-                "SQLITE_LOCK_TIMEOUT": "30",
+                "SQLITE_LOCK_TIMEOUT": str(BUSY_TIMEOUT),
             }
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             # the library's recorder with its insert in one round trip (pfdo.storage.postgres)
             "APPLICATION_RECORDER_TOPIC": "pfdo.storage.postgres:OneTripRecorder",
             **dict(self.pg),
+            # the insert's table lock: whole seconds, at least one (0 would wait forever)
+            **(
+                {}
+                if self.busy_timeout is None
+                else {"POSTGRES_LOCK_TIMEOUT": str(max(1, math.ceil(self.busy_timeout)))}
+            ),
         }
 
     def sqlite_read_only_uri(self) -> str:
@@ -154,6 +179,14 @@ class StoreURL:
         pg = dict(self.pg)
         where = f"{pg['POSTGRES_HOST']}:{pg['POSTGRES_PORT']}"
         return f"PostgreSQL database {pg['POSTGRES_DBNAME']} on {where}"
+
+
+def postgres_options(busy_timeout: float | None) -> dict[str, str]:
+    """The psycopg connection options that make every lock wait of a PostgreSQL session end
+    after `busy_timeout` seconds (`lock_timeout`, at least a millisecond); none for None."""
+    if busy_timeout is None:
+        return {}
+    return {"options": f"-c lock_timeout={max(1, round(busy_timeout * 1000))}"}
 
 
 def _sqlite_settings(raw: str) -> tuple[str, str]:
@@ -257,7 +290,7 @@ def open_event_log(url: StoreURL, *, read_only: bool = False) -> EventLog:
         log.read_only_reason = f"cannot write to {url.describe()}: it is read-only"
         return log
     env = {**url.event_store_env(), "CREATE_TABLE": "y"}
-    return EventLog(env=env, synchronous=url.synchronous)
+    return EventLog(env=env, synchronous=url.synchronous, busy_timeout=url.busy_timeout)
 
 
 def open_engine(url: StoreURL, *, read_only: bool = False) -> Engine:
@@ -266,16 +299,18 @@ def open_engine(url: StoreURL, *, read_only: bool = False) -> Engine:
         uri = url.sqlite_read_only_uri()
         return create_engine(
             "sqlite://",
-            creator=lambda: sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False),
+            creator=lambda: sqlite3.connect(
+                uri, uri=True, timeout=url.sqlite_timeout, check_same_thread=False
+            ),
         )
     if url.kind == "sqlite":
-        engine = create_engine(url.sqlalchemy_url(), connect_args={"timeout": 30})
+        engine = create_engine(url.sqlalchemy_url(), connect_args={"timeout": url.sqlite_timeout})
         event.listen(engine, "connect", _sqlite_pragmas(url.synchronous))
         return engine
     # No pre-ping: it costs a round trip on every checkout. A connection the server
     # dropped (a restart) fails its call once, as StoreUnavailable ("try again"), and
     # SQLAlchemy then discards the pool's connections, so the next call reconnects.
-    return create_engine(url.sqlalchemy_url())
+    return create_engine(url.sqlalchemy_url(), connect_args=url.postgres_options())
 
 
 # -- what is at a store's location, and whether it can be opened -------------------------

@@ -76,7 +76,7 @@ def pay_invoice(w: Reader, c: cmd.PayInvoice) -> Decision[res.InvoicePaid]:
     provider, _, _ = parse_document(c.invoice)
     account = w.find(ProviderAccount, provider)
     if account is None:
-        raise NotFound(f"invoice {c.invoice} does not exist")
+        raise NotFound(f"invoice {c.invoice} does not exist", invoice=c.invoice)
     document = account.pay(c.invoice, c.on)
     result = res.InvoicePaid(
         invoice=c.invoice, kind=document["kind"], paid_on=c.on, amount=document["total"]

@@ -123,7 +123,7 @@ class Desk(Reports):
         self._settle()
         with self._engine.connect() as connection:
             if q.period is not None and queries.period(connection, q.period) is None:
-                raise NotFound(f"period {q.period} does not exist")
+                raise NotFound(f"period {q.period} does not exist", period=q.period)
             lines = summaries.all_balances(connection, q.period)
         table, *in_hours = built.balances_tables(lines)
         write([table, *in_hours], q.format, q.out, progress)
@@ -187,7 +187,7 @@ class Desk(Reports):
         with self._engine.connect() as connection:
             row = queries.period(connection, q.period)
             if row is None:
-                raise NotFound(f"period {q.period} does not exist")
+                raise NotFound(f"period {q.period} does not exist", period=q.period)
             money = summaries.balances_by_category(connection, q.period)
             categories = [
                 pr.category_report(c, money.get(c["category"]))
