@@ -66,6 +66,9 @@ def _language(request: Request) -> Any:
 def _fields_of(error: RequestValidationError) -> list[tuple[str, str]]:
     fields = []
     for item in error.errors():
+        if item.get("type") == "json_invalid":
+            fields.append(("body", "not a JSON document"))
+            continue
         where = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path")]
         fields.append((".".join(where) or "body", str(item.get("msg", "invalid"))))
     return fields
