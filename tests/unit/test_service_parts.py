@@ -110,3 +110,9 @@ def test_a_grant_names_its_actor_and_scope() -> None:
     with pytest.raises(InvalidInput) as refused:
         grant("x", "family", municipality="m")
     assert ("municipality", "a family token takes no municipality") in refused.value.fields
+
+
+def test_a_finer_code_the_catalogue_lacks_is_titled_as_its_parent() -> None:
+    response = of_error(_Unheard("full"), "en")
+    assert b'"code":"a_code_no_table_knows"' in response.body
+    assert b'"title":"A limit would be exceeded"' in response.body

@@ -153,11 +153,12 @@ def answer(
     language: Language,
     fields: Sequence[tuple[str, str]] = (),
     headers: dict[str, str] | None = None,
+    title_code: str | None = None,
 ) -> JSONResponse:
-    """The problem document as a response."""
+    """The problem document as a response (its title that of `title_code`, default `code`)."""
     body: dict[str, Any] = {
         "type": _type(code),
-        "title": _title(code, language),
+        "title": _title(title_code or code, language),
         "status": status,
         "detail": detail,
         "code": code,
@@ -176,7 +177,17 @@ def of_error(error: PfdoError, language: Language) -> JSONResponse:
         messages.detail(error, language),
         language,
         tuple((str(f), str(r)) for f, r in fields),
+        title_code=_catalogued(error),
     )
+
+
+def _catalogued(error: PfdoError) -> str:
+    """The error's code if the catalogue has it, else the nearest parent's that it has."""
+    for cls in type(error).__mro__:
+        code = cls.__dict__.get("code")
+        if isinstance(code, str) and code in messages.CATALOGUE:
+            return code
+    return "error"
 
 
 def of_service(problem: ServiceProblem, language: Language) -> JSONResponse:
