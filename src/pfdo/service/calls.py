@@ -42,8 +42,9 @@ class JsonDocument(Response):
         return orjson.dumps(content)
 
 
-def service(request: Request) -> Service:
-    """The worker's service."""
+async def service(request: Request) -> Service:
+    """The worker's service (a coroutine: the cheap dependencies stay on the event loop,
+    off the thread pool)."""
     found: Service = request.app.state.service
     return found
 
@@ -76,7 +77,7 @@ def allowed(operation: str) -> Any:
     """A dependency: the request's grant, when its role may call `operation` (else 403,
     before the body is looked at)."""
 
-    def check(grant: Holder) -> Grant:
+    async def check(grant: Holder) -> Grant:
         if not may(grant, operation):
             raise forbidden(grant.role)
         return grant
