@@ -21,6 +21,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import sqlite3
@@ -30,7 +31,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -327,10 +327,21 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="pfdo-bench-service-"))
+    try:
+        report = measure(args, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    print(json.dumps(report, indent=2))
+    if report["http"]["5xx"] or not all(report["verified"].values()):
+        sys.exit(1)
+
+
+def measure(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    """Set up, run both sides, verify both stores: the report."""
     share = MIX["enrol"] / sum(MIX.values())
     enrolled = max(50, int(args.requests * MIX["attend"] / sum(MIX.values()) / len(LESSONS)) + 1)
     funded = enrolled + int(args.requests * share * 1.3) + 50
-    folder = Path(tempfile.mkdtemp(prefix="pfdo-bench-service-"))
     base, library_db, http_db = (str(folder / f"{n}.sqlite") for n in ("base", "lib", "http"))
     began = time.perf_counter()
     contracts = set_up(base, funded, enrolled)
@@ -341,7 +352,7 @@ def main() -> None:
     library = run_library(library_db, ops, args.clients)
     http = run_http(http_db, ops, args.clients, args.workers)
     five = sum(n for k, n in http.statuses.items() if k.startswith("5"))
-    report: dict[str, Callable[[], Any]] | dict[str, Any] = {
+    return {
         "requests": args.requests,
         "clients": args.clients,
         "workers": args.workers,
@@ -368,9 +379,6 @@ def main() -> None:
         },
         "verified": {"library": verified(library_db), "http": verified(http_db)},
     }
-    print(json.dumps(report, indent=2))
-    if five or not all(report["verified"].values()):
-        sys.exit(1)
 
 
 if __name__ == "__main__":
