@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from openapi_spec_validator import validate
-from service_helpers import FIRST, Server, World, is_problem
+from service_helpers import FIRST, Server, World, is_problem, serving
 
 from pfdo.service.grants import Tokens
 
@@ -244,3 +244,19 @@ def test_the_service_answers_what_the_library_answers(server: Server, world: Wor
         balance = client.get(f"/certificates/{FIRST}/balance").json()
     assert card == world.ledger.certificate(FIRST).model_dump(mode="json")
     assert balance == world.ledger.balance(FIRST).model_dump(mode="json")
+
+
+def test_cors_answers_the_origins_given_and_no_other(world: World) -> None:
+    origin = "https://portal.example"
+    with serving(world.db, "--cors-origin", origin) as running, running.client() as client:
+        asked = {"Access-Control-Request-Method": "POST"}
+        allowed = client.options("/contracts", headers={"Origin": origin, **asked})
+        other = client.options(
+            "/contracts", headers={"Origin": "https://elsewhere.example", **asked}
+        )
+        simple = client.get("/health", headers={"Origin": origin})
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == origin
+    assert "access-control-allow-origin" not in other.headers
+    assert simple.headers["access-control-allow-origin"] == origin
+    assert "idempotent-replayed" in simple.headers["access-control-expose-headers"].lower()
