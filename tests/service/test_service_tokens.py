@@ -93,3 +93,19 @@ def test_a_role_takes_its_own_scope_only(
 def test_a_token_name_is_short_and_plain(db_url: str, name: str) -> None:
     code, _, err = pfdo(db_url, "token", "create", "--role", "admin", "--name", name)
     assert code == 2 and "name" in err
+
+
+def test_serve_without_the_server_extra_says_how_to_install_it(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    for module in [m for m in sys.modules if m.startswith("pfdo.service.")]:
+        monkeypatch.delitem(sys.modules, module)
+    monkeypatch.setitem(sys.modules, "uvicorn", None)
+    code, out, err = pfdo(db_url, "serve", "--port", "1")
+    assert code == 1 and out == ""
+    assert err.strip() == (
+        "Error: pfdo serve needs the server extra (uvicorn is not installed): "
+        "pip install 'pfdo[server]'"
+    )

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from pfdo.service.grants import Tokens
 
 T = TypeVar("T")
+#: what `pip install 'pfdo[server]'` brings: without it, `serve` says so in one line
+SERVER_EXTRA = ("fastapi", "starlette", "uvicorn")
 
 
 @click.command()
@@ -52,8 +54,16 @@ def serve(
     cors_origins: tuple[str, ...],
 ) -> None:
     """Serve the store over HTTP/JSON for portals (SIGTERM stops it gracefully)."""
-    from pfdo.service.context import Options
-    from pfdo.service.server import check_store, run
+    try:
+        from pfdo.service.context import Options
+        from pfdo.service.server import check_store, run
+    except ModuleNotFoundError as missing:
+        if (missing.name or "").split(".")[0] not in SERVER_EXTRA:
+            raise
+        raise click.ClickException(
+            f"pfdo serve needs the server extra ({missing.name} is not installed): "
+            "pip install 'pfdo[server]'"
+        ) from None
 
     options = Options(
         db=session.db, busy_timeout=busy_timeout, cors_origins=cors_origins, workers=workers
