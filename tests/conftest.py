@@ -42,7 +42,7 @@ MARKERS = {
     "long Hypothesis runs on stores",
 }
 # folders whose every test opens a store, whatever its fixtures
-STORE_FOLDERS = ("integration", "cli", "audit")
+STORE_FOLDERS = ("integration", "cli", "audit", "service")
 STORE_FIXTURES = {"db_url", "new_store", "ledger"}
 POSTGRES_FIXTURES = {"postgres_server", "own_server"}
 # tests that open a store, or reach the PostgreSQL server, themselves: module path, then

@@ -97,11 +97,17 @@ COMMANDS: dict[str, Lazy] = {
     ),
     "register": _at("reports", "register", "The payment register of a provider for a month."),
     "report": _at("desk", "report", "Reports for the region."),
+    "serve": _at(
+        "service",
+        "serve",
+        "Serve the store over HTTP/JSON for portals (SIGTERM stops it gracefully).",
+    ),
     "terminate": _at(
         "contracts",
         "terminate",
         "Terminate a contract on the --on date; the later months are released.",
     ),
+    "token": _at("service", "token", "Make, list and revoke the HTTP service's access tokens."),
 }
 
 
