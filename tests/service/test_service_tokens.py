@@ -83,10 +83,12 @@ def test_a_token_is_shown_once_and_the_store_keeps_only_its_hash(db_url: str) ->
 def test_a_role_takes_its_own_scope_only(
     db_url: str, arguments: tuple[str, ...], reason: str
 ) -> None:
+    assert pfdo(db_url, "token", "create", "--role", "admin", "--name", "keeper")[0] == 0
     code, out, err = pfdo(db_url, "token", "create", *arguments, "--name", "t", "--json")
     assert code == 2 and out == ""
     assert reason in err
-    assert json.loads(pfdo(db_url, "token", "list", "--json")[1])["tokens"] == []
+    listed = json.loads(pfdo(db_url, "token", "list", "--json")[1])["tokens"]
+    assert [line["name"] for line in listed] == ["keeper"]
 
 
 @pytest.mark.parametrize("name", ["", "a b", "x" * 49, "имя", "a:b"])

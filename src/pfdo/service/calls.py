@@ -110,24 +110,15 @@ def request_id(grant: Grant, key: str) -> str:
     return f"token:{grant.name}:{key}"
 
 
-def write(
-    svc: Service, grant: Grant, request: Request, call: Callable[..., Result]
-) -> JsonDocument:
+def write(grant: Grant, request: Request, call: Callable[..., Result]) -> JsonDocument:
     """Call a writing method of the `Ledger` with the token as the actor and the
-    idempotency key, if any, as the request id; a replayed answer says so in a header.
-
-    Whether an answer was replayed is the result's own `replayed` when it has one; else
-    the ledger's count of replayed requests tells, read around the call while no other
-    request with a key runs in this process (the ledger runs one command at a time anyway).
+    idempotency key, if any, as the request id; a replayed answer (the result's own
+    `replayed`) says so in a header.
     """
     key = request.headers.get(KEY_HEADER)
     if key is None:
         return document(call(actor=grant.actor))
     rid = request_id(grant, key)
-    with svc.replay_lock:
-        before = svc.ledger.requests_replayed
-        result = call(actor=grant.actor, request_id=rid)
-        counted = svc.ledger.requests_replayed > before
-    said = getattr(result, "replayed", None)
-    replayed = said if isinstance(said, bool) else counted
+    result = call(actor=grant.actor, request_id=rid)
+    replayed = getattr(result, "replayed", None) is True
     return document(result, {REPLAYED_HEADER: "true"} if replayed else None)

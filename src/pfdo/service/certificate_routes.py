@@ -26,7 +26,7 @@ def certificate_issue(
     """`certificate issue`."""
     scope.municipality(grant, body.municipality)
     given = body.arguments()
-    return write(svc, grant, request, lambda **x: svc.ledger.issue_certificate(**given, **x))
+    return write(grant, request, lambda **x: svc.ledger.issue_certificate(**given, **x))
 
 
 @router.get("/certificates/{number}", response_model=res.CertificateCard, tags=["certificates"])
@@ -78,7 +78,7 @@ def certificate_fund(
     """`certificate fund` (with `queue`: join the waiting list if a limit refuses it)."""
     scope.certificate(svc.ledger, grant, number)
     given = body.arguments()
-    return write(svc, grant, request, lambda **x: svc.ledger.fund_certificate(number, **given, **x))
+    return write(grant, request, lambda **x: svc.ledger.fund_certificate(number, **given, **x))
 
 
 @router.post("/certificates/{number}/unfund", response_model=res.Unfunded, tags=["certificates"])
@@ -92,9 +92,7 @@ def certificate_unfund(
     """`certificate unfund`."""
     scope.certificate(svc.ledger, grant, number)
     given = body.arguments()
-    return write(
-        svc, grant, request, lambda **x: svc.ledger.unfund_certificate(number, **given, **x)
-    )
+    return write(grant, request, lambda **x: svc.ledger.unfund_certificate(number, **given, **x))
 
 
 @router.post(
@@ -110,7 +108,7 @@ def certificate_move(
     """`certificate move`."""
     scope.certificate(svc.ledger, grant, number)
     given = body.arguments()
-    return write(svc, grant, request, lambda **x: svc.ledger.move_certificate(number, **given, **x))
+    return write(grant, request, lambda **x: svc.ledger.move_certificate(number, **given, **x))
 
 
 @router.post(
@@ -126,9 +124,7 @@ def certificate_annul(
     """`certificate annul`."""
     scope.certificate(svc.ledger, grant, number)
     given = body.arguments()
-    return write(
-        svc, grant, request, lambda **x: svc.ledger.annul_certificate(number, **given, **x)
-    )
+    return write(grant, request, lambda **x: svc.ledger.annul_certificate(number, **given, **x))
 
 
 @router.get("/queues/{period}/{category}", response_model=res.QueueView, tags=["queues"])
@@ -153,7 +149,6 @@ def queue_leave(
     scope.certificate(svc.ledger, grant, body.number)
     given = body.arguments("number")
     return write(
-        svc,
         grant,
         request,
         lambda **x: svc.ledger.leave_queue(body.number, period=period, **given, **x),

@@ -4,10 +4,8 @@ thread pool) and the token table of the same store."""
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
-import threading
 from dataclasses import asdict, dataclass
 
 from pfdo.ledger import Ledger
@@ -49,12 +47,10 @@ class Options:
 
 
 def open_ledger(options: Options) -> Ledger:
-    """The worker's `Ledger` on an existing store, with the busy timeout when the library
-    takes one."""
-    keywords: dict[str, object] = {"create": False, "actor": SERVICE_ACTOR}
-    if options.busy_timeout is not None and "busy_timeout" in inspect.signature(Ledger).parameters:
-        keywords["busy_timeout"] = options.busy_timeout
-    return Ledger(options.db, **keywords)  # type: ignore[arg-type]
+    """The worker's `Ledger` on an existing store, with the busy timeout asked for."""
+    if options.busy_timeout is None:
+        return Ledger(options.db, create=False, actor=SERVICE_ACTOR)
+    return Ledger(options.db, create=False, actor=SERVICE_ACTOR, busy_timeout=options.busy_timeout)
 
 
 class Service:
@@ -70,9 +66,6 @@ class Service:
         except BaseException:
             self.ledger.close()
             raise
-        #: held around a request with an idempotency key while the library's results do
-        #: not say themselves whether they were replayed (see `pfdo.service.calls.write`)
-        self.replay_lock = threading.Lock()
 
     def close(self) -> None:
         """Close the ledger (it folds what it wrote) and the token table's connections."""

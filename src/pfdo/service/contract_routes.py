@@ -26,7 +26,7 @@ def enroll(
     """`enroll`."""
     scope.certificate(svc.ledger, grant, body.number)
     given = body.arguments("number")
-    return write(svc, grant, request, lambda **x: svc.ledger.enroll(body.number, **given, **x))
+    return write(grant, request, lambda **x: svc.ledger.enroll(body.number, **given, **x))
 
 
 @router.get("/contracts", response_model=pages.ContractPage, tags=["contracts"])
@@ -83,7 +83,6 @@ def attend(
     scope.contract(svc.ledger, grant, contract)
     given = body.arguments("dates", "absent")
     return write(
-        svc,
         grant,
         request,
         lambda **x: svc.ledger.record_attendance(
@@ -103,7 +102,7 @@ def terminate(
     """`terminate` on the business date `on`."""
     scope.contract(svc.ledger, grant, contract)
     given = body.arguments() if body is not None else {}
-    return write(svc, grant, request, lambda **x: svc.ledger.terminate(contract, **given, **x))
+    return write(grant, request, lambda **x: svc.ledger.terminate(contract, **given, **x))
 
 
 @router.post("/contracts/{contract}/corrections", response_model=res.Correction, tags=["contracts"])
@@ -117,7 +116,7 @@ def correct(
     """`correct`."""
     scope.contract(svc.ledger, grant, contract)
     given = body.arguments()
-    return write(svc, grant, request, lambda **x: svc.ledger.correct(contract, **given, **x))
+    return write(grant, request, lambda **x: svc.ledger.correct(contract, **given, **x))
 
 
 @router.post(
@@ -133,9 +132,7 @@ def contract_continue(
     """`contract continue --stop`."""
     scope.contract(svc.ledger, grant, contract)
     given = body.arguments("stop") if body is not None else {}
-    return write(
-        svc, grant, request, lambda **x: svc.ledger.stop_continuation(contract, **given, **x)
-    )
+    return write(grant, request, lambda **x: svc.ledger.stop_continuation(contract, **given, **x))
 
 
 @router.post("/billing-runs", response_model=res.BillingRun, tags=["billing"])
@@ -147,7 +144,7 @@ def bill(
 ) -> JsonDocument:
     """`bill`."""
     given = body.arguments("month")
-    return write(svc, grant, request, lambda **x: svc.ledger.bill(body.month, **given, **x))
+    return write(grant, request, lambda **x: svc.ledger.bill(body.month, **given, **x))
 
 
 @router.post("/prolongations", response_model=res.ProlongationRun, tags=["billing"])
@@ -159,7 +156,7 @@ def prolong(
 ) -> JsonDocument:
     """`prolong`."""
     given = body.arguments()
-    return write(svc, grant, request, lambda **x: svc.ledger.prolong(**given, **x))
+    return write(grant, request, lambda **x: svc.ledger.prolong(**given, **x))
 
 
 @router.get("/registers/{provider}/{month}", response_model=res.Register, tags=["billing"])
@@ -199,7 +196,7 @@ def invoice_advance(
 ) -> JsonDocument:
     """`invoice advance`."""
     given = body.arguments()
-    return write(svc, grant, request, lambda **x: svc.ledger.issue_advance(**given, **x))
+    return write(grant, request, lambda **x: svc.ledger.issue_advance(**given, **x))
 
 
 @router.post("/invoices", response_model=res.InvoiceIssued, tags=["invoices"])
@@ -211,7 +208,7 @@ def invoice_issue(
 ) -> JsonDocument:
     """`invoice issue`."""
     given = body.arguments()
-    return write(svc, grant, request, lambda **x: svc.ledger.issue_invoice(**given, **x))
+    return write(grant, request, lambda **x: svc.ledger.issue_invoice(**given, **x))
 
 
 @router.post("/invoices/payments", response_model=res.InvoicePaid, tags=["invoices"])
@@ -223,6 +220,4 @@ def invoice_pay(
 ) -> JsonDocument:
     """`invoice pay` on the business date `on`."""
     given = body.arguments("invoice")
-    return write(
-        svc, grant, request, lambda **x: svc.ledger.pay_invoice(body.invoice, **given, **x)
-    )
+    return write(grant, request, lambda **x: svc.ledger.pay_invoice(body.invoice, **given, **x))

@@ -43,7 +43,6 @@ def period_open(
     scope.municipality(grant, body.municipality)
     given = body.arguments("period", "categories")
     return write(
-        svc,
         grant,
         request,
         lambda **x: svc.ledger.open_period(
@@ -67,7 +66,6 @@ def period_close(
     given = body.arguments() if body is not None else {}
     key = signing_key_from_env()
     return write(
-        svc,
         grant,
         request,
         lambda **x: svc.ledger.close_period(period, signing_key=key, **given, **x),
@@ -85,7 +83,7 @@ def period_nominal(
     """`period nominal`."""
     scope.period(svc.ledger, grant, period)
     given = body.arguments()
-    return write(svc, grant, request, lambda **x: svc.ledger.change_nominal(period, **given, **x))
+    return write(grant, request, lambda **x: svc.ledger.change_nominal(period, **given, **x))
 
 
 @router.post("/periods/{period}/limits", response_model=res.LimitsChanged, tags=["periods"])
@@ -99,7 +97,7 @@ def period_limits(
     """`period limits`."""
     scope.period(svc.ledger, grant, period)
     given = body.arguments()
-    return write(svc, grant, request, lambda **x: svc.ledger.change_limits(period, **given, **x))
+    return write(grant, request, lambda **x: svc.ledger.change_limits(period, **given, **x))
 
 
 @router.post("/periods/{period}/settings", response_model=res.PeriodSettings, tags=["periods"])
@@ -113,7 +111,7 @@ def period_settings(
     """`period settings`."""
     scope.period(svc.ledger, grant, period)
     given = body.arguments()
-    return write(svc, grant, request, lambda **x: svc.ledger.period_settings(period, **given, **x))
+    return write(grant, request, lambda **x: svc.ledger.period_settings(period, **given, **x))
 
 
 @router.get("/periods/{period}/report", response_model=PeriodReport, tags=["periods"])
@@ -145,9 +143,7 @@ def provider_add(
 ) -> JsonDocument:
     """`provider add`."""
     given = body.arguments("provider")
-    return write(
-        svc, grant, request, lambda **x: svc.ledger.add_provider(body.provider, **given, **x)
-    )
+    return write(grant, request, lambda **x: svc.ledger.add_provider(body.provider, **given, **x))
 
 
 @router.post("/providers/{provider}/exclude", response_model=res.ProviderResult, tags=["registry"])
@@ -160,9 +156,7 @@ def provider_exclude(
 ) -> JsonDocument:
     """`provider exclude`."""
     given = body.arguments() if body is not None else {}
-    return write(
-        svc, grant, request, lambda **x: svc.ledger.exclude_provider(provider, **given, **x)
-    )
+    return write(grant, request, lambda **x: svc.ledger.exclude_provider(provider, **given, **x))
 
 
 @router.get("/programs", response_model=pages.ProgramPage, tags=["registry"])
@@ -190,9 +184,7 @@ def program_add(
 ) -> JsonDocument:
     """`program add`."""
     given = body.arguments("program")
-    return write(
-        svc, grant, request, lambda **x: svc.ledger.add_program(body.program, **given, **x)
-    )
+    return write(grant, request, lambda **x: svc.ledger.add_program(body.program, **given, **x))
 
 
 @router.post("/programs/{program}/withdraw", response_model=res.ProgramResult, tags=["registry"])
@@ -205,9 +197,7 @@ def program_withdraw(
 ) -> JsonDocument:
     """`program withdraw`."""
     given = body.arguments() if body is not None else {}
-    return write(
-        svc, grant, request, lambda **x: svc.ledger.withdraw_program(program, **given, **x)
-    )
+    return write(grant, request, lambda **x: svc.ledger.withdraw_program(program, **given, **x))
 
 
 @router.post("/programs/{program}/settings", response_model=res.ProgramSettings, tags=["registry"])
@@ -221,6 +211,4 @@ def program_settings(
     """`program settings` (a provider's token: its own programs)."""
     scope.program(svc.ledger, grant, program)
     given = body.arguments()
-    return write(
-        svc, grant, request, lambda **x: svc.ledger.program_settings(program, **given, **x)
-    )
+    return write(grant, request, lambda **x: svc.ledger.program_settings(program, **given, **x))
