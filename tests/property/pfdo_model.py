@@ -40,6 +40,14 @@ the hours, reserves all of it (refused when more than available: no co-payment) 
 the provider `floor(hours * K / 100)` kopecks per line (registers, advances, invoices);
 billing runs and the close count each unit apart.
 
+Rule 23: a second period (`NEXT`, a half year after a gap) may be opened with one
+category in rubles; certificates are funded for it, and a prolongation run gives each
+contract continuing into it (in the order made, not prolonged yet) a successor from the
+later of its start and the day after the contract's end to the earlier of the end first
+asked for and its end, priced and shared as an enrolment of the run's date, or the first
+reason it is not (`not_funded`, `program_closed`, `age`, `capacity`, `overlap`). A
+certificate funded for it can be neither moved nor annulled.
+
 It never imports the engine's code.
 """
 

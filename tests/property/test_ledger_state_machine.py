@@ -17,6 +17,12 @@ model's, the funded counts and sums fit the limits, the documents are the model'
 every provider `sum(advance + due) - adjustments not yet deducted = net charges` over its
 invoiced months. The store's secrets are fixed, so the certificate numbers derived from
 child ids are the same when Hypothesis replays an example.
+
+Rule 23 is driven across two periods: school years asking for an end in the next one,
+that period opened and funded, prolongation runs (twice each) compared with the model;
+after every step each successor starts on the later of its period's start and the day
+after its predecessor's end, and no contract of a chain ends after the end first asked
+for.
 """
 
 from __future__ import annotations
