@@ -58,11 +58,15 @@ def test_program_list_shows_every_field_and_filters_by_provider(year: Pfdo) -> N
         "normative_price": None,
         "hours_per_month": None,
         "hour_cost": None,
+        "prolongation": True,
     }
     assert year.json("program", "list") == {"programs": [chess]}
     assert year.json("program", "list", "--provider", "school-1") == {"programs": [chess]}
     year.json("provider", "add", "club-2", "--name", "Club 2", "--on", "2025-01-01")
     assert year.json("program", "list", "--provider", "club-2") == {"programs": []}
+    # rule 23: the provider's switch, as `program settings` set it
+    year.json("program", "settings", "chess", "--no-prolongation", "--on", "2025-01-02")
+    assert year.json("program", "list") == {"programs": [{**chess, "prolongation": False}]}
 
 
 def test_program_list_as_text_has_a_header_and_rubles(year: Pfdo) -> None:
@@ -71,10 +75,10 @@ def test_program_list_as_text_has_a_header_and_rubles(year: Pfdo) -> None:
     header, row = result.stdout.splitlines()[1:]
     assert header.split() == [
         "program", "provider", "title", "monthly_price", "min_age", "max_age", "capacity",
-        "status", "normative_price", "hours_per_month", "hour_cost",
+        "status", "normative_price", "hours_per_month", "hour_cost", "prolongation",
     ]  # fmt: skip
     assert row.split() == [
-        "chess", "school-1", "Chess", "1500.00", "5", "12", "-", "open", "-", "-", "-",
+        "chess", "school-1", "Chess", "1500.00", "5", "12", "-", "open", "-", "-", "-", "yes",
     ]  # fmt: skip
     assert header.index("monthly_price") + len("monthly_price") == row.index("1500.00") + 7
 

@@ -36,6 +36,7 @@ def _small_year(ledger: Ledger) -> tuple[str, str, str, str]:
         second, program="SWIM", start="2025-02-01", end="2025-03-31", mode="attendance",
         on="2025-01-20",
     ).contract  # fmt: skip
+    ledger.program_settings("SWIM", prolongation=False, on="2025-01-24")
     ledger.withdraw_program("SWIM", on="2025-01-25")
     ledger.record_attendance(swim, dates=["2025-02-03", "2025-02-10"], on="2025-02-10")
     ledger.bill("2025-02", on="2025-03-01")
@@ -75,8 +76,10 @@ def test_the_lists_show_every_provider_program_and_period(ledger: Ledger) -> Non
         "normative_price": None,
         "hours_per_month": None,
         "hour_cost": None,
+        "prolongation": True,
     }
     assert (swim.capacity, swim.status, swim.monthly_price) == (1, "withdrawn", 300000)
+    assert swim.prolongation is False  # rule 23: the switch as `program_settings` set it
     assert ledger.programs(provider="P2").programs == []
     y2025, y2026 = ledger.periods().periods
     assert (y2025.period, y2025.municipality, y2025.start, y2025.end, y2025.status) == (

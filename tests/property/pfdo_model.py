@@ -40,6 +40,14 @@ the hours, reserves all of it (refused when more than available: no co-payment) 
 the provider `floor(hours * K / 100)` kopecks per line (registers, advances, invoices);
 billing runs and the close count each unit apart.
 
+Rule 23: a second period (`NEXT`, a half year after a gap) may be opened with one
+category in rubles; certificates are funded for it, and a prolongation run gives each
+contract continuing into it (in the order made, not prolonged yet) a successor from the
+later of its start and the day after the contract's end to the earlier of the end first
+asked for and its end, priced and shared as an enrolment of the run's date, or the first
+reason it is not (`not_funded`, `program_closed`, `age`, `capacity`, `overlap`). A
+certificate funded for it can be neither moved nor annulled.
+
 It never imports the engine's code.
 """
 
@@ -56,6 +64,12 @@ MUNICIPALITY = "m"
 PERIOD_START = date(2025, 1, 1)
 PERIOD_END = date(2025, 12, 31)
 PERIOD_MONTHS = [f"2025-{m:02d}" for m in range(1, 13)]
+#: Rule 23's next period: a half year after a gap, so that no month of a successor is
+#: billable, and no enrolment can start in it, before the machine's clock stops
+NEXT = "2026-H2"
+NEXT_START = date(2026, 7, 1)
+NEXT_END = date(2026, 12, 31)
+NEXT_CATEGORY = "next"
 BALANCE_FIELDS = ("nominal", "credited", "available", "reserved", "spent", "expired")
 
 
@@ -209,6 +223,8 @@ class Contract:
     hour_cost: int | None = None
     #: rule 23: the end asked for past the period's end; None once terminated or stopped
     continues_until: date | None = None
+    period: str = PERIOD
+    successor: str | None = None  # rule 23: the contract that continues it
 
     def money(self) -> dict[str, Any]:
         return {
@@ -275,6 +291,11 @@ class Model:
         # provider -> document number -> Document; provider -> adjustments deducted
         self.documents: dict[str, dict[str, Document]] = {}
         self.deducted: dict[str, int] = {}
+        # rule 23: the next period (opened or not, its nominal), who is funded for it,
+        # and the successors made in it
+        self.next_nominal: int | None = None
+        self.next_funded: set[str] = set()
+        self.successors: dict[str, Contract] = {}
 
     # -- periods ---------------------------------------------------------------------
 
@@ -536,6 +557,7 @@ class Model:
             and not self.closed,
             f"{number} is funded for the open period {PERIOD}",
         )
+        refuse_if(number in self.next_funded, f"{number} is funded for the open period {NEXT}")
         previous = certificate.municipality
         left = self.leave_lists_of(certificate)
         certificate.municipality = to
@@ -547,6 +569,7 @@ class Model:
         certificate = self.certificates[number]
         refuse_if(certificate.contracts > 0, f"{number} has had a contract")
         refuse_if(certificate.category is not None, f"{number} holds money in {PERIOD}")
+        refuse_if(number in self.next_funded, f"{number} holds money in {NEXT}")
         certificate.annulled = True
         return self.leave_lists_of(certificate)
 
@@ -716,9 +739,9 @@ class Model:
         return {"released": released, "cancelled_months": cancelled}
 
     def stop_continuation(self, code: str) -> None:
-        """Rule 23: the family will not continue the contract (none is prolonged here:
-        the model has one period)."""
+        """Rule 23: the family will not continue the contract (until it is prolonged)."""
         refuse_if(code not in self.contracts, f"no contract {code}")
+        refuse_if(self.contracts[code].successor is not None, "prolonged already")
         refuse_if(self.contracts[code].continues_until is None, "does not continue")
         self.contracts[code].continues_until = None
 
@@ -844,6 +867,111 @@ class Model:
         )
 
     # -- what the reports should say ------------------------------------------------------
+
+    # -- the next period and prolongation (rule 23) ----------------------------------------
+
+    def open_next(self, nominal: int) -> None:
+        refuse_if(self.next_nominal is not None, f"period {NEXT} exists already")
+        self.next_nominal = nominal
+
+    def fund_next(self, number: str) -> int:
+        """Rule 3 in the next period: one category of rubles, no limits."""
+        refuse_if(number not in self.certificates, f"no certificate {number}")
+        self.check_active(number)
+        refuse_if(self.next_nominal is None, f"period {NEXT} is not open")
+        assert self.next_nominal is not None
+        certificate = self.certificates[number]
+        refuse_if(certificate.municipality != MUNICIPALITY, "another municipality")
+        refuse_if(number in self.next_funded, f"already funded for {NEXT}")
+        refuse_if(ref.age(certificate.birth, NEXT_START) >= 18, f"18 on {NEXT_START}")
+        self.next_funded.add(number)
+        certificate.history.append(Move(self.today, "funded", self.next_nominal, period=NEXT))
+        return self.next_nominal
+
+    def continuing(self) -> list[Contract]:
+        """The contracts a run into the next period decides, in the order they were made."""
+        return [
+            c
+            for c in self.contracts.values()
+            if c.successor is None
+            and c.continues_until is not None
+            and c.continues_until >= NEXT_START
+        ]
+
+    def prolongation_refusal(self, contract: Contract, start: date, end: date) -> str | None:
+        """The first reason of rule 23 that keeps `contract` from a successor."""
+        certificate = self.certificates[contract.number]
+        program = self.programs[contract.program]
+        if contract.number not in self.next_funded:
+            return "not_funded"
+        if program.withdrawn or not self.providers[program.provider]:
+            return "program_closed"
+        age = ref.age(certificate.birth, start)
+        if not program.min_age <= age <= program.max_age or ref.age(certificate.birth, end) >= 18:
+            return "age"
+        capacity = program.capacity
+        if capacity is not None and self.busiest_day(program, start, end) >= capacity:
+            return "capacity"
+        if any(
+            k.number == contract.number
+            and k.program == program.code
+            and k.start <= end
+            and start <= k.end
+            for k in self.successors.values()
+        ):
+            return "overlap"
+        return None
+
+    def prolong(self) -> dict[str, Any]:
+        """A prolongation run into the next period on today's date: (contract, successor)
+        pairs in order, and (contract, reason) for those left."""
+        refuse_if(self.next_nominal is None, f"period {NEXT} does not exist")
+        prolonged: list[tuple[Contract, Contract]] = []
+        left: list[tuple[str, str]] = []
+        for contract in self.continuing():
+            assert contract.continues_until is not None
+            start = max(NEXT_START, contract.end + timedelta(days=1))
+            end = min(contract.continues_until, NEXT_END)
+            reason = self.prolongation_refusal(contract, start, end)
+            if reason is not None:
+                left.append((contract.code, reason))
+                continue
+            successor = self.successor_of(contract, start, end)
+            prolonged.append((contract, successor))
+        return {"prolonged": prolonged, "not_prolonged": left}
+
+    def successor_of(self, contract: Contract, start: date, end: date) -> Contract:
+        """Priced, shared and reserved as an enrolment of today in the next period."""
+        certificate = self.certificates[contract.number]
+        program = self.programs[contract.program]
+        prices = ref.month_prices(program.price, start, end)
+        cap = sum(p for _, p in prices)
+        if program.normative is not None:  # rule 15
+            cap = min(cap, sum(n for _, n in ref.month_prices(program.normative, start, end)))
+        share = min(cap, fold_all(certificate.history)[NEXT]["available"])
+        parts = ref.split_share(share, [p for _, p in prices])
+        certificate.contracts += 1
+        successor = Contract(
+            code=f"{contract.number}-{certificate.contracts:03d}",
+            number=contract.number,
+            program=contract.program,
+            provider=program.provider,
+            start=start,
+            end=end,
+            mode=contract.mode,
+            share=share,
+            months={m: Month(p, c) for (m, p), c in zip(prices, parts, strict=True)},
+            enrolled_on=self.today,
+            continues_until=contract.continues_until,
+            period=NEXT,
+        )
+        contract.successor = successor.code
+        self.successors[successor.code] = successor
+        program.active[successor.code] = (start, end)
+        certificate.history.append(
+            Move(self.today, "reserved", share, period=NEXT, **successor.money())
+        )
+        return successor
 
     def still_reserved(self, contract: Contract) -> int:
         return sum(s.part for s in contract.months.values() if s.status == "open")

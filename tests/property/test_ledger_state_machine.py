@@ -17,6 +17,12 @@ model's, the funded counts and sums fit the limits, the documents are the model'
 every provider `sum(advance + due) - adjustments not yet deducted = net charges` over its
 invoiced months. The store's secrets are fixed, so the certificate numbers derived from
 child ids are the same when Hypothesis replays an example.
+
+Rule 23 is driven across two periods: school years asking for an end in the next one,
+that period opened and funded, prolongation runs (twice each) compared with the model;
+after every step each successor starts on the later of its period's start and the day
+after its predecessor's end, and no contract of a chain ends after the end first asked
+for.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from unittest.mock import patch
 import pfdo_model as mdl
 import pfdo_reference as ref
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -42,7 +48,18 @@ from hypothesis.stateful import (
     precondition,
     rule,
 )
-from pfdo_model import MUNICIPALITY, PERIOD, PERIOD_END, PERIOD_MONTHS, PERIOD_START, Refusal
+from pfdo_model import (
+    MUNICIPALITY,
+    NEXT,
+    NEXT_CATEGORY,
+    NEXT_END,
+    NEXT_START,
+    PERIOD,
+    PERIOD_END,
+    PERIOD_MONTHS,
+    PERIOD_START,
+    Refusal,
+)
 from pfdo_support import fresh_store, postgres_server
 
 from pfdo import Ledger, PfdoError
@@ -867,7 +884,88 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         )
         card = self.ledger.contract(code)
         assert card.continues_until == self.model.contracts[code].continues_until
-        assert (card.continues, card.continued_by) == (None, None)
+        assert (card.continues, card.continued_by) == (None, self.model.contracts[code].successor)
+
+    # -- the next period and prolongation (rule 23) ----------------------------------------
+
+    @precondition(lambda self: self.model.opened)
+    @rule(data=st.data())
+    def prolong_into_the_next_period(self, data: st.DataObject) -> None:
+        """Open the next period (once), fund a few certificates for it, and run the
+        prolongation on today's date: the model's successors with their dates, prices and
+        shares, the rest with the first reason of rule 23; a second run prolongs nothing."""
+        self.time_passes(data)
+        if self.model.next_nominal is None:
+            nominal = data.draw(nominals, label="next nominal")
+            self.attempt(
+                partial(self.model.open_next, nominal),
+                partial(
+                    self.ledger.open_period,
+                    NEXT,
+                    municipality=MUNICIPALITY,
+                    start=NEXT_START,
+                    end=NEXT_END,
+                    categories={NEXT_CATEGORY: {"nominal": ref.rubles(nominal)}},
+                    on=self.today,
+                ),
+            )
+        school_year = self.model.certificates and self.model.programs
+        if school_year and self.today <= PERIOD_END:
+            number, program = self.certificate_and_program(data)
+            start = min(self.today + timedelta(days=data.draw(st.integers(0, 60))), PERIOD_END)
+            asked = data.draw(st.dates(NEXT_START, PERIOD_END + timedelta(days=366)), label="to")
+            self.enroll(number, program, start, asked, "fixed")
+        # mostly those whose contracts continue; not one waiting in a list of the period
+        # (funding leaves those lists)
+        listed = {n for n in self.model.certificates if self.model.place_of(n) is not None}
+        continuing = {k.number for k in self.model.continuing()} - listed
+        numbers = sorted(continuing or set(self.model.certificates) - listed)
+        for number in [n for n in numbers if data.draw(st.booleans(), label=f"fund {n}")]:
+            self.attempt(
+                partial(self.model.fund_next, number),
+                partial(
+                    self.ledger.fund_certificate,
+                    number,
+                    period=NEXT,
+                    category=NEXT_CATEGORY,
+                    on=self.today,
+                ),
+            )
+        outcome = self.attempt(
+            self.model.prolong, partial(self.ledger.prolong, period=NEXT, on=self.today)
+        )
+        assert outcome is not None
+        expected, run = outcome
+        assert [
+            (x.contract, x.successor, x.start, x.end, x.certificate_share, x.unit)
+            for x in run.prolonged
+        ] == [(k.code, s.code, s.start, s.end, s.share, s.unit) for k, s in expected["prolonged"]]
+        for line, (_, successor) in zip(run.prolonged, expected["prolonged"], strict=True):
+            assert line.price == sum(m.price for m in successor.months.values())
+            assert line.parent_share == line.price - line.certificate_share
+        assert [(x.contract, x.reason) for x in run.not_prolonged] == expected["not_prolonged"]
+        assert sum(run.reasons.values()) == len(run.not_prolonged)
+        event(f"prolonged: {bool(run.prolonged)}")
+        for reason in run.reasons:
+            event(f"not prolonged: {reason}")
+        again = self.ledger.prolong(period=NEXT, on=self.today)
+        assert again.prolonged == [] and again.not_prolonged == run.not_prolonged
+
+    @invariant()
+    def every_successor_follows_its_chain(self) -> None:
+        """Rule 23: a successor starts on the later of its period's start and the day after
+        its predecessor's end, and no contract of a chain ends after the end first asked
+        for (the predecessors here are the chains' first contracts)."""
+        for code, predecessor in self.model.contracts.items():
+            if predecessor.successor is None:
+                continue
+            first = self.ledger.contract(code)
+            card = self.ledger.contract(predecessor.successor)
+            assert (first.continued_by, card.continues) == (card.contract, code)
+            assert card.start == max(NEXT_START, first.end + ONE_DAY)
+            asked = self.model.successors[card.contract].continues_until
+            assert asked is not None
+            assert first.end <= asked and card.end <= asked
 
     @precondition(lambda self: bool(self.model.contracts))
     @rule(data=st.data())
@@ -1328,11 +1426,11 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
     def balances_and_histories_are_what_the_model_says(self, seen: Seen) -> None:
         for number, certificate in self.model.certificates.items():
             balance, movements = seen[number]
-            assert balance.type == ("financing" if certificate.category else "accounting")
+            funded_next = number in self.model.next_funded
+            categories = [certificate.category] + [NEXT_CATEGORY] * funded_next
+            assert balance.type == ("financing" if any(categories) else "accounting")
             assert balance.status == ("annulled" if certificate.annulled else "active")
-            assert [p.category for p in balance.periods] == [
-                c for c in [certificate.category] if c is not None
-            ]
+            assert [p.category for p in balance.periods] == [c for c in categories if c]
             assert _amounts(balance) == mdl.fold(certificate.history)
             assert [
                 mdl.Move(**m.model_dump(exclude={"actor"})) for m in movements
@@ -1352,7 +1450,7 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
                 if m.contract is not None:
                     moved[m.contract][m.kind] += m.amount
             held = 0
-            for code, contract in self.model.contracts.items():
+            for code, contract in [*self.model.contracts.items(), *self.model.successors.items()]:
                 if contract.number != number:
                     continue
                 assert sum(s.part for s in contract.months.values()) == contract.share

@@ -11,22 +11,22 @@ as the request record's result, so a retried run with the same request id return
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import cast
 
 from sqlalchemy import Connection
 
 from pfdo.application import commands as cmd
-from pfdo.application import idempotency
 from pfdo.application import results as res
-from pfdo.application.execution import MAX_ATTEMPTS, Executor
+from pfdo.application.batched_run import Progress, record_run, run_in_batches
+from pfdo.application.execution import Executor
 from pfdo.application.fields import check_request_id
 from pfdo.application.unit_of_work import changed
 from pfdo.domain import billing
 from pfdo.domain.calendar import next_month_start
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.contract import Contract
-from pfdo.domain.errors import ConcurrencyConflict, Refused
+from pfdo.domain.errors import Refused
 from pfdo.domain.units import HOURS, RUB
 from pfdo.projections import queries
 from pfdo.storage.loading import load_batch
@@ -34,8 +34,6 @@ from pfdo.storage.loading import load_batch
 BILLING_BATCH = 500
 #: A billing run snapshots a contract or certificate replayed from this many events or more.
 SNAPSHOT_AFTER = 4
-
-Progress = Callable[[int, int], None]
 
 log = logging.getLogger(__name__)
 
@@ -60,31 +58,18 @@ class BillingRun:
                 connection, command.month, _billable_periods(connection, command)
             )
         totals = _BillingTotals()
-        size = self.batch
-        for start in range(0, len(candidates), size):
-            self._bill_batch(command, candidates[start : start + size], totals)
-            if progress is not None:
-                progress(min(start + size, len(candidates)), len(candidates))
-        result = totals.result(command.month)
-        with x.exclusive():
-            record = idempotency.request_record(x.ids, command, request_id, result)
-            x.project(x.save(*record, actor=x.actor_of(command)))
-        return idempotency.answered(result, request_id)
-
-    def _bill_batch(
-        self, c: cmd.BillMonth, batch: Sequence[tuple[str, str]], totals: _BillingTotals
-    ) -> None:
-        x = self._x
-        for attempt in range(MAX_ATTEMPTS):
-            with x.exclusive():
-                billed = self._bill_batch_once(c, batch, attempt)
-            if billed is not None:
-                totals.merge(billed)
-                return
-        raise ConcurrencyConflict(
-            f"bill {c.month}: other writers kept changing the same contracts; this batch was "
-            "not billed (earlier batches were); run the billing again"
+        run_in_batches(
+            x,
+            candidates,
+            self.batch,
+            lambda batch, attempt: self._bill_batch_once(command, batch, attempt),
+            totals.merge,
+            progress,
+            f"bill {command.month}: other writers kept changing the same contracts; this "
+            "batch was not billed (earlier batches were); run the billing again",
         )
+        result = totals.result(command.month)
+        return record_run(x, command, request_id, result)
 
     def _bill_batch_once(
         self, c: cmd.BillMonth, batch: Sequence[tuple[str, str]], attempt: int

@@ -353,9 +353,7 @@ class Executor:
             unchanged = reads.unwritten_warm(saving)
             guard: dict[str, Any] = {"unchanged": unchanged} if unchanged else {}
             saving.extend(idempotency.request_record(self.ids, command, request_id, result))
-            actor = self.actor_of(command)
-            for aggregate in saving:
-                stamp(aggregate.pending_events, actor)
+            self._stamp(saving, self.actor_of(command))
             try:
                 recorded = self.log.save(*saving, **guard)
             except ReadChangedMeanwhile:
@@ -455,9 +453,14 @@ class Executor:
         """Save the new events of `aggregates` in one transaction, stamped with `actor`
         where they have none (None: the default actor)."""
         self.warm.forget(a.id for a in aggregates if isinstance(a, Aggregate))
-        for aggregate in aggregates:
-            stamp(aggregate.pending_events, actor if actor is not None else self.actor)
+        self._stamp(aggregates, actor if actor is not None else self.actor)
         return self.log.save(*aggregates)
+
+    @staticmethod
+    def _stamp(aggregates: Iterable[Any], actor: str) -> None:
+        """Stamp the new events of `aggregates` with `actor` where they have none (rule 25)."""
+        for aggregate in aggregates:
+            stamp(aggregate.pending_events, actor)
 
     def save_or_conflict(
         self, *aggregates: Any, attempt: int = 0, actor: str | None = None

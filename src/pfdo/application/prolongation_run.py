@@ -17,26 +17,29 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import cast
+from typing import Any, cast
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
 
 from pfdo.application import commands as cmd
-from pfdo.application import idempotency
 from pfdo.application import results as res
-from pfdo.application.execution import MAX_ATTEMPTS, Executor
+from pfdo.application.batched_run import Progress, record_run, run_in_batches
+from pfdo.application.execution import Executor
 from pfdo.application.fields import check_request_id
 from pfdo.application.unit_of_work import changed
 from pfdo.domain.certificate import Certificate
 from pfdo.domain.contract import Contract
-from pfdo.domain.errors import ConcurrencyConflict, NotFound, Refused
+from pfdo.domain.errors import NotFound, Refused
 from pfdo.domain.period import Period
 from pfdo.domain.prolongation import REASONS, continues_into, prolong
 from pfdo.domain.registry import Program, Provider
 from pfdo.projections import continuing
-from pfdo.storage.loading import load_batch
+from pfdo.storage.loading import LoggedEvent, load_batch
 
 PROLONG_BATCH = 500
-
-Progress = Callable[[int, int], None]
+#: Kept aggregates brought up by one query (two bound parameters each).
+_BRING_UP_CHUNK = 400
 
 
 class ProlongationRun:
@@ -66,41 +69,27 @@ class ProlongationRun:
                 [] if before is None else continuing.continuing(connection, before, period.start)
             )
         outcome = _Outcome()
-        size = self.batch
-        for start in range(0, len(candidates), size):
-            self._batch(command, candidates[start : start + size], outcome)
-            if progress is not None:
-                progress(min(start + size, len(candidates)), len(candidates))
-        result = outcome.result(command.period)
-        with x.exclusive():
-            x.project(
-                x.save(
-                    *idempotency.request_record(x.ids, command, request_id, result),
-                    actor=x.actor_of(command),
-                )
-            )
-        return idempotency.answered(result, request_id)
-
-    def _batch(self, c: cmd.Prolong, batch: Sequence[tuple[str, str]], outcome: _Outcome) -> None:
-        x = self._x
-        for attempt in range(MAX_ATTEMPTS):
-            with x.exclusive():
-                decided = self._batch_once(c, batch, attempt)
-            if decided is not None:
-                outcome.merge(decided)
-                return
-        raise ConcurrencyConflict(
-            f"prolong into {c.period}: other writers kept changing the same contracts; this "
-            "batch was not prolonged (earlier batches were); run the prolongation again"
+        shared = _Shared(x)
+        run_in_batches(
+            x,
+            candidates,
+            self.batch,
+            lambda batch, attempt: self._batch_once(command, batch, attempt, shared),
+            outcome.merge,
+            progress,
+            f"prolong into {command.period}: other writers kept changing the same contracts; "
+            "this batch was not prolonged (earlier batches were); run the prolongation again",
         )
+        result = outcome.result(command.period)
+        return record_run(x, command, request_id, result)
 
     def _batch_once(
-        self, c: cmd.Prolong, batch: Sequence[tuple[str, str]], attempt: int
+        self, c: cmd.Prolong, batch: Sequence[tuple[str, str]], attempt: int, shared: _Shared
     ) -> _Outcome | None:
         """Decide and save one batch; None when another writer came first."""
         x = self._x
         decode = x.decode
-        period = _period(x, c.period)
+        period = shared.period(c.period)
         # certificates before their contracts, as billing loads them: every command that
         # moves a contract's money saves its certificate with it
         certificates = {
@@ -113,11 +102,11 @@ class ProlongationRun:
         ]
         programs = {
             cast(Program, a).code: cast(Program, a)
-            for a in _load(x, [Program.id_for(k.program) for k in contracts]).values()
+            for a in shared.load([Program.id_for(k.program) for k in contracts]).values()
         }
         providers = {
             cast(Provider, a).code: cast(Provider, a)
-            for a in _load(x, [Provider.id_for(p.provider) for p in programs.values()]).values()
+            for a in shared.load([Provider.id_for(p.provider) for p in programs.values()]).values()
         }
         loaded = {k.code: k for k in contracts}
         others = [
@@ -154,7 +143,13 @@ class ProlongationRun:
                 successors.append(made)
                 decided.prolonged(contract.code, made)
         saving = changed(certificates.values(), programs.values(), successors, contracts)
-        if not x.save_or_conflict(*saving, attempt=attempt, actor=x.actor_of(c)):
+        try:
+            saved = x.save_or_conflict(*saving, attempt=attempt, actor=x.actor_of(c))
+        except BaseException:
+            shared.forget()
+            raise
+        if not saved:
+            shared.forget()  # decided on what the log no longer holds: loaded afresh
             return None
         return decided
 
@@ -162,11 +157,55 @@ class ProlongationRun:
 def _period(x: Executor, code: str) -> Period:
     """Period `code` as stored, once it exists and is open."""
     found = _load(x, [Period.id_for(code)])
-    if not found:
+    return _open(code, cast(Period | None, next(iter(found.values()), None)))
+
+
+def _open(code: str, period: Period | None) -> Period:
+    """`period` (of code `code`), once it exists and is open."""
+    if period is None:
         raise NotFound(f"period {code} does not exist", period=code)
-    period = cast(Period, next(iter(found.values())))
     period.check_open()
     return period
+
+
+class _Shared:
+    """The period, programs and providers of a run, which its batches share: loaded once,
+    kept between batches and brought up to the log at each batch's start (one query for
+    the events saved after them, by the run itself or by other writers). Forgotten when a
+    batch is not saved, since its decisions changed them in memory."""
+
+    def __init__(self, x: Executor) -> None:
+        self._x = x
+        self._kept: dict[UUID, Aggregate] = {}
+        self._fresh: set[UUID] = set()
+
+    def period(self, code: str) -> Period:
+        """Period `code` as the log holds it now, once it exists and is open."""
+        self._fresh.clear()  # a new batch: everything kept is brought up again
+        found = self.load([Period.id_for(code)])
+        return _open(code, cast(Period | None, next(iter(found.values()), None)))
+
+    def load(self, ids: Sequence[UUID]) -> dict[UUID, Aggregate]:
+        """The aggregates of `ids` that exist, by id, in the order asked for, as the log
+        holds them now."""
+        x, kept = self._x, self._kept
+        decode: Callable[[LoggedEvent], Any] = x.decode
+        wanted = list(dict.fromkeys(ids))
+        behind = [i for i in wanted if i in kept and i not in self._fresh]
+        for start in range(0, len(behind), _BRING_UP_CHUNK):
+            bounds = {i: kept[i].version for i in behind[start : start + _BRING_UP_CHUNK]}
+            for stored in x.log.storage.events_after(bounds):
+                key = stored.originator_id
+                kept[key] = decode(stored).mutate(kept[key])
+        missing = [i for i in wanted if i not in kept]
+        kept.update(load_batch(x.log, missing, x.decode).aggregates)
+        self._fresh.update(wanted)
+        return {i: kept[i] for i in wanted if i in kept}
+
+    def forget(self) -> None:
+        """Load everything afresh from the next batch on."""
+        self._kept.clear()
+        self._fresh.clear()
 
 
 def _load(x: Executor, ids: Sequence[object]) -> dict[object, object]:

@@ -724,6 +724,8 @@ class ProgramLine(Result):
         normative_price: the normative monthly cost, kopecks (rule 15); None: none.
         hours_per_month: person-hours a month, in hundredths (rule 21); None: no hours.
         hour_cost: kopecks a person-hour (rule 21); None: no hours.
+        prolongation: whether its contracts are prolonged into later periods (rule 23,
+            `program settings`).
     """
 
     program: str
@@ -737,6 +739,7 @@ class ProgramLine(Result):
     normative_price: Kopecks | None = None
     hours_per_month: Kopecks | None = None
     hour_cost: Kopecks | None = None
+    prolongation: bool = True
 
 
 class ProgramList(Result):

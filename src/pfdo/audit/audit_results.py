@@ -231,6 +231,8 @@ class TracedMovement(Result):
         reserved: what it changed `reserved` by.
         spent: what it changed `spent` by.
         expired: what it changed `expired` by.
+        actor: who asked for the command that moved it (rule 25); None: written before
+            actors were recorded.
     """
 
     position: int
@@ -244,6 +246,7 @@ class TracedMovement(Result):
     reserved: Kopecks
     spent: Kopecks
     expired: Kopecks
+    actor: str | None = None
 
 
 class ColumnTrace(Result):

@@ -12,7 +12,8 @@ A balance is a sum of movements, each one event of the log at a known position:
 explain lists the movements with what each did to each column, adds them up, and checks
 the sums three ways: against the stored balance, against the certificate as its own
 events replay it (the aggregate), and against the log position by position (the event at
-each movement's position must be the certificate's, of that kind and amount). Per
+each movement's position must be the certificate's, of that kind and amount, asked for
+by the movement's actor). Per
 contract it shows what was reserved and where it went: charged, released, still reserved.
 """
 
@@ -61,6 +62,10 @@ def _traced(log: EventLog, number: str, row: dict[str, Any]) -> tuple[str, Probl
     if got != (row["kind"], number, row["amount"]):
         text = f"the history says {row['kind']} {row['amount']}, the log's event says {got}"
         return event_name(stored.topic), _problem(number, text, row["seq"])
+    actor = payload.get("actor")
+    if actor != row["actor"]:  # rule 25: who asked for it, as the log says
+        text = f"the history says {row['actor']!r} asked, the log's event says {actor!r}"
+        return event_name(stored.topic), _problem(number, text, row["seq"])
     return event_name(stored.topic), None
 
 
@@ -89,6 +94,7 @@ def explain(log: EventLog, engine: Engine, number: str, period: str) -> res.Expl
                 contract=row["contract"],
                 month=row["month"],
                 **deltas,
+                actor=row["actor"],
             )
         )
         if row["contract"] is not None:

@@ -181,6 +181,7 @@ def _program_added(ws: Workspace, e: Program.Added, _seq: int) -> None:
             "hours_per_month": e.hours_per_month,
             "hour_cost": e.hour_cost,
             "status": "open",
+            "prolongation": True,
         },
     )
 
@@ -188,6 +189,11 @@ def _program_added(ws: Workspace, e: Program.Added, _seq: int) -> None:
 @handles(Program.Withdrawn)
 def _program_withdrawn(ws: Workspace, e: Program.Withdrawn, _seq: int) -> None:
     ws.require(t.programs, e.program)["status"] = "withdrawn"
+
+
+@handles(Program.ProlongationSet)
+def _prolongation_set(ws: Workspace, e: Program.ProlongationSet, _seq: int) -> None:
+    ws.require(t.programs, e.program)["prolongation"] = e.prolongation
 
 
 @handles(Certificate.Issued)
@@ -416,6 +422,7 @@ _REACHES: dict[type, Callable[[Any], list[tuple[Table, tuple[Any, ...]]]]] = {
     Period.Closed: lambda e: [(t.periods, (e.period,))],
     Provider.Excluded: lambda e: [(t.providers, (e.provider,))],
     Program.Withdrawn: lambda e: [(t.programs, (e.program,))],
+    Program.ProlongationSet: lambda e: [(t.programs, (e.program,))],
     **dict.fromkeys(MOVEMENT_KINDS, _money_rows),
     Contract.MonthBilled: lambda e: [(t.contract_months, (e.contract, e.month))],
     Contract.MonthRefunded: lambda e: [(t.contract_months, (e.contract, e.month))],

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -27,8 +28,9 @@ metadata = MetaData()
 #: The shape of the folded tables; 2: programs' normative cost, settlement, waiting lists;
 #: 3: units (rules 21, 22), programs' hours, contract months' rubles payable;
 #: 4: the actor of movements, of contracts' enrolment and termination (rule 25),
-#: contracts across periods (rule 23) and certificates' status (rule 24).
-SCHEMA_VERSION = 4
+#: contracts across periods (rule 23) and certificates' status (rule 24); 5: programs'
+#: prolongation switch (rule 23).
+SCHEMA_VERSION = 5
 #: The longest actor (`pfdo.application.actors.ACTOR_MAX`).
 ACTOR = 128
 
@@ -96,6 +98,7 @@ programs = Table(
     Column("hours_per_month", BigInteger),  # hundredths of an hour (rule 21)
     Column("hour_cost", BigInteger),  # kopecks a person-hour (rule 21)
     Column("status", String(16), nullable=False),
+    Column("prolongation", Boolean, nullable=False),  # rule 23: its contracts prolonged
 )
 
 certificates = Table(
