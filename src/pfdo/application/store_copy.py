@@ -18,9 +18,10 @@ from sqlalchemy import inspect as sql_inspect
 
 from pfdo.application.bootstrap import bootstrap
 from pfdo.application.results import Result
+from pfdo.domain.errors import InvalidInput
 from pfdo.projections import audit_tables as at
 from pfdo.projections.chain import GENESIS, EventHasher, chain_head, load_secret, log_pages
-from pfdo.storage.copying import copy_log
+from pfdo.storage.copying import BATCH, copy_log
 from pfdo.storage.store import EventLog, StoreURL, store_errors
 
 Progress = Callable[[int, int], None]
@@ -61,16 +62,19 @@ def copy_store(
     target: str,
     *,
     resume: bool = False,
+    batch: int = BATCH,
     progress: Progress | None = None,
     folding: Progress | None = None,
 ) -> Copied:
     """Copy the store `source` (a store URL; default `PFDO_DB`, then `./pfdo.sqlite`) into
     `target`: a new store, or one an earlier copy of `source` wrote (then only what it
-    lacks; `resume` insists on that). Fold its read models and chain, and verify its head.
+    lacks; `resume` insists on that), `batch` events per transaction. Fold its read models
+    and chain, and verify its head.
     `progress(done, total)` follows the events copied, `folding(done, total)` the fold.
 
     Raises:
-        InvalidInput: `source` or `target` is not a store URL pfdo understands.
+        InvalidInput: `source` or `target` is not a store URL pfdo understands, or
+            `batch` is not positive.
         NoStore: there is no pfdo store at `source`; with `resume`, none at `target`.
         NotACopy: `target` holds another store's events or secrets, or events past the
             source's last position, or it is the source.
@@ -78,8 +82,17 @@ def copy_store(
             target), unreachable or failing.
     """
     started = time.perf_counter()
+    if batch < 1:
+        raise InvalidInput(f"batch {batch}: a copy writes at least one event per transaction")
     source_url, target_url = StoreURL.parse(source), StoreURL.parse(target)
-    copied = copy_log(source_url, target_url, resume=resume, progress=progress)
+    copied = copy_log(
+        source_url,
+        target_url,
+        resume=resume,
+        batch=batch,
+        progress=progress,
+        known=[at.checkpoints],
+    )
     head_position, head_hash = _fold(target, folding)
     expected = _source_hash(source, copied.position)
     return Copied(

@@ -14,6 +14,7 @@ import time
 import click
 
 from pfdo.commandline.session import Session, emit, json_option, opens_store, refusals
+from pfdo.storage.copying import BATCH
 
 
 class Rate:
@@ -52,10 +53,18 @@ def _on_terminal(as_json: bool) -> bool:
     is_flag=True,
     help="The target must be a copy of this store already: copy only what it lacks.",
 )
+@click.option(
+    "--batch",
+    type=click.IntRange(min=1),
+    default=BATCH,
+    show_default=True,
+    metavar="N",
+    help="Events written to the target per transaction.",
+)
 @json_option
 @opens_store("read")
 @click.pass_obj
-def copy(session: Session, /, target: str, resume: bool, as_json: bool) -> None:
+def copy(session: Session, /, target: str, resume: bool, batch: int, as_json: bool) -> None:
     """Copy the store, every event at its position, into another store and verify it.
 
     The target is a new store (SQLite or PostgreSQL), or one an earlier copy of this store
@@ -71,7 +80,7 @@ def copy(session: Session, /, target: str, resume: bool, as_json: bool) -> None:
     try:
         with refusals():
             result = copy_store(
-                session.db, target, resume=resume, progress=copying, folding=folding
+                session.db, target, resume=resume, batch=batch, progress=copying, folding=folding
             )
     finally:
         for rate in (copying, folding):

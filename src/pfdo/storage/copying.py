@@ -51,8 +51,10 @@ from pfdo.storage.store import (
 )
 
 #: The tables a copy carries beside the log, verbatim, in this order: the store's secrets
-#: (`pfdo.storage.secrets`) and the service's tokens. A table the source lacks is skipped.
-SIDE_TABLES: tuple[str, ...] = ("pfdo_audit_secrets", "pfdo_tokens")
+#: (`pfdo.storage.secrets`), the checkpoints kept in the store (`pfdo.audit.checkpoint`:
+#: signed records, not folded from the log) and the service's tokens. A table the source
+#: lacks is skipped. The list is the one place that says what travels beside the log.
+SIDE_TABLES: tuple[str, ...] = ("pfdo_audit_secrets", "pfdo_checkpoints", "pfdo_tokens")
 #: The table among `SIDE_TABLES` that says whose store it is: a target with events must
 #: hold the same rows as the source.
 _IDENTITY_TABLE = "pfdo_audit_secrets"
@@ -261,6 +263,7 @@ class _Postgres(_Side):
                 with c.cursor().copy(f"COPY {table} ({','.join(rows.columns)}) FROM STDIN") as cp:
                     for row in rows.rows:
                         cp.write_row(row)
+                self._continue_sequences(table, rows.columns)
             columns = "notification_id, originator_id, originator_version, topic, state"
             with c.cursor().copy(f"COPY {_PG_LOG} ({columns}) FROM STDIN") as cp:
                 for e in events:
@@ -269,6 +272,20 @@ class _Postgres(_Side):
                 "SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), "
                 f"GREATEST((SELECT MAX(notification_id) FROM {_PG_LOG}), 1))",
                 (_PG_LOG,),
+            )
+
+    def _continue_sequences(self, table: str, columns: Sequence[str]) -> None:
+        """Move each serial or identity column's sequence of `table` past the rows copied
+        with their own values, so that the target's inserts go on after them."""
+        c = self.connection
+        for column in columns:
+            row = c.execute("SELECT pg_get_serial_sequence(%s, %s)", (table, column)).fetchone()
+            if row is None or row[0] is None:
+                continue
+            c.execute(
+                f"SELECT setval(%s, COALESCE(MAX({column}), 1), MAX({column}) IS NOT NULL) "
+                f"FROM {table}",
+                (row[0],),
             )
 
 
@@ -298,11 +315,14 @@ def copy_log(
     resume: bool = False,
     batch: int = BATCH,
     progress: Progress | None = None,
+    known: Sequence[Table] = (),
 ) -> CopiedLog:
     """Copy the log and the side tables of `source` into `target`, at the same positions:
     everything into an empty (or missing) target, the events it lacks into a target that
     is a copy of `source` (`resume`: it must be one already). `progress(done, total)` is
-    called after each batch.
+    called after each batch. `known`: pfdo's definitions of side tables defined above
+    this layer, to create them on the target as pfdo does (the others are created as
+    the source has them).
 
     Raises:
         NoStore: there is no pfdo store at `source`; with `resume`, none at `target`.
@@ -337,7 +357,7 @@ def copy_log(
             with store_errors(target, "cannot copy to"):
                 after = _copied_so_far(reader, side, target, found_target, through)
         with store_errors(target, "cannot copy to"):
-            _prepare(source, target, side)
+            _prepare(source, target, [table for table, _ in side], known)
             writer = _connect(target, Found("ok"))
             stack.callback(writer.close)
         copied = _copy_events(reader, writer, side, after, through, batch, progress, target)
@@ -378,27 +398,33 @@ def _copied_so_far(
         other.close()
 
 
-def _prepare(source: StoreURL, target: StoreURL, side: Sequence[tuple[str, SideRows]]) -> None:
+def _prepare(
+    source: StoreURL, target: StoreURL, tables: Sequence[str], known: Sequence[Table]
+) -> None:
     """Create the target's log tables (a new store, as pfdo creates one) and the side
-    tables the source has, as the source has them."""
+    tables the source has: pfdo's own as pfdo defines them, the others as the source has
+    them."""
     with opening(target, create=True, read_only=False) as opened:
         try:
-            _create_side_tables(source, opened.engine, [table for table, _ in side])
+            _create_side_tables(source, opened.engine, tables, (secrets.secrets, *known))
         finally:
             opened.log.close()
             opened.engine.dispose()
 
 
-def _create_side_tables(source: StoreURL, engine: Engine, tables: Sequence[str]) -> None:
+def _create_side_tables(
+    source: StoreURL, engine: Engine, tables: Sequence[str], known: Sequence[Table]
+) -> None:
     present = set(sql_inspect(engine).get_table_names())
     missing = [t for t in tables if t not in present]
     if not missing:
         return
     metadata = MetaData()
     reflected = None
+    definitions = {table.name: table for table in known}
     for table in missing:
-        if table == secrets.secrets.name:
-            secrets.secrets.to_metadata(metadata)
+        if table in definitions:
+            definitions[table].to_metadata(metadata)
             continue
         reflected = reflected or open_engine(source, read_only=True)
         _generic(Table(table, MetaData(), autoload_with=reflected), metadata)
