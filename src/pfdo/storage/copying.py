@@ -477,3 +477,24 @@ def _copy_events(
         if progress is not None:
             progress(copied, total)
     return copied
+
+
+def log_events(url: StoreURL, after: int = 0, through: int | None = None) -> list[Event]:
+    """The events of the store at `url` after position `after` up to `through` (its end
+    when None), in log order, as a copy reads them (for comparing a copy with its source).
+
+    Raises:
+        NoStore: there is no pfdo store at `url`.
+        StoreUnavailable: it is a folder, not a pfdo store, unreachable or failing.
+    """
+    found = inspect(url)
+    error = refusal(url, found, create=False, write=False)
+    if error is not None:
+        raise error
+    with store_errors(url, "cannot read"):
+        side = _connect(url, found)
+        try:
+            end = side.last_position() if through is None else through
+            return side.events(after, end, max(end - after, 0))
+        finally:
+            side.close()
