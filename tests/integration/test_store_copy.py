@@ -27,7 +27,7 @@ from pfdo.application.store_copy import copy_store
 from pfdo.audit.auditor import Auditor
 from pfdo.audit.checkpoint import write_file
 from pfdo.audit.keys import generate, load_signing_key
-from pfdo.storage.copying import SideRows, log_events
+from pfdo.storage.copying import SideRows, last_position, log_events
 from pfdo.storage.store import StoreURL
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -167,18 +167,23 @@ def test_a_copy_killed_five_times_then_run_again_is_whole(new_store: Any, tmp_pa
     source, target = the_year(tmp_path), new_store()
     everything = log_events(StoreURL.parse(source))
     rng = random.Random(20251206)
+    # kill when the target has reached a random position: four while events are copied,
+    # the last once they all are (while the copy folds, or just after)
+    marks = [*sorted(rng.sample(range(1, len(everything)), 4)), len(everything)]
     command = [sys.executable, "-m", "pfdo.cli", "--db", source, "copy", "--to", target]
-    killed = 0
-    for _ in range(5):
-        process = subprocess.Popen([*command, "--batch", "7", "--json"], stdout=subprocess.PIPE)
-        time.sleep(rng.uniform(0.3, 2.0))
+    reached = []
+    for mark in marks:
+        process = subprocess.Popen([*command, "--batch", "3", "--json"], stdout=subprocess.PIPE)
+        position = everything[mark - 1].position
+        while process.poll() is None and last_position(StoreURL.parse(target)) < position:
+            time.sleep(0.005)
         if process.poll() is None:
             os.kill(process.pid, signal.SIGKILL)
-            killed += 1
         process.wait()
         copied = log_events(StoreURL.parse(target)) if _has_store(target) else []
         assert copied == everything[: len(copied)]  # a prefix, in order, at its positions
-    assert killed > 0
+        reached.append(len(copied))
+    assert reached == sorted(reached) and 0 < reached[0] < len(everything)
     finished = subprocess.run([*command, "--json"], capture_output=True, text=True, check=True)
     result = json.loads(finished.stdout)
     assert result["verified"] and result["position"] == everything[-1].position
@@ -195,3 +200,36 @@ def _has_store(db: str) -> bool:
 
 def test_side_rows_compare_by_value() -> None:
     assert SideRows(("name",), [("a",)]) == SideRows(("name",), [("a",)])
+
+
+def test_an_encrypted_store_stays_encrypted_with_its_key(
+    new_store: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from eventsourcing.cryptography import AESCipher
+
+    from integration.year import funded_child, open_year
+    from pfdo.storage.copying import _IDENTITY_TABLE, _connect
+    from pfdo.storage.store import inspect
+
+    monkeypatch.setenv("PFDO_CIPHER_TOPIC", "eventsourcing.cryptography:AESCipher")
+    monkeypatch.setenv("PFDO_CIPHER_KEY", AESCipher.create_key(32))
+    source, target = str(tmp_path / "sealed.sqlite"), new_store()
+    with Ledger(source) as ledger:
+        open_year(ledger)
+        number = funded_child(ledger, child="Иванов-Иван")
+    copied = copy_store(source, target)
+    assert copied.verified
+    for db in (source, target):
+        url = StoreURL.parse(db)
+        side = _connect(url, inspect(url))
+        try:
+            rows = side.side_rows(_IDENTITY_TABLE)
+        finally:
+            side.close()
+        assert rows is not None and all(value.startswith(b"aead:") for _, value in rows.rows)
+    states = [e.state for e in log_events(StoreURL.parse(target))]
+    assert states == [e.state for e in log_events(StoreURL.parse(source))]
+    assert not any("Иванов".encode() in state for state in states)
+    assert verified_head(target) == verified_head(source)
+    with Ledger(source) as theirs, Ledger(target) as ours:
+        assert ours.balance(number) == theirs.balance(number)

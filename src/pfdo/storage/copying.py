@@ -61,6 +61,7 @@ _IDENTITY_TABLE = "pfdo_audit_secrets"
 #: Events per transaction on the target.
 BATCH = 5_000
 _PG_LOG = f"public.{LOG_TABLE['postgresql']}"
+_LOG_NAME = {"sqlite": LOG_TABLE["sqlite"], "postgresql": _PG_LOG}
 
 
 class NotACopy(Refused):
@@ -496,5 +497,26 @@ def log_events(url: StoreURL, after: int = 0, through: int | None = None) -> lis
         try:
             end = side.last_position() if through is None else through
             return side.events(after, end, max(end - after, 0))
+        finally:
+            side.close()
+
+
+def last_position(url: StoreURL) -> int:
+    """The last position of the log of the store at `url`: 0 when it is empty or there is
+    no pfdo store there yet (a copy's progress, seen from outside).
+
+    Raises:
+        StoreUnavailable: it is a folder, not a pfdo store, unreachable or failing.
+    """
+    found = inspect(url)
+    if found.state in ("missing", "empty", "no_folder"):
+        return 0
+    error = refusal(url, found, create=False, write=False)
+    if error is not None:
+        raise error
+    with store_errors(url, "cannot read"):
+        side = _connect(url, found)
+        try:
+            return side.last_position() if side.table_exists(_LOG_NAME[url.kind]) else 0
         finally:
             side.close()
