@@ -60,6 +60,10 @@ OPENS_STORE_ITSELF = {
 }
 REACHES_POSTGRES_ITSELF = {
     (
+        "integration/test_benchmark_smoke.py",
+        "test_the_copy_benchmark_reports_both_directions_with_their_peers",
+    ),
+    (
         "property/test_ledger_state_machine.py",
         "TestTheLedgerOnPostgresFollowsTheRulesUnderRandomCommands",
     ),
