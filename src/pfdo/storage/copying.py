@@ -80,6 +80,11 @@ class Event(NamedTuple):
     state: bytes
 
 
+#: An event as read and written in bulk: (position, id as the source's driver gives it,
+#: version, topic, state); `Event` normalises the id for comparisons.
+Row = tuple[int, Any, int, str, bytes]
+
+
 def _event(row: Sequence[Any]) -> Event:
     position, originator_id, version, topic, state = row
     key = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
@@ -130,6 +135,11 @@ class _Side:
         raise NotImplementedError
 
     def events(self, after: int, through: int, limit: int) -> list[Event]:
+        raise NotImplementedError
+
+    def stream(self, after: int, through: int, size: int) -> Iterator[list[Row]]:
+        """The events after `after` up to `through` in log order, `size` at a time, as
+        raw rows, read by one statement (in the reading transaction)."""
         raise NotImplementedError
 
     def event_at(self, position: int) -> Event | None:
@@ -194,8 +204,29 @@ class _SQLite(_Side):
         )
         return [_event(r) for r in self.connection.execute(query, (after, through, limit))]
 
-    def write(self, events: Sequence[Event], side: Sequence[tuple[str, SideRows]]) -> None:
-        """One transaction: the side tables mirrored, then `events` in log order."""
+    def stream(self, after: int, through: int, size: int) -> Iterator[list[Row]]:
+        query = (
+            f"SELECT rowid, originator_id, originator_version, topic, state FROM {self._LOG} "
+            "WHERE rowid > ? AND rowid <= ? ORDER BY rowid"
+        )
+        cursor = self.connection.execute(query, (after, through))
+        try:
+            while rows := cursor.fetchmany(size):
+                yield rows
+        finally:
+            cursor.close()
+
+    def writing(self) -> None:
+        """Leave the WAL's checkpoints to the end of the copy (`checkpoint`): one per
+        batch would write most pages twice."""
+        self.connection.execute("PRAGMA wal_autocheckpoint=0")
+
+    def checkpoint(self) -> None:
+        self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def write(self, events: Sequence[Row], side: Sequence[tuple[str, SideRows]]) -> None:
+        """One transaction: the side tables mirrored, then `events` in log order (their
+        ids as SQLite stores them, 32 hex digits)."""
         c = self.connection
         c.execute("BEGIN IMMEDIATE")
         try:
@@ -208,7 +239,7 @@ class _SQLite(_Side):
             c.executemany(
                 f"INSERT INTO {self._LOG} (rowid, originator_id, originator_version, topic, "
                 "state) VALUES (?,?,?,?,?)",
-                [(e.position, e.originator_id.hex, e.version, e.topic, e.state) for e in events],
+                events,
             )
             c.execute("COMMIT")
         except BaseException:
@@ -221,6 +252,7 @@ class _Postgres(_Side):
 
     def __init__(self, url: StoreURL) -> None:
         self.connection = connect_postgres(url)
+        self.connection.prepare_threshold = None  # one-off statements: none prepared
 
     def table_exists(self, name: str) -> bool:
         row = self.connection.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone()
@@ -250,10 +282,28 @@ class _Postgres(_Side):
             f"FROM {_PG_LOG} WHERE notification_id > %s AND notification_id <= %s "
             "ORDER BY notification_id LIMIT %s"
         )
-        cursor = self.connection.execute(query, (after, through, limit), prepare=True)
+        cursor = self.connection.execute(query, (after, through, limit))
         return [_event(r) for r in cursor.fetchall()]
 
-    def write(self, events: Sequence[Event], side: Sequence[tuple[str, SideRows]]) -> None:
+    def stream(self, after: int, through: int, size: int) -> Iterator[list[Row]]:
+        query = (
+            "SELECT notification_id, originator_id, originator_version, topic, state "
+            f"FROM {_PG_LOG} WHERE notification_id > %s AND notification_id <= %s "
+            "ORDER BY notification_id"
+        )
+        with self.connection.cursor(name="pfdo_copy") as cursor:  # a server-side cursor
+            cursor.itersize = size
+            cursor.execute(query, (after, through))
+            while rows := cursor.fetchmany(size):
+                yield rows
+
+    def writing(self) -> None:
+        pass
+
+    def checkpoint(self) -> None:
+        pass
+
+    def write(self, events: Sequence[Row], side: Sequence[tuple[str, SideRows]]) -> None:
         """One transaction, under the log's table lock (the one every pfdo writer takes):
         the side tables mirrored, `events` in log order, the sequence moved past them."""
         c = self.connection
@@ -462,21 +512,24 @@ def _copy_events(
     """Copy the events after `after` up to `through`, `batch` per transaction; the side
     tables go with the first."""
     total = reader.count(after, through)
+    # PostgreSQL hands ids as UUIDs, which SQLite stores as 32 hex digits; PostgreSQL
+    # takes either form
+    as_hex = reader.kind == "postgresql" and writer.kind == "sqlite"
     copied = 0
-    pending_side: Sequence[tuple[str, SideRows]] = side
-    while True:
-        events = reader.events(after, through, batch)
-        if not events and not pending_side:
-            break
+    with store_errors(target, "cannot copy to"):
+        writer.writing()
+        if side:
+            writer.write([], side)
+    for rows in reader.stream(after, through, batch):
+        if as_hex:
+            rows = [(p, i.hex, v, t, s) for p, i, v, t, s in rows]
         with store_errors(target, "cannot copy to"):
-            writer.write(events, pending_side)
-        pending_side = ()
-        if not events:
-            break
-        copied += len(events)
-        after = events[-1].position
+            writer.write(rows, ())
+        copied += len(rows)
         if progress is not None:
             progress(copied, total)
+    with store_errors(target, "cannot copy to"):
+        writer.checkpoint()
     return copied
 
 
