@@ -8,6 +8,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from cli_helpers import NUMBER, Pfdo, set_up_year
 
 
@@ -121,3 +122,19 @@ def test_the_balance_of_a_copy_equals_the_sources(year: Pfdo, tmp_path: Path) ->
     assert year.json("copy", "--to", copy.db)["verified"]
     assert copy.json("balance", NUMBER) == year.json("balance", NUMBER)
     assert json.dumps(copy.json("history", NUMBER)) == json.dumps(year.json("history", NUMBER))
+
+
+def test_progress_goes_to_a_terminal_and_never_with_json(
+    year: Pfdo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pfdo.commandline import copying
+
+    monkeypatch.setattr(copying, "_on_terminal", lambda as_json: not as_json)
+    shown = year("copy", "--to", str(tmp_path / "shown.sqlite"))
+    assert shown.exit_code == 0, shown.stderr
+    lines = shown.stderr.replace("\r", "\n").split("\n")
+    events = year.events()
+    assert f"copying: {events:,} / {events:,} events" in " ".join(lines)
+    assert any(line.startswith("folding: ") for line in lines)
+    quiet = year("copy", "--to", str(tmp_path / "quiet.sqlite"), "--json")
+    assert quiet.exit_code == 0 and quiet.stderr == ""

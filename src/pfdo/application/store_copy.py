@@ -93,7 +93,7 @@ def copy_store(
         progress=progress,
         known=[at.checkpoints],
     )
-    head_position, head_hash = _fold(target, folding)
+    head_position, head_hash = _fold(target, copied.position, folding)
     expected = _source_hash(source, copied.position)
     return Copied(
         events=copied.events,
@@ -104,9 +104,13 @@ def copy_store(
     )
 
 
-def _fold(target: str, folding: Progress | None) -> tuple[int, bytes]:
-    """Fold the target's read models and chain up to its log's end; its chain head."""
-    parts = bootstrap(target, create=False, read_only=False)
+def _fold(target: str, position: int, folding: Progress | None) -> tuple[int, bytes]:
+    """Fold the target's read models and chain up to its log's end (`position`); its
+    chain head. `folding(done, position)` is called before and after, and as a rebuild
+    goes."""
+    if folding is not None:
+        folding(0, position)
+    parts = bootstrap(target, create=False, read_only=False)  # folds a new store's models
     try:
         with store_errors(parts.store, "cannot fold"):
             projector = parts.projector
@@ -115,9 +119,12 @@ def _fold(target: str, folding: Progress | None) -> tuple[int, bytes]:
             else:
                 projector.catch_up()
             with parts.engine.connect() as connection:
-                return chain_head(connection)
+                head = chain_head(connection)
     finally:
         parts.close()
+    if folding is not None:
+        folding(head[0], position)
+    return head
 
 
 def _source_hash(source: str | None, position: int) -> bytes:

@@ -18,22 +18,29 @@ from pfdo.storage.copying import BATCH
 
 
 class Rate:
-    """Progress of a long copy on standard error: done, total and events per second."""
+    """Progress of a long copy on standard error: done, total and the rate per second,
+    on one line per phase (`after`: a phase whose line this one ends first)."""
 
-    def __init__(self, label: str) -> None:
-        self._label = label
-        self._started = time.perf_counter()
-        self._shown = False
+    def __init__(self, label: str, what: str = "events", after: Rate | None = None) -> None:
+        self._label, self._what, self._after = label, what, after
+        self._created = time.perf_counter()
+        self._started: float | None = None
 
     def __call__(self, done: int, total: int) -> None:
+        if self._started is None:  # the first phase's clock runs from the start
+            self._started = self._created
+            if self._after is not None:
+                self._after.close()
+                self._started = time.perf_counter()
         seconds = max(time.perf_counter() - self._started, 1e-9)
-        line = f"\r{self._label}: {done:,} / {total:,} events, {done / seconds:,.0f} events/s"
-        click.echo(line, err=True, nl=False)
-        self._shown = True
+        line = f"{self._label}: {done:,} / {total:,} {self._what}, {done / seconds:,.0f}/s"
+        click.echo(f"\r{line}", err=True, nl=False)
 
     def close(self) -> None:
-        if self._shown:
+        """End the line, once."""
+        if self._started is not None and self._after is not self:
             click.echo("", err=True)
+            self._after = self  # closed
 
 
 def _on_terminal(as_json: bool) -> bool:
@@ -75,8 +82,10 @@ def copy(session: Session, /, target: str, resume: bool, batch: int, as_json: bo
     """
     from pfdo.application.store_copy import copy_store
 
-    copying = Rate("copying") if _on_terminal(as_json) else None
-    folding = Rate("folding") if _on_terminal(as_json) else None
+    copying = folding = None
+    if _on_terminal(as_json):
+        copying = Rate("copying")
+        folding = Rate("folding", "positions", after=copying)
     try:
         with refusals():
             result = copy_store(
