@@ -15,6 +15,7 @@ import os
 import random
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -233,3 +234,56 @@ def test_an_encrypted_store_stays_encrypted_with_its_key(
     assert verified_head(target) == verified_head(source)
     with Ledger(source) as theirs, Ledger(target) as ours:
         assert ours.balance(number) == theirs.balance(number)
+
+
+TOKENS = (
+    "CREATE TABLE pfdo_tokens (id INTEGER PRIMARY KEY, digest BLOB NOT NULL UNIQUE, "
+    "label TEXT, created_at TIMESTAMP, revoked BOOLEAN NOT NULL)"
+)
+
+
+def _tokens(db: str) -> list[tuple[Any, ...]]:
+    from sqlalchemy import text
+
+    from pfdo.storage.store import open_engine
+
+    engine = open_engine(StoreURL.parse(db))
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT id, digest, label, created_at, revoked FROM pfdo_tokens ORDER BY id")
+            )
+            return [(i, bytes(d), lb, str(c), bool(r)) for i, d, lb, c, r in rows]
+    finally:
+        engine.dispose()
+
+
+def test_the_services_tokens_travel_row_for_row_and_go_on_after_them(
+    new_store: Any, tmp_path: Path
+) -> None:
+    source, middle, back = the_year(tmp_path), new_store(), str(tmp_path / "back.sqlite")
+    with sqlite3.connect(source) as connection:
+        connection.execute(TOKENS)
+        connection.executemany(
+            "INSERT INTO pfdo_tokens VALUES (?, ?, ?, ?, ?)",
+            [
+                (1, b"\x01" * 32, "portal", "2025-11-30 10:00:00", False),
+                (7, b"\x07" * 32, "import robot", "2025-12-01 08:30:00", True),
+            ],
+        )
+    assert copy_store(source, middle).verified and copy_store(middle, back).verified
+    assert _tokens(middle) == _tokens(back) == _tokens(source)
+    from sqlalchemy import text
+
+    from pfdo.storage.store import open_engine
+
+    engine = open_engine(StoreURL.parse(middle))
+    try:
+        with engine.begin() as connection:  # the copy's own next token goes after them
+            connection.execute(
+                text("INSERT INTO pfdo_tokens (digest, label, revoked) VALUES (:d, 'new', false)"),
+                {"d": b"\x08" * 32},
+            )
+    finally:
+        engine.dispose()
+    assert [row[0] for row in _tokens(middle)] == [1, 7, 8]
