@@ -109,7 +109,7 @@ def test_the_writers_cpu_reports_each_count_of_writers_and_the_calls(tmp_path: P
         assert (row["calls"] > 0) == (row["pass"] == "calls counted"), row
 
 
-COPY_BENCH = Path(__file__).parents[2] / "bench" / "copy.py"
+COPY_BENCH = Path(__file__).parents[2] / "bench" / "store_copy.py"
 
 
 def test_the_copy_benchmark_reports_both_directions_with_their_peers(tmp_path: Path) -> None:

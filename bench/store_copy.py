@@ -1,8 +1,8 @@
 """Copying a store, SQLite to PostgreSQL and back, against a raw peer in the same run.
 
 The store is a synthetic region (`bench/region.py`, the year billed and closed). Each
-direction is measured twice in turn, alternated, so that the noise of a shared machine
-falls on both alike:
+round measures both directions, each copy right after its peer, so that the noise of a
+shared machine falls on both alike:
 
 - the peer: every event of the source read raw (position, id, version, topic, state, one
   `SELECT ... ORDER BY` position and `fetchall`) plus a raw `executemany` of those rows into
@@ -12,10 +12,12 @@ falls on both alike:
   is the figure compared with the peer; the whole copy (with the fold of the read models
   and the chain, and the verification) is given beside it.
 
-The target of the SQLite -> PostgreSQL copy is the source of the way back.
+The target of the SQLite -> PostgreSQL copy is the source of the way back. (The script is
+not named `copy.py`: the bench scripts run with this folder first on `sys.path`, where a
+`copy.py` would stand in for the standard library's `copy` module.)
 
-    python bench/copy.py [--children 10000] [--region region.sqlite] [--postgres URL]
-                         [--rounds 2] [--batch 5000]
+    python bench/store_copy.py [--children 10000] [--region region.sqlite] [--postgres URL]
+                               [--rounds 2] [--batch 5000]
 
 `--region` reuses (or makes, when missing) that region file; `URL` is a PostgreSQL server
 the script may create and drop databases on (default `PFDO_TEST_POSTGRES`).
@@ -23,44 +25,24 @@ the script may create and drop databases on (default `PFDO_TEST_POSTGRES`).
 
 from __future__ import annotations
 
-import sys
+import argparse
+import contextlib
+import os
+import secrets
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-# This script is named copy.py: its folder must not shadow the standard library's `copy`
-# module, so the folder leaves `sys.path` before anything imports it, and the two bench
-# modules used here are loaded by their paths.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+import machine
+import region
 
-import argparse  # noqa: E402
-import contextlib  # noqa: E402
-import importlib.util  # noqa: E402
-import os  # noqa: E402
-import secrets  # noqa: E402
-import sqlite3  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from types import ModuleType  # noqa: E402
-from typing import Any  # noqa: E402
-
-from pfdo.application.collector import collector_paused  # noqa: E402
-from pfdo.application.store_copy import copy_store  # noqa: E402
-from pfdo.storage.copying import BATCH  # noqa: E402
-
-
-def _bench_module(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, _HERE / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-machine = _bench_module("machine")
-region = _bench_module("region")
+from pfdo.application.collector import collector_paused
+from pfdo.application.store_copy import copy_store
+from pfdo.storage.copying import BATCH
 
 _SQLITE_READ = (
     "SELECT rowid, originator_id, originator_version, topic, state "
