@@ -48,6 +48,10 @@ POSTGRES_FIXTURES = {"postgres_server", "own_server"}
 # tests that open a store, or reach the PostgreSQL server, themselves: module path, then
 # the test's name (a class's name for a Hypothesis state machine), without parameters
 OPENS_STORE_ITSELF = {
+    (
+        "property/test_copy_properties.py",
+        "test_an_interrupted_copy_run_again_holds_the_whole_log_once",
+    ),
     ("property/test_ledger_state_machine.py", "TestTheLedgerFollowsTheRulesUnderRandomCommands"),
     (
         "property/test_ledger_state_machine.py",
@@ -55,6 +59,10 @@ OPENS_STORE_ITSELF = {
     ),
 }
 REACHES_POSTGRES_ITSELF = {
+    (
+        "integration/test_benchmark_smoke.py",
+        "test_the_copy_benchmark_reports_both_directions_with_their_peers",
+    ),
     (
         "property/test_ledger_state_machine.py",
         "TestTheLedgerOnPostgresFollowsTheRulesUnderRandomCommands",
@@ -81,6 +89,12 @@ SLOW_MODULES = {
     "property/test_ledger_state_machine.py",
 }
 SLOW = {
+    ("integration/test_store_copy.py", "test_a_copy_killed_five_times_then_run_again_is_whole"),
+    (
+        "integration/test_store_copy.py",
+        "test_a_copy_beside_four_writers_then_after_them_equals_the_source",
+    ),
+    ("integration/test_store_copy.py", "test_the_year_goes_there_and_back_whole"),
     (
         "audit/test_audit_guessed_child_ids.py",
         "test_no_child_of_the_year_nor_a_plausible_guess_is_found_in_an_export",

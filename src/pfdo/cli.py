@@ -56,6 +56,11 @@ COMMANDS: dict[str, Lazy] = {
     "contract": _at(
         "contracts", "contract", "Show contracts and list them by certificate or program."
     ),
+    "copy": _at(
+        "copying",
+        "copy",
+        "Copy the store, every event at its position, into another store and verify it.",
+    ),
     "correct": _at(
         "contracts", "correct", "Refund part or all of a month's charge to the certificate."
     ),

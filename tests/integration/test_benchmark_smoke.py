@@ -107,3 +107,25 @@ def test_the_writers_cpu_reports_each_count_of_writers_and_the_calls(tmp_path: P
         assert row["commands"] == (6 if row["writers"] == 1 else 12), row
         assert row["seconds"] > 0 and row["client_cpu"] > 0 and row["server_cpu"] >= 0, row
         assert (row["calls"] > 0) == (row["pass"] == "calls counted"), row
+
+
+COPY_BENCH = Path(__file__).parents[2] / "bench" / "store_copy.py"
+
+
+def test_the_copy_benchmark_reports_both_directions_with_their_peers(tmp_path: Path) -> None:
+    server = os.environ.get("PFDO_TEST_POSTGRES")
+    if not server:
+        pytest.skip("PFDO_TEST_POSTGRES is not set: see scripts/pg-test-server")
+    run = subprocess.run(
+        [sys.executable, str(COPY_BENCH), "--children", "12", "--rounds", "1"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+    )
+    assert run.returncode == 0, run.stderr
+    for direction in ("sqlite->pg", "pg->sqlite"):
+        (line,) = [row for row in run.stdout.splitlines() if row.startswith(f"| {direction} |")]
+        copy, peer, ratio, whole = (cell.strip() for cell in line.strip("|").split("|")[1:])
+        assert float(copy.replace(",", "")) > 0 and float(peer.replace(",", "")) > 0
+        assert ratio.endswith(")") and float(whole.replace(",", "")) > 0
