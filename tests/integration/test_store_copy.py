@@ -15,7 +15,6 @@ import os
 import random
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -30,6 +29,7 @@ from pfdo.audit.checkpoint import write_file
 from pfdo.audit.keys import generate, load_signing_key
 from pfdo.storage.copying import SideRows, last_position, log_events
 from pfdo.storage.store import StoreURL
+from pfdo.storage.tokens import TokenRow, TokenTable
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 EXPECTED: dict[str, Any] = json.loads((FIXTURES / "release-expected.json").read_text())
@@ -236,54 +236,49 @@ def test_an_encrypted_store_stays_encrypted_with_its_key(
         assert ours.balance(number) == theirs.balance(number)
 
 
-TOKENS = (
-    "CREATE TABLE pfdo_tokens (id INTEGER PRIMARY KEY, digest BLOB NOT NULL UNIQUE, "
-    "label TEXT, created_at TIMESTAMP, revoked BOOLEAN NOT NULL)"
-)
-
-
-def _tokens(db: str) -> list[tuple[Any, ...]]:
-    from sqlalchemy import text
-
+def _tokens(db: str) -> list[TokenRow]:
     from pfdo.storage.store import open_engine
 
     engine = open_engine(StoreURL.parse(db))
     try:
-        with engine.connect() as connection:
-            rows = connection.execute(
-                text("SELECT id, digest, label, created_at, revoked FROM pfdo_tokens ORDER BY id")
-            )
-            return [(i, bytes(d), lb, str(c), bool(r)) for i, d, lb, c, r in rows]
+        return TokenTable(engine).rows()
     finally:
         engine.dispose()
 
 
-def test_the_services_tokens_travel_row_for_row_and_go_on_after_them(
-    new_store: Any, tmp_path: Path
-) -> None:
-    source, middle, back = the_year(tmp_path), new_store(), str(tmp_path / "back.sqlite")
-    with sqlite3.connect(source) as connection:
-        connection.execute(TOKENS)
-        connection.executemany(
-            "INSERT INTO pfdo_tokens VALUES (?, ?, ?, ?, ?)",
-            [
-                (1, b"\x01" * 32, "portal", "2025-11-30 10:00:00", False),
-                (7, b"\x07" * 32, "import robot", "2025-12-01 08:30:00", True),
-            ],
-        )
-    assert copy_store(source, middle).verified and copy_store(middle, back).verified
-    assert _tokens(middle) == _tokens(back) == _tokens(source)
-    from sqlalchemy import text
-
+def _holder(db: str, token: str) -> TokenRow | None:
     from pfdo.storage.store import open_engine
 
-    engine = open_engine(StoreURL.parse(middle))
+    engine = open_engine(StoreURL.parse(db))
     try:
-        with engine.begin() as connection:  # the copy's own next token goes after them
-            connection.execute(
-                text("INSERT INTO pfdo_tokens (digest, label, revoked) VALUES (:d, 'new', false)"),
-                {"d": b"\x08" * 32},
-            )
+        return TokenTable(engine).holder(token)
     finally:
         engine.dispose()
-    assert [row[0] for row in _tokens(middle)] == [1, 7, 8]
+
+
+def test_the_services_tokens_travel_row_for_row_and_still_open_the_service(
+    new_store: Any, tmp_path: Path
+) -> None:
+    """The service's tokens (their hashes, roles, scopes and revocations) travel both ways:
+    a token made on the source opens the copy, a revoked one does not."""
+    from pfdo.storage.store import open_engine
+
+    source, middle, back = the_year(tmp_path), new_store(), str(tmp_path / "back.sqlite")
+    engine = open_engine(StoreURL.parse(source))
+    try:
+        table = TokenTable(engine)
+        portal = table.add("portal", "portal", None)
+        robot = table.add("import-robot", "operator", "municipality:kazan")
+        table.revoke("import-robot")
+    finally:
+        engine.dispose()
+    assert copy_store(source, middle).verified and copy_store(middle, back).verified
+    assert _tokens(middle) == _tokens(back) == _tokens(source)
+    for copy in (middle, back):
+        held = _holder(copy, portal)
+        assert held is not None and (held.name, held.role) == ("portal", "portal")
+        assert _holder(copy, robot) is None
+    assert [(t.name, t.revoked_at is not None) for t in _tokens(back)] == [
+        ("import-robot", True),
+        ("portal", False),
+    ]

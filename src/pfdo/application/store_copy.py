@@ -21,6 +21,7 @@ from pfdo.application.results import Result
 from pfdo.domain.errors import InvalidInput
 from pfdo.projections import audit_tables as at
 from pfdo.projections.chain import GENESIS, EventHasher, chain_head, load_secret, log_pages
+from pfdo.storage import tokens
 from pfdo.storage.copying import BATCH, copy_log
 from pfdo.storage.store import EventLog, StoreURL, store_errors
 
@@ -91,7 +92,7 @@ def copy_store(
         resume=resume,
         batch=batch,
         progress=progress,
-        known=[at.checkpoints],
+        known=[at.checkpoints, tokens.tokens],
     )
     head_position, head_hash = _fold(target, copied.position, folding)
     expected = _source_hash(source, copied.position)
