@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from pfdo.application.actors import ACTOR_FORM
-from pfdo.application.fields import CODE_FORM, COUNT_DIGITS, TEXT_FORM
+from pfdo.application.fields import CODE_FORM, COUNT_DIGITS, REQUEST_ID_FORM, TEXT_FORM
 from pfdo.commandline.session import json_option, opens_store, remember_actor
 from pfdo.domain.money import MAX_AMOUNT, MAX_TOTAL, format_limit
 
@@ -40,7 +40,8 @@ def writing(f: F) -> F:
     f = click.option(
         "--request-id",
         metavar="KEY",
-        help=f"Idempotency key {CODE}: a retry with the same arguments returns the first result.",
+        help=f"Idempotency key ({REQUEST_ID_FORM}): a retry with the same arguments returns "
+        "the first result.",
     )(f)
     f = click.option(
         "--on", metavar=DATE, help="Business date (default: today; at most a year ahead)."
