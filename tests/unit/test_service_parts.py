@@ -116,3 +116,43 @@ def test_a_finer_code_the_catalogue_lacks_is_titled_as_its_parent() -> None:
     response = of_error(_Unheard("full"), "en")
     assert b'"code":"a_code_no_table_knows"' in response.body
     assert b'"title":"A limit would be exceeded"' in response.body
+
+
+def test_a_request_that_loses_its_races_is_called_again_until_it_wins() -> None:
+    from pfdo.application.results import Result
+    from pfdo.service.calls import CALLS_UNDER_CONTENTION, contended
+
+    calls: list[int] = []
+    answer = Result()
+
+    def losing_twice() -> Result:
+        calls.append(1)
+        if len(calls) <= 2:
+            raise ConcurrencyConflict("another writer came first")
+        return answer
+
+    assert contended(losing_twice, pause=0.001) is answer and len(calls) == 3
+
+    def always_losing() -> Result:
+        calls.append(1)
+        raise ConcurrencyConflict("another writer came first")
+
+    calls.clear()
+    with pytest.raises(ConcurrencyConflict):
+        contended(always_losing, pause=0.001)
+    assert len(calls) == CALLS_UNDER_CONTENTION
+
+
+def test_a_refusal_is_not_called_again() -> None:
+    from pfdo.application.results import Result
+    from pfdo.service.calls import contended
+
+    calls: list[int] = []
+
+    def refused() -> Result:
+        calls.append(1)
+        raise Refused("the rules say no")
+
+    with pytest.raises(Refused):
+        contended(refused, pause=0.001)
+    assert calls == [1]

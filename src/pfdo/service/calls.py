@@ -4,7 +4,9 @@ result as the CLI's JSON document (a list a page at a time)."""
 
 from __future__ import annotations
 
+import random
 import re
+import time
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -14,7 +16,7 @@ from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from pfdo.application.results import Result
-from pfdo.domain.errors import InvalidInput
+from pfdo.domain.errors import ConcurrencyConflict, InvalidInput
 from pfdo.service import paging
 from pfdo.service.context import Service
 from pfdo.service.problems import forbidden, unauthorized
@@ -26,6 +28,10 @@ KEY_MAX = 200
 KEY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 _KEY = re.compile(rf"[\x21-\x7e]{{1,{KEY_MAX}}}", re.ASCII)
+#: How many times a request calls the `Ledger` when other writers keep winning its races
+#: (each call retries on its own first): a lost race wrote nothing, so calling again is
+#: safe, and a portal sees 503 `concurrency_conflict` only when they all are lost.
+CALLS_UNDER_CONTENTION = 4
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -110,6 +116,23 @@ def request_id(grant: Grant, key: str) -> str:
     return f"token:{grant.name}:{key}"
 
 
+def contended(call: Callable[[], Result], pause: float = 0.05) -> Result:
+    """`call`, called again (after a random pause that grows) while it loses its races to
+    other writers, `CALLS_UNDER_CONTENTION` times at most.
+
+    Raises:
+        ConcurrencyConflict: every call lost its race; nothing was written.
+    """
+    for attempt in range(CALLS_UNDER_CONTENTION):
+        try:
+            return call()
+        except ConcurrencyConflict:
+            if attempt == CALLS_UNDER_CONTENTION - 1:
+                raise
+            time.sleep(random.uniform(0, pause * 2**attempt))
+    raise AssertionError("unreachable")
+
+
 def write(grant: Grant, request: Request, call: Callable[..., Result]) -> JsonDocument:
     """Call a writing method of the `Ledger` with the token as the actor and the
     idempotency key, if any, as the request id; a replayed answer (the result's own
@@ -117,8 +140,8 @@ def write(grant: Grant, request: Request, call: Callable[..., Result]) -> JsonDo
     """
     key = request.headers.get(KEY_HEADER)
     if key is None:
-        return document(call(actor=grant.actor))
+        return document(contended(lambda: call(actor=grant.actor)))
     rid = request_id(grant, key)
-    result = call(actor=grant.actor, request_id=rid)
+    result = contended(lambda: call(actor=grant.actor, request_id=rid))
     replayed = getattr(result, "replayed", None) is True
     return document(result, {REPLAYED_HEADER: "true"} if replayed else None)
