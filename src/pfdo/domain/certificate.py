@@ -69,7 +69,9 @@ class ChildRegistration(Aggregate):
         """Rule 24: register the child's new certificate `number` in place of the one it
         has, which must be annulled (one certificate per child otherwise)."""
         if annulled.number != self.number or annulled.status != ANNULLED:
-            raise AlreadyExists(f"the child already has certificate {self.number}")
+            raise AlreadyExists(
+                f"the child already has certificate {self.number}", certificate=self.number
+            )
         self.trigger_event(self.Reissued, number=number, annulled=annulled.number, on=on)
 
 

@@ -220,7 +220,9 @@ class ProviderAccount(Aggregate):
         if document is None:
             raise NotFound(f"invoice {number} does not exist", invoice=number)
         if document["paid_on"] is not None:
-            raise AlreadyExists(f"invoice {number} was already paid on {document['paid_on']}")
+            raise AlreadyExists(
+                f"invoice {number} was already paid on {document['paid_on']}", invoice=number
+            )
         if on.isoformat() < document["issued_on"]:
             raise Refused(
                 f"invoice {number} was issued on {document['issued_on']}: it cannot be paid "
@@ -238,7 +240,7 @@ class ProviderAccount(Aggregate):
 
     def _check_new(self, number: str, month: Month, on: date, what: str) -> None:
         if number in self.documents:
-            raise AlreadyExists(f"{what} {number} was already issued")
+            raise AlreadyExists(f"{what} {number} was already issued", invoice=number)
         if on < first_day(month):
             raise Refused(f"{what} for {month} can be issued from {first_day(month)}, not {on}")
 

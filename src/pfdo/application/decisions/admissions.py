@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def add_provider(w: Reader, c: cmd.AddProvider) -> Decision[res.ProviderResult]:
     if w.exists(Provider, c.provider):
-        raise AlreadyExists(f"provider {c.provider} exists already")
+        raise AlreadyExists(f"provider {c.provider} exists already", provider=c.provider)
     provider = Provider.admit(c.provider, c.name, c.kind, c.on)
     return provider_result(provider), [provider]
 
@@ -29,7 +29,7 @@ def exclude_provider(w: Reader, c: cmd.ExcludeProvider) -> Decision[res.Provider
 
 def add_program(w: Reader, c: cmd.AddProgram) -> Decision[res.ProgramResult]:
     if w.exists(Program, c.program):
-        raise AlreadyExists(f"program {c.program} exists already")
+        raise AlreadyExists(f"program {c.program} exists already", program=c.program)
     provider = w.get(Provider, c.provider, "provider")
     program = Program.add(
         c.program,

@@ -37,10 +37,15 @@ def issue_certificate(w: Reader, c: cmd.IssueCertificate) -> Decision[res.Certif
         assert isinstance(existing, ChildRegistration)
         annulled = w.find(Certificate, existing.number)
         if annulled is None or annulled.status != ANNULLED:
-            raise AlreadyExists(f"child {c.child} already has certificate {existing.number}")
+            raise AlreadyExists(
+                f"child {c.child} already has certificate {existing.number}",
+                certificate=existing.number,
+            )
     if found[certificate_id] is not None:
         if c.number is not None:
-            raise AlreadyExists(f"certificate number {c.number} is already taken")
+            raise AlreadyExists(
+                f"certificate number {c.number} is already taken", certificate=c.number
+            )
         number = _free_number(w, c.child, first=1)
     certificate = Certificate.issue(number, c.child, c.birth_date, c.municipality, c.on)
     if existing is not None and annulled is not None:

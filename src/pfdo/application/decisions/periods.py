@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 def open_period(w: Reader, c: cmd.OpenPeriod) -> Decision[res.PeriodOpened]:
     if w.exists(Period, c.period):
-        raise AlreadyExists(f"period {c.period} exists already")
+        raise AlreadyExists(f"period {c.period} exists already", period=c.period)
     municipality = w.find(Municipality, c.municipality) or Municipality.register(
         c.municipality, c.on
     )
