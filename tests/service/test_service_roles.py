@@ -350,3 +350,10 @@ def test_an_object_outside_the_tokens_scope_is_not_found_as_if_it_did_not_exist(
             missing_doc = is_problem(client.get(missing_path), 404, "not_found")
         assert missing_doc["detail"] == hidden["detail"].replace(key, missing)
         assert missing_doc["title"] == hidden["title"]
+        # and in Russian, the default, too
+        with server.client(world.tokens[role]) as client:
+            hidden_ru = is_problem(client.request(method, real, json=body), 404, "not_found")
+        with server.client(world.tokens["admin"]) as client:
+            missing_ru = is_problem(client.get(missing_path), 404, "not_found")
+        assert missing_ru["detail"] == hidden_ru["detail"].replace(key, missing)
+        assert missing_ru["detail"] == f"Не найдено: сертификат {missing}"

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def _missing(what: str, key: str) -> NotFound:
-    return NotFound(f"{what} {key} does not exist")
+    return NotFound(f"{what} {key} does not exist", **{what: key})
 
 
 def municipality_of_certificate(ledger: Ledger, number: str) -> str:
