@@ -259,7 +259,8 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
             program = data.draw(st.sampled_from(sorted(self.model.programs)), label="program")
             mode = data.draw(st.sampled_from(["fixed", "attendance"]), label="mode")
             self.enroll(number, program, start, end, mode)
-        if data.draw(st.integers(0, 2), label="the next period at once") > 0:
+        # (Hypothesis draws small integers most often)
+        if data.draw(st.integers(0, 2), label="the next period at once") < 2:
             self.the_next_period_opens_and_a_first_run_follows(data)
 
     def the_next_period_opens_and_a_first_run_follows(self, data: st.DataObject) -> None:
@@ -268,10 +269,10 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         and a run compared with the model."""
         self.open_the_next_period(data)
         for number in sorted({k.number for k in self.model.continuing()}):
-            if data.draw(st.integers(0, 3), label=f"fund {number} for the next period") > 0:
+            if data.draw(st.integers(0, 3), label=f"fund {number} for the next period") < 3:
                 self.fund_for_the_next_period(number)
         for code in sorted(self.model.programs):
-            if data.draw(st.integers(0, 3), label=f"prolongation of {code}") == 0:
+            if data.draw(st.integers(0, 7), label=f"prolongation of {code}") == 7:
                 self.model.program_settings(code, False)
                 self.ledger.program_settings(code, prolongation=False, on=self.today)
         self.prolong_and_compare()
