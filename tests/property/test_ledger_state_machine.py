@@ -273,8 +273,7 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
                 self.fund_for_the_next_period(number)
         for code in sorted(self.model.programs):
             if data.draw(st.integers(0, 7), label=f"prolongation of {code}") == 7:
-                self.model.program_settings(code, False)
-                self.ledger.program_settings(code, prolongation=False, on=self.today)
+                self.set_prolongation(code, False)
         self.prolong_and_compare()
 
     def open_the_period(
@@ -1010,6 +1009,8 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         waits = self.model.place_of(number) is not None  # funding would leave the list
         if number not in self.model.next_funded and not waits:
             self.fund_for_the_next_period(number)
+        if data.draw(st.integers(0, 4), label="the provider turns prolongation off") == 4:
+            self.set_prolongation(program, False)
         self.prolong_and_compare()
         # and perhaps the family changes its mind: the new contract or its successor
         # is terminated, or its continuation stopped
@@ -1027,14 +1028,17 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         self.time_passes(data, most=10)
         code = self.choose(data, list(self.model.programs), ["prog-x"], "program")
         prolongation = data.draw(st.sampled_from([False, False, True]), label="prolongation")
+        self.set_prolongation(code, prolongation)
+        if self.model.next_nominal is not None:
+            self.prolong_and_compare()
+
+    def set_prolongation(self, code: str, prolongation: bool) -> None:
         outcome = self.attempt(
             partial(self.model.program_settings, code, prolongation),
             partial(self.ledger.program_settings, code, prolongation=prolongation, on=self.today),
         )
         if outcome is not None:
             assert (outcome[1].program, outcome[1].prolongation) == (code, prolongation)
-        if self.model.next_nominal is not None and data.draw(st.booleans(), label="run"):
-            self.prolong_and_compare()
 
     def chain_links(self) -> list[str]:
         """Rule 23's chains: contracts continuing into the next period or prolonged, and
