@@ -45,8 +45,12 @@ category in rubles; certificates are funded for it, and a prolongation run gives
 contract continuing into it (in the order made, not prolonged yet) a successor from the
 later of its start and the day after the contract's end to the earlier of the end first
 asked for and its end, priced and shared as an enrolment of the run's date, or the first
-reason it is not (`not_funded`, `program_closed`, `age`, `capacity`, `overlap`). A
-certificate funded for it can be neither moved nor annulled.
+reason it is not (`not_funded`, `program_closed`, `prolongation_off`, `age`, `capacity`,
+`overlap`). A certificate funded for it can be neither moved nor annulled. A successor may
+be terminated (its months released into the next period's pot; one terminated before its
+start overlaps nothing and takes no place) or its own continuation stopped; a prolonged
+contract's continuation can no longer be stopped. Terminations, stops and program
+settings name the engine's error code (`Refusal.code`).
 
 It never imports the engine's code.
 """
@@ -74,12 +78,17 @@ BALANCE_FIELDS = ("nominal", "credited", "available", "reserved", "spent", "expi
 
 
 class Refusal(Exception):
-    """The rules refuse this command: the engine must raise a PfdoError."""
+    """The rules refuse this command: the engine must raise a PfdoError, and one with
+    this `code` (`PfdoError.code`) when the refusal names one."""
+
+    def __init__(self, why: str, code: str | None = None) -> None:
+        super().__init__(why)
+        self.code = code
 
 
-def refuse_if(condition: bool, why: str) -> None:
+def refuse_if(condition: bool, why: str, code: str | None = None) -> None:
     if condition:
-        raise Refusal(why)
+        raise Refusal(why, code)
 
 
 @dataclass(frozen=True)
@@ -189,6 +198,7 @@ class Program:
     hours: tuple[int, int] | None = None  # (H hundredths a month, K kopecks an hour), rule 21
     withdrawn: bool = False
     active: dict[str, tuple[date, date]] = field(default_factory=dict)
+    prolongation: bool = True  # rule 23: its contracts are prolonged
 
 
 @dataclass
@@ -225,6 +235,7 @@ class Contract:
     continues_until: date | None = None
     period: str = PERIOD
     successor: str | None = None  # rule 23: the contract that continues it
+    asked: date | None = None  # rule 23, a successor: the end its chain first asked for
 
     def money(self) -> dict[str, Any]:
         return {
@@ -708,18 +719,30 @@ class Model:
             totals["parent"] += parent
         return {**totals, "attendance_missing": missing}
 
+    def contract(self, code: str) -> Contract:
+        """A contract of the period or a successor in the next one (rule 23)."""
+        contract = self.contracts.get(code) or self.successors.get(code)
+        refuse_if(contract is None, f"no contract {code}", "not_found")
+        assert contract is not None
+        return contract
+
     def terminate(self, code: str, on: date) -> dict[str, Any]:
-        refuse_if(code not in self.contracts, f"no contract {code}")
-        self.check_open()
-        contract = self.contracts[code]
-        refuse_if(contract.terminated_on is not None, "already terminated")
-        refuse_if(on < contract.enrolled_on, f"enrolled on {contract.enrolled_on}, after {on}")
-        refuse_if(on > contract.end, "terminated after its end")
+        contract = self.contract(code)
+        if contract.period == PERIOD:  # the next period is never closed
+            refuse_if(self.closed, f"period {PERIOD} is closed", "period_closed")
+        refuse_if(contract.terminated_on is not None, "already terminated", "refused")
+        refuse_if(
+            on < contract.enrolled_on,
+            f"enrolled on {contract.enrolled_on}, after {on}",
+            "refused",
+        )
+        refuse_if(on > contract.end, "terminated after its end", "refused")
         kept = ref.month_key(on) if on >= contract.start else ""
         cancelled = [m for m in contract.months if m > kept]
         refuse_if(
             any(contract.months[m].status != "open" for m in cancelled),
             "a later month is already billed",
+            "refused",
         )
         released = 0
         history = self.certificates[contract.number].history
@@ -728,7 +751,16 @@ class Model:
             state.status, state.released = "cancelled", state.part
             released += state.part
             if state.part:
-                history.append(Move(on, "released", state.part, **contract.money(), month=month))
+                history.append(
+                    Move(
+                        on,
+                        "released",
+                        state.part,
+                        period=contract.period,
+                        **contract.money(),
+                        month=month,
+                    )
+                )
         contract.terminated_on = on
         contract.continues_until = None  # rule 23
         program = self.programs[contract.program]
@@ -740,10 +772,15 @@ class Model:
 
     def stop_continuation(self, code: str) -> None:
         """Rule 23: the family will not continue the contract (until it is prolonged)."""
-        refuse_if(code not in self.contracts, f"no contract {code}")
-        refuse_if(self.contracts[code].successor is not None, "prolonged already")
-        refuse_if(self.contracts[code].continues_until is None, "does not continue")
-        self.contracts[code].continues_until = None
+        contract = self.contract(code)
+        refuse_if(contract.successor is not None, "prolonged already", "refused")
+        refuse_if(contract.continues_until is None, "does not continue", "refused")
+        contract.continues_until = None
+
+    def program_settings(self, code: str, prolongation: bool) -> None:
+        """Rule 23: turn a program's prolongation on or off (as it is: nothing changes)."""
+        refuse_if(code not in self.programs, f"no program {code}", "not_found")
+        self.programs[code].prolongation = prolongation
 
     def correct(self, code: str, month: str, refund: int, on: date | None = None) -> int:
         """A refund dated `on` (default today)."""
@@ -906,6 +943,8 @@ class Model:
             return "not_funded"
         if program.withdrawn or not self.providers[program.provider]:
             return "program_closed"
+        if not program.prolongation:
+            return "prolongation_off"
         age = ref.age(certificate.birth, start)
         if not program.min_age <= age <= program.max_age or ref.age(certificate.birth, end) >= 18:
             return "age"
@@ -915,8 +954,9 @@ class Model:
         if any(
             k.number == contract.number
             and k.program == program.code
+            and k.start <= k.last_lesson_day()  # one terminated before its start: none
             and k.start <= end
-            and start <= k.end
+            and start <= k.last_lesson_day()
             for k in self.successors.values()
         ):
             return "overlap"
@@ -962,8 +1002,12 @@ class Model:
             share=share,
             months={m: Month(p, c) for (m, p), c in zip(prices, parts, strict=True)},
             enrolled_on=self.today,
-            continues_until=contract.continues_until,
+            # it continues in turn only past the next period's end
+            continues_until=None
+            if contract.continues_until is None or contract.continues_until <= end
+            else contract.continues_until,
             period=NEXT,
+            asked=contract.asked or contract.continues_until,
         )
         contract.successor = successor.code
         self.successors[successor.code] = successor

@@ -22,7 +22,10 @@ Rule 23 is driven across two periods: school years asking for an end in the next
 that period opened and funded, prolongation runs (twice each) compared with the model;
 after every step each successor starts on the later of its period's start and the day
 after its predecessor's end, and no contract of a chain ends after the end first asked
-for.
+for. Chains are made often (contracts of the first steps asking for such an end, the next
+period opened at once, school years enrolled and funded for it in one step), programs'
+prolongation is turned off and on, and contracts continuing, prolonged or successors are
+terminated or their continuation stopped, each refusal with the engine's error code.
 """
 
 from __future__ import annotations
@@ -184,7 +187,8 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         except Refusal as why:
             try:
                 act()
-            except PfdoError:
+            except PfdoError as error:
+                assert why.code in (None, error.code), f"{why}: {why.code}, not {error.code}"
                 return None
             raise AssertionError(f"the engine accepted a command the rules refuse: {why}") from None
         try:
@@ -246,11 +250,31 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
             if not self.model.certificates or not self.model.programs:
                 break
             start = data.draw(st.dates(date(2025, 1, 1), date(2025, 6, 30)), label="start")
-            end = data.draw(st.dates(start, min(start + timedelta(days=240), PERIOD_END)))
+            # some asking for an end in the next period (rule 23)
+            ends = st.dates(start, min(start + timedelta(days=240), PERIOD_END))
+            last = PERIOD_END + timedelta(days=366)
+            into_next = st.dates(NEXT_START, last)
+            end = data.draw(ends | into_next | into_next, label="end")
             number = data.draw(st.sampled_from(sorted(self.model.certificates)), label="number")
             program = data.draw(st.sampled_from(sorted(self.model.programs)), label="program")
             mode = data.draw(st.sampled_from(["fixed", "attendance"]), label="mode")
             self.enroll(number, program, start, end, mode)
+        # (Hypothesis draws small integers most often)
+        if data.draw(st.integers(0, 2), label="the next period at once") < 2:
+            self.the_next_period_opens_and_a_first_run_follows(data)
+
+    def the_next_period_opens_and_a_first_run_follows(self, data: st.DataObject) -> None:
+        """Rule 23 from the start: the next period opened, most certificates whose
+        contracts continue funded for it, prolongation perhaps turned off for a program,
+        and a run compared with the model."""
+        self.open_the_next_period(data)
+        for number in sorted({k.number for k in self.model.continuing()}):
+            if data.draw(st.integers(0, 3), label=f"fund {number} for the next period") < 3:
+                self.fund_for_the_next_period(number)
+        for code in sorted(self.model.programs):
+            if data.draw(st.integers(0, 7), label=f"prolongation of {code}") == 7:
+                self.set_prolongation(code, False)
+        self.prolong_and_compare()
 
     def open_the_period(
         self,
@@ -828,7 +852,8 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         billed_on = data.draw(st.dates(first, self.today), label="billed on")
         self.bill_and_compare(last_month, billed_on)
 
-    def enroll(self, number: str, program: str, start: date, end: date, mode: str) -> None:
+    def enroll(self, number: str, program: str, start: date, end: date, mode: str) -> bool:
+        """Enrol as the model says; whether it was enrolled."""
         outcome = self.attempt(
             partial(self.model.enroll, number, program, start, end, mode),
             partial(
@@ -842,7 +867,7 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
             ),
         )
         if outcome is None:
-            return
+            return False
         contract, enrolment = outcome
         assert enrolment.contract == contract.code
         # rule 23: an end past the period's is the period's end, and continues
@@ -870,6 +895,7 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         )
         assert sum(m.certificate for m in enrolment.months) == enrolment.certificate_share
         assert enrolment.price == enrolment.certificate_share + enrolment.parent_share
+        return True
 
     @precondition(lambda self: bool(self.model.contracts))
     @rule(data=st.data())
@@ -895,6 +921,24 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
         prolongation on today's date: the model's successors with their dates, prices and
         shares, the rest with the first reason of rule 23; a second run prolongs nothing."""
         self.time_passes(data)
+        self.open_the_next_period(data)
+        school_year = self.model.certificates and self.model.programs
+        if school_year and self.today <= PERIOD_END:
+            number, program = self.certificate_and_program(data)
+            start = min(self.today + timedelta(days=data.draw(st.integers(0, 60))), PERIOD_END)
+            asked = data.draw(st.dates(NEXT_START, PERIOD_END + timedelta(days=366)), label="to")
+            self.enroll(number, program, start, asked, "fixed")
+        # mostly those whose contracts continue; not one waiting in a list of the period
+        # (funding leaves those lists)
+        listed = {n for n in self.model.certificates if self.model.place_of(n) is not None}
+        continuing = {k.number for k in self.model.continuing()} - listed
+        numbers = sorted(continuing or set(self.model.certificates) - listed)
+        for number in [n for n in numbers if data.draw(st.booleans(), label=f"fund {n}")]:
+            self.fund_for_the_next_period(number)
+        self.prolong_and_compare()
+
+    def open_the_next_period(self, data: st.DataObject) -> None:
+        """Open the next period (once), with one category in rubles."""
         if self.model.next_nominal is None:
             nominal = data.draw(nominals, label="next nominal")
             self.attempt(
@@ -909,28 +953,147 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
                     on=self.today,
                 ),
             )
-        school_year = self.model.certificates and self.model.programs
-        if school_year and self.today <= PERIOD_END:
-            number, program = self.certificate_and_program(data)
-            start = min(self.today + timedelta(days=data.draw(st.integers(0, 60))), PERIOD_END)
-            asked = data.draw(st.dates(NEXT_START, PERIOD_END + timedelta(days=366)), label="to")
-            self.enroll(number, program, start, asked, "fixed")
-        # mostly those whose contracts continue; not one waiting in a list of the period
-        # (funding leaves those lists)
-        listed = {n for n in self.model.certificates if self.model.place_of(n) is not None}
-        continuing = {k.number for k in self.model.continuing()} - listed
-        numbers = sorted(continuing or set(self.model.certificates) - listed)
-        for number in [n for n in numbers if data.draw(st.booleans(), label=f"fund {n}")]:
-            self.attempt(
-                partial(self.model.fund_next, number),
-                partial(
-                    self.ledger.fund_certificate,
-                    number,
-                    period=NEXT,
-                    category=NEXT_CATEGORY,
-                    on=self.today,
-                ),
+
+    def fund_for_the_next_period(self, number: str) -> None:
+        self.attempt(
+            partial(self.model.fund_next, number),
+            partial(
+                self.ledger.fund_certificate,
+                number,
+                period=NEXT,
+                category=NEXT_CATEGORY,
+                on=self.today,
+            ),
+        )
+
+    def school_year_pairs(self) -> list[tuple[str, str]]:
+        """(certificate funded in rubles, open program whose age band takes the child
+        today and which the child does not leave before the next period ends) pairs."""
+        if not self.model.opened or self.model.closed or self.today >= PERIOD_END:
+            return []
+        funded = [
+            c
+            for c in self.model.certificates.values()
+            if c.category is not None
+            and self.model.categories[c.category].unit == "rub"
+            and not c.annulled
+            and c.municipality == MUNICIPALITY
+        ]
+        return [
+            (c.number, code)
+            for c in sorted(funded, key=lambda c: c.number)
+            for code, p in sorted(self.model.programs.items())
+            if not p.withdrawn
+            and self.model.providers[p.provider]
+            and p.min_age <= ref.age(c.birth, self.today) <= p.max_age
+            and ref.age(c.birth, NEXT_END) < 18
+        ]
+
+    @precondition(lambda self: bool(self.school_year_pairs()))
+    @rule(data=st.data())
+    def enrol_a_school_year_funded_for_the_next_period_then_prolong(
+        self, data: st.DataObject
+    ) -> None:
+        """Rule 23 made likely: a school year asking for an end in the next period, the
+        certificate funded for that period at once (unless it waits in a list of this
+        one), and a run compared with the model."""
+        self.open_the_next_period(data)
+        pair = data.draw(st.sampled_from(self.school_year_pairs()), label="school year pair")
+        number, program = pair
+        start = min(self.today + timedelta(days=data.draw(st.integers(0, 60))), PERIOD_END)
+        start = max(start, PERIOD_START)
+        last = PERIOD_END + timedelta(days=366)
+        asked = data.draw(st.dates(NEXT_START + timedelta(days=30), last), label="asked until")
+        mode = data.draw(st.sampled_from(["fixed", "attendance"]), label="mode")
+        enrolled = self.enroll(number, program, start, asked, mode)
+        waits = self.model.place_of(number) is not None  # funding would leave the list
+        if number not in self.model.next_funded and not waits:
+            self.fund_for_the_next_period(number)
+        if data.draw(st.integers(0, 4), label="the provider turns prolongation off") == 4:
+            self.set_prolongation(program, False)
+        self.prolong_and_compare()
+        # and perhaps the family changes its mind: the new contract or its successor
+        # is terminated, or its continuation stopped
+        made = list(self.model.contracts)[-1] if enrolled else None
+        if made is not None and data.draw(st.integers(0, 2), label="cut the chain") == 0:
+            successor = self.model.contracts[made].successor
+            links = [made] if successor is None else [made, successor]
+            self.cut_the_chain(data, data.draw(st.sampled_from(links), label="link"))
+
+    @rule(data=st.data())
+    def the_provider_turns_prolongation_of_a_program_off_or_on(self, data: st.DataObject) -> None:
+        """Rule 23's switch (`program settings P --no-prolongation`): with it off a run
+        lists the program's contracts as `prolongation_off`; turned back on, a run
+        prolongs them (an unknown program is not found)."""
+        self.time_passes(data, most=10)
+        code = self.choose(data, list(self.model.programs), ["prog-x"], "program")
+        prolongation = data.draw(st.sampled_from([False, False, True]), label="prolongation")
+        self.set_prolongation(code, prolongation)
+        if self.model.next_nominal is not None:
+            self.prolong_and_compare()
+
+    def set_prolongation(self, code: str, prolongation: bool) -> None:
+        outcome = self.attempt(
+            partial(self.model.program_settings, code, prolongation),
+            partial(self.ledger.program_settings, code, prolongation=prolongation, on=self.today),
+        )
+        if outcome is not None:
+            assert (outcome[1].program, outcome[1].prolongation) == (code, prolongation)
+
+    def chain_links(self) -> list[str]:
+        """Rule 23's chains: contracts continuing into the next period or prolonged, and
+        their successors."""
+        links = [
+            c.code
+            for c in self.model.contracts.values()
+            if c.continues_until is not None or c.successor is not None
+        ]
+        return sorted([*links, *self.model.successors])
+
+    @precondition(lambda self: bool(self.chain_links()))
+    @rule(data=st.data())
+    def a_chain_is_cut_by_a_termination_or_the_familys_stop(self, data: st.DataObject) -> None:
+        """Rule 23: a contract continuing into the next period, one prolonged already, or
+        a successor is terminated (back-dated, perhaps before its enrolment: refused) or
+        its continuation stopped (refused once prolonged, or when it does not continue);
+        the card says so, and a run after it is the model's."""
+        self.time_passes(data, most=10)
+        successors = sorted(self.model.successors)
+        a_successor = bool(successors) and data.draw(st.booleans(), label="a successor")
+        code = data.draw(st.sampled_from(successors if a_successor else self.chain_links()))
+        self.cut_the_chain(data, code)
+
+    def cut_the_chain(self, data: st.DataObject, code: str) -> None:
+        """Terminate contract `code` or stop its continuation, as the model says."""
+        contract = self.model.contract(code)
+        if code in self.model.successors:
+            link = "successor"
+        else:
+            link = "prolonged" if contract.successor is not None else "continuing"
+        if data.draw(st.booleans(), label="terminate"):
+            self.unchecked_months.update(contract.months)
+            edges = [contract.enrolled_on - ONE_DAY, contract.enrolled_on, contract.start]
+            done = self.terminate_and_compare(code, self.business_date(data, edges, 30))
+            event(f"chain: {link} {'terminated' if done else 'termination refused'}")
+        else:
+            stopped = self.attempt(
+                partial(self.model.stop_continuation, code),
+                partial(self.ledger.stop_continuation, code, on=self.today),
             )
+            event(f"chain: {link} {'stopped' if stopped else 'stop refused'}")
+        card = self.ledger.contract(code)
+        assert (card.continues_until, card.terminated_on, card.continued_by) == (
+            contract.continues_until,
+            contract.terminated_on,
+            contract.successor,
+        )
+        assert card.status == ("active" if contract.terminated_on is None else "terminated")
+        if self.model.next_nominal is not None:
+            self.prolong_and_compare()
+
+    def prolong_and_compare(self) -> None:
+        """A run into the next period on today's date is the model's; run again at once,
+        it prolongs nothing and lists the same contracts."""
         outcome = self.attempt(
             self.model.prolong, partial(self.ledger.prolong, period=NEXT, on=self.today)
         )
@@ -963,8 +1126,9 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
             card = self.ledger.contract(predecessor.successor)
             assert (first.continued_by, card.continues) == (card.contract, code)
             assert card.start == max(NEXT_START, first.end + ONE_DAY)
-            asked = self.model.successors[card.contract].continues_until
+            asked = self.model.successors[card.contract].asked
             assert asked is not None
+            assert card.continues_until == self.model.successors[card.contract].continues_until
             assert first.end <= asked and card.end <= asked
 
     @precondition(lambda self: bool(self.model.contracts))
@@ -1069,7 +1233,8 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
             edges += [day - ONE_DAY for day in sorted(contract.attendance)[-4:]]
         self.terminate_and_compare(code, self.business_date(data, edges, 60))
 
-    def terminate_and_compare(self, code: str, on: date) -> None:
+    def terminate_and_compare(self, code: str, on: date) -> bool:
+        """Terminate on `on` as the model says; whether it was terminated."""
         outcome = self.attempt(
             partial(self.model.terminate, code, on),
             partial(self.ledger.terminate, code, reason="family moved", on=on),
@@ -1078,6 +1243,7 @@ class LedgerAgainstTheRules(RuleBasedStateMachine):
             expected, terminated = outcome
             assert terminated.released == expected["released"]
             assert terminated.cancelled_months == expected["cancelled_months"]
+        return outcome is not None
 
     def running(self) -> list[str]:
         """Contracts not terminated that had lessons in the last two weeks."""
