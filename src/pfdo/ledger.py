@@ -137,6 +137,8 @@ class Ledger(Desk, RegionalPractice, CertificateMoves):
             db, create=create, read_only=read_only, busy_timeout=check_seconds(busy_timeout)
         )
         self.store, self.read_only = parts.store, parts.read_only
+        self.created = parts.created
+        """Whether opening this `Ledger` created its store (nothing was there before)."""
         self._engine, self._log, self._timeline = parts.engine, parts.log, parts.timeline
         self._projector = parts.projector
         self._x = Executor(parts, project_after_commands=project_after_commands, actor=chosen)

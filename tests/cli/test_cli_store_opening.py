@@ -426,3 +426,29 @@ def test_a_refused_command_on_an_existing_empty_store_keeps_it(tmp_path: Path) -
     assert result.exit_code == 2, result.output
     assert set(files(tmp_path)) >= set(before)
     assert logged(store) == 0
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["balance 1600000001 --json", "provider add P9 --name Club", "audit verify"],
+)
+def test_a_store_in_a_folder_this_user_may_not_enter_is_one_error_line(
+    tmp_path: Path, command: str
+) -> None:
+    """A store behind a folder this user may not enter (mode 000): one `Error:` line
+    naming why, exit 1, no traceback, whether the command reads, writes or audits."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    Ledger(str(locked / "year.sqlite"), create=True).close()
+    locked.chmod(0)
+    try:
+        probe = pfdo_bound_probe(locked / "year.sqlite")
+        if probe:
+            pytest.skip(f"the folder stays open here ({probe})")
+        done = pfdo_bound("--db", str(locked / "year.sqlite"), *command.split())
+    finally:
+        locked.chmod(0o755)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == "" and "Traceback" not in done.stderr
+    assert one_error_line(done.stderr).startswith("Error: ")
+    assert "may not look there" in done.stderr

@@ -31,6 +31,7 @@ class Parts:
     projector: Projector
     timeline: Timeline
     read_only: bool
+    created: bool = False
 
     def close(self) -> None:
         self.log.close()
@@ -57,4 +58,4 @@ def bootstrap(
             projector.ensure_schema()
             empty = not log.recorder.max_notification_id()
             pseudonyms.ensure_ids_key(engine, log.mapper.cipher, log_is_empty=empty)
-    return Parts(store, engine, log, projector, Timeline(log), opened.read_only)
+    return Parts(store, engine, log, projector, Timeline(log), opened.read_only, opened.created)

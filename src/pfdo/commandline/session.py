@@ -28,7 +28,6 @@ if TYPE_CHECKING:  # imported when a command runs: `pfdo --help` loads none of t
     from pfdo.audit.auditor import Auditor
     from pfdo.commandline.rendering import Progress
     from pfdo.ledger import Ledger
-    from pfdo.storage.store import StoreURL
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -118,7 +117,6 @@ class Session:
     def __init__(self, db: str | None) -> None:
         self.db = db
         self._ledger: Ledger | None = None
-        self._created: Path | None = None
 
     @property
     def ledger(self) -> Ledger:
@@ -128,11 +126,8 @@ class Session:
 
     def _open(self, access: Access) -> Ledger:
         from pfdo.ledger import Ledger
-        from pfdo.storage.store import StoreURL
 
         with refusals():
-            if access == "write":
-                self._created = _sqlite_file_to_create(StoreURL.parse(self.db))
             ledger = Ledger(
                 self.db,
                 create=access == "write",
@@ -181,24 +176,19 @@ class Session:
     def _forget_created_store(self) -> None:
         """A command refused on a SQLite file this invocation created leaves no file behind:
         bad input writes nothing, not even an empty store."""
-        created, self._created = self._created, None
-        if created is None or self._ledger is None or self._ledger.log_position() != 0:
+        ledger = self._ledger
+        if ledger is None or not ledger.created or ledger.store.kind != "sqlite":
             return
+        if ledger.log_position() != 0:
+            return
+        created = ledger.store.sqlite_path
         self.close()
-        for path in (created, *(Path(f"{created}{end}") for end in ("-wal", "-shm", "-journal"))):
-            path.unlink(missing_ok=True)
+        for end in ("", "-wal", "-shm", "-journal"):
+            Path(f"{created}{end}").unlink(missing_ok=True)
 
     def run(self, as_json: bool, api: Callable[[Ledger], Result]) -> None:
         """Call the API once and print its result."""
         emit(self.call(api), as_json)
-
-
-def _sqlite_file_to_create(store: StoreURL) -> Path | None:
-    """The SQLite file a writing command is about to create, if it does not exist yet."""
-    if store.kind != "sqlite":
-        return None
-    path = Path(store.sqlite_path)
-    return None if path.exists() else path
 
 
 def _read_only(access: Access) -> bool | None:

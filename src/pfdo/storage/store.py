@@ -347,7 +347,11 @@ def inspect(url: StoreURL) -> Found:
 
 def inspect_sqlite(path: Path) -> Found:
     """What is at a SQLite path: nothing is created or written there."""
-    if not path.exists():
+    try:
+        there = path.exists()
+    except OSError as error:  # a folder on the way this user may not enter
+        return Found("unreadable", f"this user may not look there ({error.strerror})")
+    if not there:
         return _missing_file(path)
     if path.is_dir():
         return Found("folder", "it is a folder, not a file")
@@ -450,11 +454,13 @@ def refusal(url: StoreURL, found: Found, *, create: bool, write: bool) -> StoreU
 
 @dataclass(frozen=True)
 class Opened:
-    """A store opened for a caller: its log, its engine, and whether only for reading."""
+    """A store opened for a caller: its log, its engine, whether only for reading, and
+    whether opening it created it (nothing was there)."""
 
     log: EventLog
     engine: Engine
     read_only: bool
+    created: bool = False
 
 
 @contextmanager
@@ -485,7 +491,7 @@ def opening(
             with schema_lock(url):
                 log = open_event_log(url)
                 try:
-                    yield Opened(log, engine, False)
+                    yield Opened(log, engine, False, created=found.state == "missing")
                 except BaseException:
                     log.close()
                     raise
