@@ -16,8 +16,8 @@ request id returns it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
-from typing import Any, cast
+from collections.abc import Sequence
+from typing import cast
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -35,11 +35,9 @@ from pfdo.domain.period import Period
 from pfdo.domain.prolongation import REASONS, continues_into, prolong
 from pfdo.domain.registry import Program, Provider
 from pfdo.projections import continuing
-from pfdo.storage.loading import LoggedEvent, load_batch
+from pfdo.storage.loading import bring_up_many, load_batch
 
 PROLONG_BATCH = 500
-#: Kept aggregates brought up by one query (two bound parameters each).
-_BRING_UP_CHUNK = 400
 
 
 class ProlongationRun:
@@ -189,14 +187,9 @@ class _Shared:
         """The aggregates of `ids` that exist, by id, in the order asked for, as the log
         holds them now."""
         x, kept = self._x, self._kept
-        decode: Callable[[LoggedEvent], Any] = x.decode
         wanted = list(dict.fromkeys(ids))
-        behind = [i for i in wanted if i in kept and i not in self._fresh]
-        for start in range(0, len(behind), _BRING_UP_CHUNK):
-            bounds = {i: kept[i].version for i in behind[start : start + _BRING_UP_CHUNK]}
-            for stored in x.log.storage.events_after(bounds):
-                key = stored.originator_id
-                kept[key] = decode(stored).mutate(kept[key])
+        behind = {i: kept[i] for i in wanted if i in kept and i not in self._fresh}
+        kept.update(bring_up_many(x.log, behind, x.decode))
         missing = [i for i in wanted if i not in kept]
         kept.update(load_batch(x.log, missing, x.decode).aggregates)
         self._fresh.update(wanted)

@@ -41,6 +41,7 @@ __all__ = [
     "LoggedEvent",
     "WarmAggregates",
     "bring_up",
+    "bring_up_many",
     "load_batch",
     "load_many",
     "read_aggregate_log",
@@ -146,9 +147,21 @@ def bring_up(
 ) -> Aggregate:
     """`aggregate` as the log holds it now: the events stored after its version, if
     any, applied to it (one query)."""
-    for stored in log.storage.events_after({aggregate.id: aggregate.version}):
-        aggregate = decode(stored).mutate(aggregate)
-    return aggregate
+    return bring_up_many(log, {aggregate.id: aggregate}, decode)[aggregate.id]
+
+
+def bring_up_many(
+    log: EventLog, aggregates: dict[UUID, Aggregate], decode: Callable[[LoggedEvent], Any]
+) -> dict[UUID, Aggregate]:
+    """`aggregates`, updated in place to what the log holds now: the events stored after
+    each one's version applied to it (one query per `_CHUNK` of them)."""
+    ids = list(aggregates)
+    for start in range(0, len(ids), _CHUNK):
+        bounds = {i: aggregates[i].version for i in ids[start : start + _CHUNK]}
+        for stored in log.storage.events_after(bounds):
+            key = stored.originator_id
+            aggregates[key] = decode(stored).mutate(aggregates[key])
+    return aggregates
 
 
 def _from_snapshot(log: EventLog, stored: LoggedEvent) -> Aggregate:
