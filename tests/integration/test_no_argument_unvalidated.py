@@ -165,7 +165,7 @@ def test_a_wrong_typed_argument_raises_only_pfdo_errors_and_writes_nothing(
 
 
 #: The wrong values every argument of every method is fed, one at a time.
-EVERY_WRONG = [None, "", "x", 7, -1, 1.5, True, [], ["x"], {}, {"x": 1}, object()]
+EVERY_WRONG = [None, "", "x", 7, -1, 1.5, True, b"2025", [], ["x"], {}, {"x": 1}, object()]
 
 
 @pytest.mark.parametrize("method", sorted(METHODS))

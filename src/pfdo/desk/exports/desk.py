@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, StrictStr
 
 from pfdo.application.commands import Command
 from pfdo.application.failures import translated
@@ -32,7 +32,7 @@ Progress = Callable[[int, int], None]
 class _Export(Command):
     verb = "export"
     format: Format = "xlsx"
-    out: str = Field(min_length=1)
+    out: StrictStr = Field(min_length=1)  # a path as text: bytes are not coerced
 
 
 class _RegisterExport(_Export):
